@@ -1,0 +1,532 @@
+//! Closte's client API: add, remove and list domain aliases, with retries that never
+//! apply a change twice by accident and never report a change that did not happen.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use serde_json::{Map, Value};
+
+use crate::domain::DomainName;
+use crate::error::{Error, Result, TransportKind};
+use crate::retry::{RetryPolicy, is_transient_status, is_unprocessed_status};
+use crate::settings::{ApiKey, Settings};
+
+/// Replies above this are refused: a list of 100k domains is well under it.
+pub const MAX_REPLY_BYTES: usize = 8 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeStatus {
+    Added,
+    AlreadyPresent,
+    Removed,
+    NotPresent,
+}
+
+impl ChangeStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Added => "added",
+            Self::AlreadyPresent => "already_present",
+            Self::Removed => "removed",
+            Self::NotPresent => "not_present",
+        }
+    }
+}
+
+/// The outcome of an add or remove.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub domain: DomainName,
+    pub status: ChangeStatus,
+    /// Requests sent to the add/remove endpoint (confirmation reads not counted).
+    pub attempts: u32,
+}
+
+/// One item of `/getdomains`. Closte does not document the item shape, so plain strings
+/// and objects are both accepted, and unknown fields are kept for the caller.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DomainEntry {
+    pub domain: String,
+    pub wildcard: bool,
+    pub extra: Map<String, Value>,
+}
+
+impl DomainEntry {
+    fn from_json(item: Value) -> Option<Self> {
+        match item {
+            Value::String(domain) => {
+                let wildcard = domain.starts_with("*.");
+                Some(Self {
+                    domain,
+                    wildcard,
+                    extra: Map::new(),
+                })
+            }
+            Value::Object(mut obj) => {
+                let domain = ["domain", "name"].iter().find_map(|k| match obj.get(*k) {
+                    Some(Value::String(s)) => Some(s.clone()),
+                    _ => None,
+                })?;
+                obj.remove("domain");
+                let wildcard = match obj.remove("wildcard") {
+                    Some(Value::Bool(b)) => b,
+                    Some(Value::Number(n)) => n.as_i64() == Some(1),
+                    Some(Value::String(s)) => matches!(s.as_str(), "1" | "true"),
+                    _ => domain.starts_with("*."),
+                };
+                Some(Self {
+                    domain,
+                    wildcard,
+                    extra: obj,
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// The entry's name as it would be sent: lower-case, `*.` for wildcards.
+    pub fn wire_name(&self) -> String {
+        let name = self.domain.trim_end_matches('.').to_ascii_lowercase();
+        if self.wildcard && !name.starts_with("*.") {
+            format!("*.{name}")
+        } else {
+            name
+        }
+    }
+}
+
+/// A reply Closte sent with a 2xx status.
+enum Reply {
+    Accepted(Map<String, Value>),
+    Refused { status: u16, message: String },
+}
+
+/// Why an attempt failed, and whether another is safe.
+struct Failure {
+    error: Error,
+    retry: Retry,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Retry {
+    Never,
+    /// Closte certainly did not act; wait (at least) this long if it said so.
+    Safe(Option<Duration>),
+    /// The request may have been applied; confirm before sending it again.
+    MaybeApplied,
+}
+
+/// What one call is allowed: its deadline and retry budget.
+pub struct Call<'a> {
+    pub url: reqwest::Url,
+    pub key: &'a ApiKey,
+    pub deadline: Instant,
+    pub timeout: Duration,
+    pub max_retries: u32,
+}
+
+impl<'a> Call<'a> {
+    /// Starts the clock for one PHP call.
+    pub fn start(settings: &Settings, key: &'a ApiKey) -> Result<Self> {
+        Ok(Self {
+            url: settings.validate()?,
+            key,
+            deadline: Instant::now() + settings.timeout,
+            timeout: settings.timeout,
+            max_retries: settings.max_retries,
+        })
+    }
+
+    fn endpoint(&self, name: &str) -> reqwest::Url {
+        let mut url = self.url.clone();
+        let path = format!("{}/{name}", url.path().trim_end_matches('/'));
+        url.set_path(&path);
+        url
+    }
+
+    fn remaining(&self) -> Option<Duration> {
+        self.deadline
+            .checked_duration_since(Instant::now())
+            .filter(|d| !d.is_zero())
+    }
+
+    fn timed_out(&self) -> Error {
+        Error::transport(
+            TransportKind::Timeout,
+            format!(
+                "Closte did not answer within the {} s timeout",
+                fmt_secs(self.timeout)
+            ),
+        )
+    }
+}
+
+fn fmt_secs(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s.fract() == 0.0 {
+        format!("{s:.0}")
+    } else {
+        format!("{s}")
+    }
+}
+
+#[derive(Clone)]
+pub struct ApiClient {
+    http: reqwest::Client,
+    policy: RetryPolicy,
+}
+
+impl ApiClient {
+    pub fn new(connect_timeout: Duration, ca_file: Option<&Path>) -> Result<Self> {
+        Ok(Self {
+            http: crate::http::build_client(connect_timeout, ca_file)?,
+            policy: RetryPolicy::default(),
+        })
+    }
+
+    pub fn with_policy(mut self, policy: RetryPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    pub async fn add_domain(&self, call: &Call<'_>, domain: &DomainName) -> Result<Change> {
+        self.change(call, domain, "adddomainalias", true).await
+    }
+
+    pub async fn remove_domain(&self, call: &Call<'_>, domain: &DomainName) -> Result<Change> {
+        self.change(call, domain, "deletedomainalias", false).await
+    }
+
+    pub async fn list_domains(&self, call: &Call<'_>) -> Result<Vec<DomainEntry>> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.get_domains_once(call).await {
+                Ok(list) => return Ok(list),
+                Err(f) => self.pause_before_retry(call, f, attempt).await?,
+            }
+        }
+    }
+
+    async fn change(
+        &self,
+        call: &Call<'_>,
+        domain: &DomainName,
+        endpoint: &str,
+        want: bool,
+    ) -> Result<Change> {
+        let wire = domain.to_wire();
+        let form = [
+            ("apikey", call.key.expose()),
+            ("domain", wire.as_str()),
+            ("wildcard", if domain.is_wildcard() { "1" } else { "0" }),
+        ];
+        let url = call.endpoint(endpoint);
+        let (done, already) = if want {
+            (ChangeStatus::Added, ChangeStatus::AlreadyPresent)
+        } else {
+            (ChangeStatus::Removed, ChangeStatus::NotPresent)
+        };
+        let change = |status, attempts| Change {
+            domain: domain.clone(),
+            status,
+            attempts,
+        };
+
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let Some(remaining) = call.remaining() else {
+                return Err(call.timed_out());
+            };
+            let sent = self
+                .http
+                .post(url.clone())
+                .form(&form)
+                .timeout(remaining)
+                .send();
+            match self.read_reply(call, sent).await {
+                Ok(Reply::Accepted(_)) => return Ok(change(done, attempt)),
+                Ok(Reply::Refused { status, message }) => {
+                    // Closte's words for "already there"/"not there" are unknown: ask the list.
+                    return match self.is_present(call, &wire).await {
+                        Some(present) if present == want => Ok(change(already, attempt)),
+                        _ => Err(Error::Api { status, message }),
+                    };
+                }
+                Err(f) => {
+                    if f.retry == Retry::MaybeApplied
+                        && self.is_present(call, &wire).await == Some(want)
+                    {
+                        return Ok(change(done, attempt));
+                    }
+                    self.pause_before_retry(call, f, attempt).await?;
+                }
+            }
+        }
+    }
+
+    /// Whether `wire` is in Closte's list, or `None` when the list cannot be read.
+    async fn is_present(&self, call: &Call<'_>, wire: &str) -> Option<bool> {
+        let list = self.get_domains_once(call).await.ok()?;
+        Some(list.iter().any(|e| e.wire_name() == wire))
+    }
+
+    /// Sleeps before the next attempt, or returns the error when no attempt is left.
+    async fn pause_before_retry(&self, call: &Call<'_>, f: Failure, attempt: u32) -> Result<()> {
+        if f.retry == Retry::Never || attempt > call.max_retries {
+            return Err(f.error);
+        }
+        let wait = match f.retry {
+            Retry::Safe(Some(asked)) => asked,
+            _ => self.policy.backoff(attempt),
+        };
+        match call.remaining() {
+            Some(left) if left > wait => {
+                tokio::time::sleep(wait).await;
+                Ok(())
+            }
+            _ => Err(f.error),
+        }
+    }
+
+    async fn get_domains_once(&self, call: &Call<'_>) -> Result<Vec<DomainEntry>, Failure> {
+        let Some(remaining) = call.remaining() else {
+            return Err(Failure {
+                error: call.timed_out(),
+                retry: Retry::Never,
+            });
+        };
+        let mut url = call.endpoint("getdomains");
+        url.query_pairs_mut()
+            .append_pair("apikey", call.key.expose());
+        let sent = self.http.get(url).timeout(remaining).send();
+        match self.read_reply(call, sent).await {
+            Ok(Reply::Accepted(mut body)) => {
+                let items = match body.remove("domains") {
+                    Some(Value::Array(items)) => items,
+                    Some(Value::Null) | None => Vec::new(),
+                    Some(_) => return Err(bad_reply("its \"domains\" field is not a list")),
+                };
+                items
+                    .into_iter()
+                    .map(|item| {
+                        DomainEntry::from_json(item)
+                            .ok_or_else(|| bad_reply("a \"domains\" item has no name"))
+                    })
+                    .collect()
+            }
+            Ok(Reply::Refused { status, message }) => Err(Failure {
+                error: Error::Api { status, message },
+                retry: Retry::Never,
+            }),
+            // A read is safe to repeat whatever happened.
+            Err(Failure {
+                error,
+                retry: Retry::MaybeApplied,
+            }) => Err(Failure {
+                error,
+                retry: Retry::Safe(None),
+            }),
+            Err(f) => Err(f),
+        }
+    }
+
+    async fn read_reply(
+        &self,
+        call: &Call<'_>,
+        sent: impl Future<Output = reqwest::Result<reqwest::Response>>,
+    ) -> Result<Reply, Failure> {
+        let response = sent.await.map_err(|e| classify(call, e))?;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok());
+        let retry = if is_transient_status(status) {
+            if is_unprocessed_status(status) {
+                match retry_after {
+                    Some(h) => match self.policy.retry_after(Some(h)) {
+                        Some(wait) => Retry::Safe(Some(wait)),
+                        None => Retry::Never, // asked to wait longer than we block a PHP worker
+                    },
+                    None => Retry::Safe(None),
+                }
+            } else {
+                Retry::MaybeApplied
+            }
+        } else {
+            Retry::Never
+        };
+        let body = read_limited(call, response).await;
+
+        if !(200..300).contains(&status) {
+            let detail = body.ok().as_deref().and_then(error_text);
+            let reason = reqwest::StatusCode::from_u16(status)
+                .ok()
+                .and_then(|s| s.canonical_reason())
+                .unwrap_or("");
+            let message = match detail {
+                Some(text) => format!("Closte answered HTTP {status} {reason}: {text}"),
+                None => format!("Closte answered HTTP {status} {reason}")
+                    .trim_end()
+                    .to_owned(),
+            };
+            return Err(Failure {
+                error: Error::Api { status, message },
+                retry,
+            });
+        }
+        let body = body?;
+        let json: Value = serde_json::from_slice(&body).map_err(|_| {
+            if body.is_empty() {
+                bad_reply("it is empty")
+            } else {
+                bad_reply("it is not JSON")
+            }
+        })?;
+        let Value::Object(obj) = json else {
+            return Err(bad_reply("it is not a JSON object"));
+        };
+        match obj.get("success") {
+            Some(Value::Bool(true)) => Ok(Reply::Accepted(obj)),
+            Some(Value::Bool(false)) => {
+                let message = error_text(&body)
+                    .unwrap_or_else(|| "Closte refused the request without a reason".into());
+                Ok(Reply::Refused { status, message })
+            }
+            _ => Err(bad_reply("it has no boolean \"success\" field")),
+        }
+    }
+}
+
+fn bad_reply(what: &str) -> Failure {
+    Failure {
+        error: Error::transport(
+            TransportKind::BadReply,
+            format!("unreadable reply from Closte: {what}"),
+        ),
+        retry: Retry::Never,
+    }
+}
+
+/// Closte's `error` string from a JSON body, if there is one.
+fn error_text(body: &[u8]) -> Option<String> {
+    let v: Value = serde_json::from_slice(body).ok()?;
+    let text = v.get("error")?.as_str()?.trim();
+    (!text.is_empty()).then(|| text.chars().take(500).collect())
+}
+
+async fn read_limited(
+    call: &Call<'_>,
+    mut response: reqwest::Response,
+) -> Result<Vec<u8>, Failure> {
+    let too_big = || Failure {
+        error: Error::transport(
+            TransportKind::BadReply,
+            format!(
+                "unreadable reply from Closte: it exceeds {} MiB",
+                MAX_REPLY_BYTES / (1024 * 1024)
+            ),
+        ),
+        retry: Retry::Never,
+    };
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_REPLY_BYTES as u64)
+    {
+        return Err(too_big());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| classify(call, e))? {
+        if body.len() + chunk.len() > MAX_REPLY_BYTES {
+            return Err(too_big());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Turns a reqwest error into a message without the URL (it may hold the key).
+fn classify(call: &Call<'_>, e: reqwest::Error) -> Failure {
+    let e = e.without_url();
+    let host = call.url.host_str().unwrap_or("Closte").to_owned();
+    let chain = error_chain(&e);
+    if e.is_connect() {
+        let what = if e.is_timeout() {
+            "timed out connecting to"
+        } else {
+            "cannot connect to"
+        };
+        return Failure {
+            error: Error::transport(TransportKind::Connect, format!("{what} {host}: {chain}")),
+            retry: Retry::Safe(None),
+        };
+    }
+    if e.is_timeout() {
+        return Failure {
+            error: call.timed_out(),
+            retry: Retry::Never,
+        };
+    }
+    Failure {
+        error: Error::transport(
+            TransportKind::Interrupted,
+            format!("connection to {host} failed: {chain}"),
+        ),
+        retry: Retry::MaybeApplied,
+    }
+}
+
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn entries_from_strings_and_objects() {
+        let e = DomainEntry::from_json(json!("Shop.Example.com.")).unwrap();
+        assert_eq!(
+            (e.wire_name().as_str(), e.wildcard),
+            ("shop.example.com", false)
+        );
+        let e = DomainEntry::from_json(json!("*.example.com")).unwrap();
+        assert!(e.wildcard);
+        let e = DomainEntry::from_json(
+            json!({"domain": "example.com", "wildcard": true, "ssl": "active"}),
+        )
+        .unwrap();
+        assert_eq!(e.wire_name(), "*.example.com");
+        assert_eq!(e.extra.get("ssl"), Some(&json!("active")));
+        assert!(!e.extra.contains_key("domain"));
+        let e = DomainEntry::from_json(json!({"name": "a.example", "wildcard": "0"})).unwrap();
+        assert_eq!((e.domain.as_str(), e.wildcard), ("a.example", false));
+        assert!(DomainEntry::from_json(json!(42)).is_none());
+        assert!(DomainEntry::from_json(json!({"id": 1})).is_none());
+    }
+
+    #[test]
+    fn error_text_is_read_and_bounded() {
+        assert_eq!(
+            error_text(br#"{"success":false,"error":"Nope"}"#).as_deref(),
+            Some("Nope")
+        );
+        assert_eq!(error_text(br#"{"success":false}"#), None);
+        assert_eq!(error_text(b"<html>"), None);
+        let long = format!(r#"{{"error":"{}"}}"#, "x".repeat(2000));
+        assert_eq!(error_text(long.as_bytes()).unwrap().len(), 500);
+    }
+}

@@ -1,0 +1,242 @@
+//! Domain names as Closte accepts them: checked and normalized before anything is sent,
+//! so a typo is a precise exception in PHP instead of an opaque refusal from Closte.
+
+use std::fmt;
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use crate::error::{Error, Result};
+
+const MAX_NAME: usize = 253;
+const MAX_LABEL: usize = 63;
+
+/// A checked host name in its ASCII (punycode) form, lower-case, without a trailing dot.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DomainName {
+    host: String,
+    wildcard: bool,
+}
+
+impl DomainName {
+    /// Checks and normalizes `input`; a leading `*.` makes a wildcard alias.
+    pub fn parse(input: &str) -> Result<Self> {
+        let bad = |reason: String| Error::invalid_domain(input, reason);
+
+        if input.is_empty() {
+            return Err(bad("the name is empty".into()));
+        }
+        if let Some(c) = input.chars().find(|c| c.is_whitespace() || c.is_control()) {
+            return Err(bad(format!(
+                "it contains whitespace or a control character (U+{:04X})",
+                c as u32
+            )));
+        }
+        if input.contains("://") {
+            return Err(bad(
+                "it is a URL; give the bare host name, without the scheme".into(),
+            ));
+        }
+        if input.contains('/') {
+            return Err(bad(
+                "it contains a path ('/'); give the bare host name".into()
+            ));
+        }
+        if input.contains(['?', '#']) {
+            return Err(bad(
+                "it contains a query or fragment ('?' or '#'); give the bare host name".into(),
+            ));
+        }
+        if input.contains('@') {
+            return Err(bad(
+                "it contains user info ('@'); give the bare host name".into()
+            ));
+        }
+        let unbracketed = input.trim_start_matches('[').trim_end_matches(']');
+        if unbracketed.parse::<Ipv6Addr>().is_ok() {
+            return Err(bad(
+                "it is an IP address; Closte maps host names only".into()
+            ));
+        }
+        if input.contains(':') {
+            return Err(bad(
+                "it contains a port (':'); give the host name alone".into()
+            ));
+        }
+
+        let (wildcard, rest) = match input.strip_prefix("*.") {
+            Some(rest) => (true, rest),
+            None => (false, input),
+        };
+        if rest.contains('*') {
+            return Err(bad(
+                "'*' is allowed only as a whole first label ('*.example.com')".into(),
+            ));
+        }
+        let rest = rest.strip_suffix('.').unwrap_or(rest);
+
+        let host = if rest.is_ascii() {
+            let host = rest.to_ascii_lowercase();
+            check_ascii(&host).map_err(bad)?;
+            // Also validates any `xn--` labels already in punycode.
+            idna::domain_to_ascii_strict(&host).map_err(|_| {
+                bad("it contains a label that is not valid punycode ('xn--…')".into())
+            })?;
+            host
+        } else {
+            let host = idna::domain_to_ascii_strict(rest)
+                .map_err(|_| bad("it is not a valid internationalized domain name".into()))?;
+            check_ascii(&host).map_err(bad)?;
+            host
+        };
+        if wildcard && host.len() + 2 > MAX_NAME {
+            return Err(bad(format!("it is longer than {MAX_NAME} characters")));
+        }
+        Ok(Self { host, wildcard })
+    }
+
+    /// The host without any `*.` prefix.
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    pub fn is_wildcard(&self) -> bool {
+        self.wildcard
+    }
+
+    /// The name as Closte wants it on the wire: with `*.` for wildcards.
+    pub fn to_wire(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl fmt::Display for DomainName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.wildcard {
+            f.write_str("*.")?;
+        }
+        f.write_str(&self.host)
+    }
+}
+
+fn check_ascii(host: &str) -> std::result::Result<(), String> {
+    if host.is_empty() {
+        return Err("the name is empty".into());
+    }
+    if host.len() > MAX_NAME {
+        return Err(format!(
+            "it is longer than {MAX_NAME} characters ({})",
+            host.len()
+        ));
+    }
+    if host.parse::<Ipv4Addr>().is_ok() {
+        return Err("it is an IP address; Closte maps host names only".into());
+    }
+    let labels: Vec<&str> = host.split('.').collect();
+    for label in &labels {
+        if label.is_empty() {
+            return Err("it has an empty label ('..' or a leading '.')".into());
+        }
+        if label.len() > MAX_LABEL {
+            return Err(format!(
+                "the label \"{}…\" is longer than {MAX_LABEL} characters",
+                &label[..16]
+            ));
+        }
+        if let Some(c) = label
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
+        {
+            return Err(format!(
+                "it contains '{c}'; only letters, digits and hyphens are allowed"
+            ));
+        }
+        if label.starts_with('-') || label.ends_with('-') {
+            return Err(format!(
+                "the label \"{label}\" starts or ends with a hyphen"
+            ));
+        }
+    }
+    if labels.len() < 2 {
+        return Err("it is a single label; a full name such as example.com is needed".into());
+    }
+    if labels
+        .last()
+        .is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err("it looks like an IP address (the last label is numeric)".into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(input: &str) -> DomainName {
+        DomainName::parse(input).unwrap_or_else(|e| panic!("{input:?} rejected: {e}"))
+    }
+
+    fn reason(input: &str) -> String {
+        match DomainName::parse(input) {
+            Err(Error::InvalidDomain { reason, .. }) => reason,
+            other => panic!("{input:?} was expected to be rejected, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn normalizes() {
+        assert_eq!(ok("Shop.Example.COM").to_wire(), "shop.example.com");
+        assert_eq!(ok("example.com.").to_wire(), "example.com");
+        let w = ok("*.Example.com");
+        assert!(w.is_wildcard());
+        assert_eq!(w.host(), "example.com");
+        assert_eq!(w.to_wire(), "*.example.com");
+        assert_eq!(ok("bücher.example").to_wire(), "xn--bcher-kva.example");
+        assert_eq!(ok("MÜNCHEN.de").to_wire(), "xn--mnchen-3ya.de");
+        assert_eq!(
+            ok("xn--bcher-kva.example").to_wire(),
+            "xn--bcher-kva.example"
+        );
+        assert_eq!(ok("a-b.c0.example").to_wire(), "a-b.c0.example");
+    }
+
+    #[test]
+    fn rejects_with_precise_reasons() {
+        assert!(reason("").contains("empty"));
+        assert!(reason("exa mple.com").contains("whitespace"));
+        assert!(reason("example.com\n").contains("control"));
+        assert!(reason("https://example.com").contains("URL"));
+        assert!(reason("example.com/shop").contains("path"));
+        assert!(reason("example.com:8080").contains("port"));
+        assert!(reason("user@example.com").contains("user info"));
+        assert!(reason("192.168.1.1").contains("IP address"));
+        assert!(reason("::1").contains("IP address"));
+        assert!(reason("[2001:db8::1]").contains("IP address"));
+        assert!(reason("1.2.3").contains("numeric"));
+        assert!(reason("localhost").contains("single label"));
+        assert!(reason("a.*.example.com").contains("'*'"));
+        assert!(reason("*example.com").contains("'*'"));
+        assert!(reason("-shop.example.com").contains("hyphen"));
+        assert!(reason("shop-.example.com").contains("hyphen"));
+        assert!(reason("sh_op.example.com").contains("'_'"));
+        assert!(reason("shop..example.com").contains("empty label"));
+        assert!(reason("example.com..").contains("empty label"));
+        assert!(reason(&format!("{}.com", "a".repeat(64))).contains("longer than 63"));
+        let long = format!("{}.com", vec!["a".repeat(60); 5].join("."));
+        assert!(reason(&long).contains("longer than 253"));
+        assert!(reason("xn--zz.example").contains("punycode"));
+    }
+
+    #[test]
+    fn limits_are_inclusive() {
+        ok(&format!("{}.com", "a".repeat(63)));
+        let name = format!(
+            "{}.{}.{}.{}",
+            "a".repeat(63),
+            "b".repeat(63),
+            "c".repeat(63),
+            "d".repeat(61)
+        );
+        assert_eq!(name.len(), 253);
+        ok(&name);
+    }
+}

@@ -1,0 +1,175 @@
+//! One error type for the whole client. Transport failures, Closte's refusals, bad
+//! input and bad configuration stay apart, because callers treat them differently:
+//! the WordPress bridge retries transport errors and gives up on the others.
+
+use std::fmt;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A setting or the API key is missing or unusable.
+    #[error("{0}")]
+    Config(String),
+
+    /// The domain name was rejected before anything was sent.
+    #[error("invalid domain \"{domain}\": {reason}")]
+    InvalidDomain { domain: String, reason: String },
+
+    /// Closte answered, and said no (`success:false`, or an HTTP error status).
+    #[error("{message}")]
+    Api { status: u16, message: String },
+
+    /// Closte could not be reached or its reply could not be read.
+    #[error("{message}")]
+    Transport {
+        kind: TransportKind,
+        message: String,
+    },
+}
+
+/// What went wrong on the wire; decides whether a retry is safe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportKind {
+    /// DNS or TCP/TLS connect failed: the request was certainly not sent.
+    Connect,
+    /// The deadline passed.
+    Timeout,
+    /// The connection broke after the request may have been sent.
+    Interrupted,
+    /// The reply was not the JSON Closte sends, or was too large.
+    BadReply,
+    /// TLS setup (trust store, CA file) failed locally.
+    Tls,
+}
+
+impl fmt::Display for TransportKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Connect => "connect",
+            Self::Timeout => "timeout",
+            Self::Interrupted => "interrupted",
+            Self::BadReply => "bad_reply",
+            Self::Tls => "tls",
+        })
+    }
+}
+
+impl Error {
+    pub fn config(message: impl Into<String>) -> Self {
+        Self::Config(message.into())
+    }
+
+    pub fn invalid_domain(domain: &str, reason: impl Into<String>) -> Self {
+        Self::InvalidDomain {
+            domain: domain.to_owned(),
+            reason: reason.into(),
+        }
+    }
+
+    pub fn transport(kind: TransportKind, message: impl Into<String>) -> Self {
+        Self::Transport {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// True when trying again later may succeed (the WordPress bridge reschedules these).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Transport { kind, .. } => *kind != TransportKind::Tls,
+            Self::Api { status, .. } => crate::retry::is_transient_status(*status),
+            _ => false,
+        }
+    }
+
+    /// Removes every occurrence of `secret` from the message. Messages are built without
+    /// URLs already; this is the second lock on the door.
+    pub fn redact(self, secret: &str) -> Self {
+        if secret.is_empty() {
+            return self;
+        }
+        let scrub = |s: String| {
+            if s.contains(secret) {
+                s.replace(secret, "[redacted]")
+            } else {
+                s
+            }
+        };
+        match self {
+            Self::Config(m) => Self::Config(scrub(m)),
+            Self::InvalidDomain { domain, reason } => Self::InvalidDomain {
+                domain: scrub(domain),
+                reason: scrub(reason),
+            },
+            Self::Api { status, message } => Self::Api {
+                status,
+                message: scrub(message),
+            },
+            Self::Transport { kind, message } => Self::Transport {
+                kind,
+                message: scrub(message),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redact_scrubs_every_variant() {
+        let key = "sekrit-key-123";
+        let errors = [
+            Error::config(format!("bad {key}")),
+            Error::invalid_domain(key, format!("{key}!")),
+            Error::Api {
+                status: 400,
+                message: format!("echo {key} {key}"),
+            },
+            Error::transport(TransportKind::Connect, format!("url?apikey={key}")),
+        ];
+        for e in errors {
+            let shown = format!("{:?} {}", e.redact(key), "");
+            assert!(!shown.contains(key), "key survived in {shown}");
+            assert!(shown.contains("[redacted]"), "no marker in {shown}");
+        }
+    }
+
+    #[test]
+    fn transient_classification() {
+        assert!(Error::transport(TransportKind::Connect, "x").is_transient());
+        assert!(Error::transport(TransportKind::Timeout, "x").is_transient());
+        assert!(!Error::transport(TransportKind::Tls, "x").is_transient());
+        assert!(
+            Error::Api {
+                status: 503,
+                message: String::new()
+            }
+            .is_transient()
+        );
+        assert!(
+            Error::Api {
+                status: 429,
+                message: String::new()
+            }
+            .is_transient()
+        );
+        assert!(
+            !Error::Api {
+                status: 200,
+                message: String::new()
+            }
+            .is_transient()
+        );
+        assert!(
+            !Error::Api {
+                status: 404,
+                message: String::new()
+            }
+            .is_transient()
+        );
+        assert!(!Error::config("x").is_transient());
+    }
+}

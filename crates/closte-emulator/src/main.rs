@@ -1,0 +1,96 @@
+//! `closte-emulator`: Closte's client API on a local socket, for tests, the demo and
+//! benchmarks. See `--help`.
+
+mod api;
+mod faults;
+mod server;
+mod state;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+closte-emulator: a local stand-in for Closte's client API
+
+usage: closte-emulator [--listen ADDR] [--api-key KEY] [--state FILE]
+                       [--tls-cert PEM --tls-key PEM]
+
+  --listen ADDR   address to listen on (default 127.0.0.1:0; port 0 picks a free one)
+  --api-key KEY   the key clients must send (default: test-key)
+  --state FILE    keep domain aliases in this JSON file across restarts
+  --tls-cert PEM  serve HTTPS with this certificate chain ...
+  --tls-key PEM   ... and this private key
+
+The first line on stdout is `listening on http(s)://HOST:PORT`. The API is served
+under /api/client/; test controls under /__emulator/ (GET requests, POST faults,
+DELETE faults, POST reset).";
+
+pub struct Options {
+    pub listen: SocketAddr,
+    pub api_key: String,
+    pub state: Option<PathBuf>,
+    pub tls: Option<(PathBuf, PathBuf)>,
+}
+
+fn parse_args() -> Result<Options, String> {
+    let mut opts = Options {
+        listen: "127.0.0.1:0".parse().expect("literal address"),
+        api_key: "test-key".into(),
+        state: None,
+        tls: None,
+    };
+    let (mut cert, mut key) = (None, None);
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--listen" => {
+                let v = value()?;
+                opts.listen = v.parse().map_err(|e| format!("--listen {v}: {e}"))?;
+            }
+            "--api-key" => opts.api_key = value()?,
+            "--state" => opts.state = Some(value()?.into()),
+            "--tls-cert" => cert = Some(PathBuf::from(value()?)),
+            "--tls-key" => key = Some(PathBuf::from(value()?)),
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                std::process::exit(0);
+            }
+            other => return Err(format!("unknown argument {other}\n\n{USAGE}")),
+        }
+    }
+    opts.tls = match (cert, key) {
+        (Some(c), Some(k)) => Some((c, k)),
+        (None, None) => None,
+        _ => return Err("--tls-cert and --tls-key go together".into()),
+    };
+    Ok(opts)
+}
+
+fn main() -> ExitCode {
+    let opts = match parse_args() {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("closte-emulator: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("closte-emulator: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(server::run(opts)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("closte-emulator: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
