@@ -1,1 +1,32 @@
+//! The `closte` PHP extension: Closte's client API for WordPress networks.
+//! This crate only converts between PHP and `closte-core`; the table below is what PHP sees.
 
+#![cfg_attr(windows, feature(abi_vectorcall))]
+
+mod config;
+mod convert;
+mod domains;
+mod exceptions;
+mod info;
+mod options;
+mod runtime;
+
+use ext_php_rs::prelude::*;
+
+use config::startup;
+
+#[php_module]
+#[php(startup = startup)]
+pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
+    let module = module
+        // Closte\Exception extends \RuntimeException, with one subclass per kind:
+        // ConfigException, InvalidDomainException, ApiException, TransportException.
+        .class::<exceptions::ClosteException>()
+        .class::<exceptions::ConfigException>()
+        .class::<exceptions::InvalidDomainException>()
+        .class::<exceptions::ApiException>()
+        .class::<exceptions::TransportException>()
+        .info_function(info::module_info);
+    // Closte\add_domain, remove_domain, list_domains, test_connection.
+    domains::register(module)
+}

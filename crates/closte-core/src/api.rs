@@ -117,20 +117,20 @@ enum Retry {
 }
 
 /// What one call is allowed: its deadline and retry budget.
-pub struct Call<'a> {
+pub struct Call {
     pub url: reqwest::Url,
-    pub key: &'a ApiKey,
+    pub key: ApiKey,
     pub deadline: Instant,
     pub timeout: Duration,
     pub max_retries: u32,
 }
 
-impl<'a> Call<'a> {
+impl Call {
     /// Starts the clock for one PHP call.
-    pub fn start(settings: &Settings, key: &'a ApiKey) -> Result<Self> {
+    pub fn start(settings: &Settings, key: &ApiKey) -> Result<Self> {
         Ok(Self {
             url: settings.validate()?,
-            key,
+            key: key.clone(),
             deadline: Instant::now() + settings.timeout,
             timeout: settings.timeout,
             max_retries: settings.max_retries,
@@ -189,15 +189,15 @@ impl ApiClient {
         self
     }
 
-    pub async fn add_domain(&self, call: &Call<'_>, domain: &DomainName) -> Result<Change> {
+    pub async fn add_domain(&self, call: &Call, domain: &DomainName) -> Result<Change> {
         self.change(call, domain, "adddomainalias", true).await
     }
 
-    pub async fn remove_domain(&self, call: &Call<'_>, domain: &DomainName) -> Result<Change> {
+    pub async fn remove_domain(&self, call: &Call, domain: &DomainName) -> Result<Change> {
         self.change(call, domain, "deletedomainalias", false).await
     }
 
-    pub async fn list_domains(&self, call: &Call<'_>) -> Result<Vec<DomainEntry>> {
+    pub async fn list_domains(&self, call: &Call) -> Result<Vec<DomainEntry>> {
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -210,7 +210,7 @@ impl ApiClient {
 
     async fn change(
         &self,
-        call: &Call<'_>,
+        call: &Call,
         domain: &DomainName,
         endpoint: &str,
         want: bool,
@@ -267,13 +267,13 @@ impl ApiClient {
     }
 
     /// Whether `wire` is in Closte's list, or `None` when the list cannot be read.
-    async fn is_present(&self, call: &Call<'_>, wire: &str) -> Option<bool> {
+    async fn is_present(&self, call: &Call, wire: &str) -> Option<bool> {
         let list = self.get_domains_once(call).await.ok()?;
         Some(list.iter().any(|e| e.wire_name() == wire))
     }
 
     /// Sleeps before the next attempt, or returns the error when no attempt is left.
-    async fn pause_before_retry(&self, call: &Call<'_>, f: Failure, attempt: u32) -> Result<()> {
+    async fn pause_before_retry(&self, call: &Call, f: Failure, attempt: u32) -> Result<()> {
         if f.retry == Retry::Never || attempt > call.max_retries {
             return Err(f.error);
         }
@@ -290,7 +290,7 @@ impl ApiClient {
         }
     }
 
-    async fn get_domains_once(&self, call: &Call<'_>) -> Result<Vec<DomainEntry>, Failure> {
+    async fn get_domains_once(&self, call: &Call) -> Result<Vec<DomainEntry>, Failure> {
         let Some(remaining) = call.remaining() else {
             return Err(Failure {
                 error: call.timed_out(),
@@ -334,7 +334,7 @@ impl ApiClient {
 
     async fn read_reply(
         &self,
-        call: &Call<'_>,
+        call: &Call,
         sent: impl Future<Output = reqwest::Result<reqwest::Response>>,
     ) -> Result<Reply, Failure> {
         let response = sent.await.map_err(|e| classify(call, e))?;
@@ -418,7 +418,7 @@ fn error_text(body: &[u8]) -> Option<String> {
 }
 
 async fn read_limited(
-    call: &Call<'_>,
+    call: &Call,
     mut response: reqwest::Response,
 ) -> Result<Vec<u8>, Failure> {
     let too_big = || Failure {
@@ -448,7 +448,7 @@ async fn read_limited(
 }
 
 /// Turns a reqwest error into a message without the URL (it may hold the key).
-fn classify(call: &Call<'_>, e: reqwest::Error) -> Failure {
+fn classify(call: &Call, e: reqwest::Error) -> Failure {
     let e = e.without_url();
     let host = call.url.host_str().unwrap_or("Closte").to_owned();
     let chain = error_chain(&e);

@@ -1,0 +1,60 @@
+//! Rust values to PHP arrays.
+
+use ext_php_rs::boxed::ZBox;
+use ext_php_rs::convert::IntoZval;
+use ext_php_rs::error::Result;
+use ext_php_rs::types::{ZendHashTable, Zval};
+use serde_json::Value;
+
+/// A string-keyed PHP array built in insertion order.
+pub struct Record(ZBox<ZendHashTable>);
+
+impl Record {
+    pub fn new() -> Self {
+        Self(ZendHashTable::new())
+    }
+
+    pub fn set(mut self, key: &str, value: impl IntoZval) -> Result<Self> {
+        self.0.insert(key, value)?;
+        Ok(self)
+    }
+
+    pub fn into_array(self) -> ZBox<ZendHashTable> {
+        self.0
+    }
+}
+
+/// JSON as PHP sees it from `json_decode($s, true)`.
+pub fn json_to_zval(value: &Value) -> Result<Zval> {
+    Ok(match value {
+        Value::Null => {
+            let mut z = Zval::new();
+            z.set_null();
+            z
+        }
+        Value::Bool(b) => b.into_zval(false)?,
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => i.into_zval(false)?,
+            None => n.as_f64().unwrap_or(f64::NAN).into_zval(false)?,
+        },
+        Value::String(s) => s.as_str().into_zval(false)?,
+        Value::Array(items) => {
+            let mut ht = ZendHashTable::new();
+            for item in items {
+                ht.push(json_to_zval(item)?)?;
+            }
+            ht.into_zval(false)?
+        }
+        Value::Object(map) => {
+            let mut ht = ZendHashTable::new();
+            for (k, v) in map {
+                ht.insert(k.as_str(), json_to_zval(v)?)?;
+            }
+            ht.into_zval(false)?
+        }
+    })
+}
+
+pub fn elapsed_ms(start: std::time::Instant) -> f64 {
+    (start.elapsed().as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0
+}

@@ -1,0 +1,107 @@
+//! `Closte\add_domain`, `remove_domain`, `list_domains`, `test_connection`.
+
+use std::time::Instant;
+
+use ext_php_rs::boxed::ZBox;
+use ext_php_rs::prelude::*;
+use ext_php_rs::types::ZendHashTable;
+
+use closte_core::api::Call;
+use closte_core::{ApiKey, Change, DomainName, Error, Settings};
+
+use crate::config;
+use crate::convert::{Record, elapsed_ms, json_to_zval};
+use crate::exceptions::to_php;
+use crate::options::{API_OPTIONS, Caller, Options};
+use crate::runtime;
+
+type Array = ZBox<ZendHashTable>;
+
+/// INI settings, then the call's options, then the key: in that order, so a bad
+/// option is reported even when the key is missing.
+fn prepare(options: &Options, caller: Caller) -> PhpResult<(Settings, ApiKey)> {
+    let mut settings = config::settings_from_ini().map_err(|e| to_php(e, None))?;
+    options.apply(&caller, API_OPTIONS, &mut settings)?;
+    let key = config::api_key().map_err(|e| to_php(e, None))?;
+    Ok((settings, key))
+}
+
+fn with_call<T, Fut>(settings: &Settings, key: &ApiKey, f: impl FnOnce(closte_core::ApiClient, Call) -> Fut) -> PhpResult<T>
+where
+    Fut: Future<Output = Result<T, Error>>,
+{
+    let result = Call::start(settings, key)
+        .and_then(|call| runtime::run(settings.connect_timeout, settings.ca_file.as_ref(), |client| f(client, call)));
+    result.map_err(|e| to_php(e, Some(key)))
+}
+
+fn change_result(change: Change, start: Instant) -> PhpResult<Array> {
+    Ok(Record::new()
+        .set("domain", change.domain.to_wire())?
+        .set("wildcard", change.domain.is_wildcard())?
+        .set("status", change.status.as_str())?
+        .set("attempts", i64::from(change.attempts))?
+        .set("elapsed_ms", elapsed_ms(start))?
+        .into_array())
+}
+
+/// Registers a domain alias on Closte (idempotent).
+#[php_function]
+#[php(name = "Closte\\add_domain", defaults(options = Options::default()))]
+pub fn add_domain(domain: &str, options: Options) -> PhpResult<Array> {
+    let start = Instant::now();
+    let name = DomainName::parse(domain).map_err(|e| to_php(e, None))?;
+    let (settings, key) = prepare(&options, Caller { function: "Closte\\add_domain", position: 2 })?;
+    let change = with_call(&settings, &key, |client, call| async move { client.add_domain(&call, &name).await })?;
+    change_result(change, start)
+}
+
+/// Removes a domain alias from Closte (idempotent).
+#[php_function]
+#[php(name = "Closte\\remove_domain", defaults(options = Options::default()))]
+pub fn remove_domain(domain: &str, options: Options) -> PhpResult<Array> {
+    let start = Instant::now();
+    let name = DomainName::parse(domain).map_err(|e| to_php(e, None))?;
+    let (settings, key) = prepare(&options, Caller { function: "Closte\\remove_domain", position: 2 })?;
+    let change = with_call(&settings, &key, |client, call| async move { client.remove_domain(&call, &name).await })?;
+    change_result(change, start)
+}
+
+/// Lists the domain aliases Closte has for this site.
+#[php_function]
+#[php(name = "Closte\\list_domains", defaults(options = Options::default()))]
+pub fn list_domains(options: Options) -> PhpResult<Array> {
+    let (settings, key) = prepare(&options, Caller { function: "Closte\\list_domains", position: 1 })?;
+    let entries = with_call(&settings, &key, |client, call| async move { client.list_domains(&call).await })?;
+    let mut list = ZendHashTable::new();
+    for entry in entries {
+        let mut item = Record::new().set("domain", entry.domain)?.set("wildcard", entry.wildcard)?;
+        for (k, v) in &entry.extra {
+            item = item.set(k, json_to_zval(v)?)?;
+        }
+        list.push(item.into_array())?;
+    }
+    Ok(list)
+}
+
+/// Proves the key works with a read-only call.
+#[php_function]
+#[php(name = "Closte\\test_connection", defaults(options = Options::default()))]
+pub fn test_connection(options: Options) -> PhpResult<Array> {
+    let start = Instant::now();
+    let (settings, key) = prepare(&options, Caller { function: "Closte\\test_connection", position: 1 })?;
+    let entries = with_call(&settings, &key, |client, call| async move { client.list_domains(&call).await })?;
+    Ok(Record::new()
+        .set("ok", true)?
+        .set("domains", entries.len() as i64)?
+        .set("elapsed_ms", elapsed_ms(start))?
+        .into_array())
+}
+
+pub fn register(module: ModuleBuilder) -> ModuleBuilder {
+    module
+        .function(wrap_function!(add_domain))
+        .function(wrap_function!(remove_domain))
+        .function(wrap_function!(list_domains))
+        .function(wrap_function!(test_connection))
+}
