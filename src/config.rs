@@ -33,7 +33,13 @@ unsafe extern "C" {
 /// php-fpm forks after this).
 pub fn startup(_ty: i32, module_number: i32) -> i32 {
     IniEntryDef::register(INI.as_slice(), module_number);
-    0
+    match crate::exceptions::register() {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("closte: cannot register exception classes: {e}");
+            -1
+        }
+    }
 }
 
 /// The current value of an INI setting of ours.

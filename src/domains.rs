@@ -26,7 +26,11 @@ fn prepare(options: &Options, caller: Caller) -> PhpResult<(Settings, ApiKey)> {
     Ok((settings, key))
 }
 
-fn with_call<T, Fut>(settings: &Settings, key: &ApiKey, f: impl FnOnce(closte_core::ApiClient, Call) -> Fut) -> PhpResult<T>
+fn with_call<T, Fut>(
+    settings: &Settings,
+    key: &ApiKey,
+    f: impl FnOnce(closte_core::ApiClient, Call) -> Fut,
+) -> PhpResult<T>
 where
     Fut: Future<Output = Result<T, Error>>,
 {

@@ -1,8 +1,14 @@
 //! PHP's view of `closte_core::Error`: one class per variant, all under `Closte\Exception`.
+//!
+//! The classes are registered by hand rather than with `#[php_class]`: a Rust-backed
+//! class replaces `create_object`, and then PHP's exception constructor never fills in
+//! the file, line and trace. These inherit everything from `\RuntimeException`.
 
+use std::ptr;
+use std::sync::atomic::{AtomicPtr, Ordering};
+
+use ext_php_rs::builders::ClassBuilder;
 use ext_php_rs::exception::PhpException;
-use ext_php_rs::class::RegisteredClass;
-use ext_php_rs::prelude::*;
 use ext_php_rs::zend::{ClassEntry, ce};
 
 use closte_core::{ApiKey, Error};
@@ -18,35 +24,44 @@ fn runtime_exception() -> &'static ClassEntry {
     unsafe { spl_ce_RuntimeException.as_ref() }.unwrap_or_else(ce::exception)
 }
 
-#[php_class]
-#[php(name = "Closte\\Exception")]
-#[php(extends(ce = runtime_exception, stub = "\\RuntimeException"))]
-#[derive(Default)]
-pub struct ClosteException;
+static BASE: AtomicPtr<ClassEntry> = AtomicPtr::new(ptr::null_mut());
+static CONFIG: AtomicPtr<ClassEntry> = AtomicPtr::new(ptr::null_mut());
+static INVALID_DOMAIN: AtomicPtr<ClassEntry> = AtomicPtr::new(ptr::null_mut());
+static API: AtomicPtr<ClassEntry> = AtomicPtr::new(ptr::null_mut());
+static TRANSPORT: AtomicPtr<ClassEntry> = AtomicPtr::new(ptr::null_mut());
 
-#[php_class]
-#[php(name = "Closte\\ConfigException")]
-#[php(extends(ClosteException))]
-#[derive(Default)]
-pub struct ConfigException;
+fn class(slot: &AtomicPtr<ClassEntry>) -> &'static ClassEntry {
+    // SAFETY: registered at module startup, before any PHP code runs; lives until shutdown.
+    unsafe { slot.load(Ordering::Acquire).as_ref() }.unwrap_or_else(runtime_exception)
+}
 
-#[php_class]
-#[php(name = "Closte\\InvalidDomainException")]
-#[php(extends(ClosteException))]
-#[derive(Default)]
-pub struct InvalidDomainException;
+fn base() -> &'static ClassEntry {
+    class(&BASE)
+}
 
-#[php_class]
-#[php(name = "Closte\\ApiException")]
-#[php(extends(ClosteException))]
-#[derive(Default)]
-pub struct ApiException;
-
-#[php_class]
-#[php(name = "Closte\\TransportException")]
-#[php(extends(ClosteException))]
-#[derive(Default)]
-pub struct TransportException;
+/// Registers the classes; called from module startup.
+pub fn register() -> ext_php_rs::error::Result<()> {
+    ClassBuilder::new("Closte\\Exception")
+        .extends((runtime_exception, "\\RuntimeException"))
+        .registration(|ce, _| BASE.store(ce, Ordering::Release))
+        .register()?;
+    ClassBuilder::new("Closte\\ConfigException")
+        .extends((base, "\\Closte\\Exception"))
+        .registration(|ce, _| CONFIG.store(ce, Ordering::Release))
+        .register()?;
+    ClassBuilder::new("Closte\\InvalidDomainException")
+        .extends((base, "\\Closte\\Exception"))
+        .registration(|ce, _| INVALID_DOMAIN.store(ce, Ordering::Release))
+        .register()?;
+    ClassBuilder::new("Closte\\ApiException")
+        .extends((base, "\\Closte\\Exception"))
+        .registration(|ce, _| API.store(ce, Ordering::Release))
+        .register()?;
+    ClassBuilder::new("Closte\\TransportException")
+        .extends((base, "\\Closte\\Exception"))
+        .registration(|ce, _| TRANSPORT.store(ce, Ordering::Release))
+        .register()
+}
 
 /// The one place where core errors become PHP exceptions. The key is scrubbed from
 /// the message whatever produced it.
@@ -57,11 +72,11 @@ pub fn to_php(err: Error, key: Option<&ApiKey>) -> PhpException {
     };
     let message = err.to_string();
     match err {
-        Error::Config(_) => PhpException::from_class::<ConfigException>(message),
-        Error::InvalidDomain { .. } => PhpException::from_class::<InvalidDomainException>(message),
+        Error::Config(_) => PhpException::new(message, 0, class(&CONFIG)),
+        Error::InvalidDomain { .. } => PhpException::new(message, 0, class(&INVALID_DOMAIN)),
         // getCode() is the HTTP status (200 when Closte said `success:false`).
-        Error::Api { status, .. } => PhpException::new(message, i32::from(status), ApiException::get_metadata().ce()),
-        Error::Transport { .. } => PhpException::from_class::<TransportException>(message),
+        Error::Api { status, .. } => PhpException::new(message, i32::from(status), class(&API)),
+        Error::Transport { .. } => PhpException::new(message, 0, class(&TRANSPORT)),
     }
 }
 

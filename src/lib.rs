@@ -18,15 +18,10 @@ use config::startup;
 #[php_module]
 #[php(startup = startup)]
 pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
-    let module = module
-        // Closte\Exception extends \RuntimeException, with one subclass per kind:
-        // ConfigException, InvalidDomainException, ApiException, TransportException.
-        .class::<exceptions::ClosteException>()
-        .class::<exceptions::ConfigException>()
-        .class::<exceptions::InvalidDomainException>()
-        .class::<exceptions::ApiException>()
-        .class::<exceptions::TransportException>()
-        .info_function(info::module_info);
+    // Module startup registers the INI settings and the exceptions: Closte\Exception
+    // extends \RuntimeException, with one subclass per kind (ConfigException,
+    // InvalidDomainException, ApiException, TransportException).
+    let module = module.info_function(info::module_info);
     // Closte\add_domain, remove_domain, list_domains, test_connection.
     domains::register(module)
 }

@@ -85,7 +85,9 @@ impl Options<'_> {
             };
             let range = |e: Error| value_error(format!("{prefix}: option {e}"));
             match name {
-                "api_url" => settings.api_url = value.string().filter(|_| value.is_string()).ok_or_else(|| wrong("string"))?,
+                "api_url" => {
+                    settings.api_url = value.string().filter(|_| value.is_string()).ok_or_else(|| wrong("string"))?
+                }
                 "ca_file" => {
                     let path = value.string().filter(|_| value.is_string()).ok_or_else(|| wrong("string"))?;
                     settings.ca_file = (!path.is_empty()).then(|| path.into());

@@ -56,11 +56,7 @@ impl DomainEntry {
         match item {
             Value::String(domain) => {
                 let wildcard = domain.starts_with("*.");
-                Some(Self {
-                    domain,
-                    wildcard,
-                    extra: Map::new(),
-                })
+                Some(Self { domain, wildcard, extra: Map::new() })
             }
             Value::Object(mut obj) => {
                 let domain = ["domain", "name"].iter().find_map(|k| match obj.get(*k) {
@@ -74,11 +70,7 @@ impl DomainEntry {
                     Some(Value::String(s)) => matches!(s.as_str(), "1" | "true"),
                     _ => domain.starts_with("*."),
                 };
-                Some(Self {
-                    domain,
-                    wildcard,
-                    extra: obj,
-                })
+                Some(Self { domain, wildcard, extra: obj })
             }
             _ => None,
         }
@@ -87,11 +79,7 @@ impl DomainEntry {
     /// The entry's name as it would be sent: lower-case, `*.` for wildcards.
     pub fn wire_name(&self) -> String {
         let name = self.domain.trim_end_matches('.').to_ascii_lowercase();
-        if self.wildcard && !name.starts_with("*.") {
-            format!("*.{name}")
-        } else {
-            name
-        }
+        if self.wildcard && !name.starts_with("*.") { format!("*.{name}") } else { name }
     }
 }
 
@@ -145,29 +133,20 @@ impl Call {
     }
 
     fn remaining(&self) -> Option<Duration> {
-        self.deadline
-            .checked_duration_since(Instant::now())
-            .filter(|d| !d.is_zero())
+        self.deadline.checked_duration_since(Instant::now()).filter(|d| !d.is_zero())
     }
 
     fn timed_out(&self) -> Error {
         Error::transport(
             TransportKind::Timeout,
-            format!(
-                "Closte did not answer within the {} s timeout",
-                fmt_secs(self.timeout)
-            ),
+            format!("Closte did not answer within the {} s timeout", fmt_secs(self.timeout)),
         )
     }
 }
 
 fn fmt_secs(d: Duration) -> String {
     let s = d.as_secs_f64();
-    if s.fract() == 0.0 {
-        format!("{s:.0}")
-    } else {
-        format!("{s}")
-    }
+    if s.fract() == 0.0 { format!("{s:.0}") } else { format!("{s}") }
 }
 
 #[derive(Clone)]
@@ -178,10 +157,7 @@ pub struct ApiClient {
 
 impl ApiClient {
     pub fn new(connect_timeout: Duration, ca_file: Option<&Path>) -> Result<Self> {
-        Ok(Self {
-            http: crate::http::build_client(connect_timeout, ca_file)?,
-            policy: RetryPolicy::default(),
-        })
+        Ok(Self { http: crate::http::build_client(connect_timeout, ca_file)?, policy: RetryPolicy::default() })
     }
 
     pub fn with_policy(mut self, policy: RetryPolicy) -> Self {
@@ -208,13 +184,7 @@ impl ApiClient {
         }
     }
 
-    async fn change(
-        &self,
-        call: &Call,
-        domain: &DomainName,
-        endpoint: &str,
-        want: bool,
-    ) -> Result<Change> {
+    async fn change(&self, call: &Call, domain: &DomainName, endpoint: &str, want: bool) -> Result<Change> {
         let wire = domain.to_wire();
         let form = [
             ("apikey", call.key.expose()),
@@ -227,11 +197,7 @@ impl ApiClient {
         } else {
             (ChangeStatus::Removed, ChangeStatus::NotPresent)
         };
-        let change = |status, attempts| Change {
-            domain: domain.clone(),
-            status,
-            attempts,
-        };
+        let change = |status, attempts| Change { domain: domain.clone(), status, attempts };
 
         let mut attempt = 0;
         loop {
@@ -239,12 +205,7 @@ impl ApiClient {
             let Some(remaining) = call.remaining() else {
                 return Err(call.timed_out());
             };
-            let sent = self
-                .http
-                .post(url.clone())
-                .form(&form)
-                .timeout(remaining)
-                .send();
+            let sent = self.http.post(url.clone()).form(&form).timeout(remaining).send();
             match self.read_reply(call, sent).await {
                 Ok(Reply::Accepted(_)) => return Ok(change(done, attempt)),
                 Ok(Reply::Refused { status, message }) => {
@@ -255,9 +216,7 @@ impl ApiClient {
                     };
                 }
                 Err(f) => {
-                    if f.retry == Retry::MaybeApplied
-                        && self.is_present(call, &wire).await == Some(want)
-                    {
+                    if f.retry == Retry::MaybeApplied && self.is_present(call, &wire).await == Some(want) {
                         return Ok(change(done, attempt));
                     }
                     self.pause_before_retry(call, f, attempt).await?;
@@ -292,14 +251,10 @@ impl ApiClient {
 
     async fn get_domains_once(&self, call: &Call) -> Result<Vec<DomainEntry>, Failure> {
         let Some(remaining) = call.remaining() else {
-            return Err(Failure {
-                error: call.timed_out(),
-                retry: Retry::Never,
-            });
+            return Err(Failure { error: call.timed_out(), retry: Retry::Never });
         };
         let mut url = call.endpoint("getdomains");
-        url.query_pairs_mut()
-            .append_pair("apikey", call.key.expose());
+        url.query_pairs_mut().append_pair("apikey", call.key.expose());
         let sent = self.http.get(url).timeout(remaining).send();
         match self.read_reply(call, sent).await {
             Ok(Reply::Accepted(mut body)) => {
@@ -310,24 +265,14 @@ impl ApiClient {
                 };
                 items
                     .into_iter()
-                    .map(|item| {
-                        DomainEntry::from_json(item)
-                            .ok_or_else(|| bad_reply("a \"domains\" item has no name"))
-                    })
+                    .map(|item| DomainEntry::from_json(item).ok_or_else(|| bad_reply("a \"domains\" item has no name")))
                     .collect()
             }
-            Ok(Reply::Refused { status, message }) => Err(Failure {
-                error: Error::Api { status, message },
-                retry: Retry::Never,
-            }),
+            Ok(Reply::Refused { status, message }) => {
+                Err(Failure { error: Error::Api { status, message }, retry: Retry::Never })
+            }
             // A read is safe to repeat whatever happened.
-            Err(Failure {
-                error,
-                retry: Retry::MaybeApplied,
-            }) => Err(Failure {
-                error,
-                retry: Retry::Safe(None),
-            }),
+            Err(Failure { error, retry: Retry::MaybeApplied }) => Err(Failure { error, retry: Retry::Safe(None) }),
             Err(f) => Err(f),
         }
     }
@@ -339,10 +284,7 @@ impl ApiClient {
     ) -> Result<Reply, Failure> {
         let response = sent.await.map_err(|e| classify(call, e))?;
         let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok());
+        let retry_after = response.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok());
         let retry = if is_transient_status(status) {
             if is_unprocessed_status(status) {
                 match retry_after {
@@ -362,37 +304,23 @@ impl ApiClient {
 
         if !(200..300).contains(&status) {
             let detail = body.ok().as_deref().and_then(error_text);
-            let reason = reqwest::StatusCode::from_u16(status)
-                .ok()
-                .and_then(|s| s.canonical_reason())
-                .unwrap_or("");
+            let reason = reqwest::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("");
             let message = match detail {
                 Some(text) => format!("Closte answered HTTP {status} {reason}: {text}"),
-                None => format!("Closte answered HTTP {status} {reason}")
-                    .trim_end()
-                    .to_owned(),
+                None => format!("Closte answered HTTP {status} {reason}").trim_end().to_owned(),
             };
-            return Err(Failure {
-                error: Error::Api { status, message },
-                retry,
-            });
+            return Err(Failure { error: Error::Api { status, message }, retry });
         }
         let body = body?;
-        let json: Value = serde_json::from_slice(&body).map_err(|_| {
-            if body.is_empty() {
-                bad_reply("it is empty")
-            } else {
-                bad_reply("it is not JSON")
-            }
-        })?;
+        let json: Value = serde_json::from_slice(&body)
+            .map_err(|_| if body.is_empty() { bad_reply("it is empty") } else { bad_reply("it is not JSON") })?;
         let Value::Object(obj) = json else {
             return Err(bad_reply("it is not a JSON object"));
         };
         match obj.get("success") {
             Some(Value::Bool(true)) => Ok(Reply::Accepted(obj)),
             Some(Value::Bool(false)) => {
-                let message = error_text(&body)
-                    .unwrap_or_else(|| "Closte refused the request without a reason".into());
+                let message = error_text(&body).unwrap_or_else(|| "Closte refused the request without a reason".into());
                 Ok(Reply::Refused { status, message })
             }
             _ => Err(bad_reply("it has no boolean \"success\" field")),
@@ -402,10 +330,7 @@ impl ApiClient {
 
 fn bad_reply(what: &str) -> Failure {
     Failure {
-        error: Error::transport(
-            TransportKind::BadReply,
-            format!("unreadable reply from Closte: {what}"),
-        ),
+        error: Error::transport(TransportKind::BadReply, format!("unreadable reply from Closte: {what}")),
         retry: Retry::Never,
     }
 }
@@ -417,24 +342,15 @@ fn error_text(body: &[u8]) -> Option<String> {
     (!text.is_empty()).then(|| text.chars().take(500).collect())
 }
 
-async fn read_limited(
-    call: &Call,
-    mut response: reqwest::Response,
-) -> Result<Vec<u8>, Failure> {
+async fn read_limited(call: &Call, mut response: reqwest::Response) -> Result<Vec<u8>, Failure> {
     let too_big = || Failure {
         error: Error::transport(
             TransportKind::BadReply,
-            format!(
-                "unreadable reply from Closte: it exceeds {} MiB",
-                MAX_REPLY_BYTES / (1024 * 1024)
-            ),
+            format!("unreadable reply from Closte: it exceeds {} MiB", MAX_REPLY_BYTES / (1024 * 1024)),
         ),
         retry: Retry::Never,
     };
-    if response
-        .content_length()
-        .is_some_and(|n| n > MAX_REPLY_BYTES as u64)
-    {
+    if response.content_length().is_some_and(|n| n > MAX_REPLY_BYTES as u64) {
         return Err(too_big());
     }
     let mut body = Vec::new();
@@ -453,27 +369,17 @@ fn classify(call: &Call, e: reqwest::Error) -> Failure {
     let host = call.url.host_str().unwrap_or("Closte").to_owned();
     let chain = error_chain(&e);
     if e.is_connect() {
-        let what = if e.is_timeout() {
-            "timed out connecting to"
-        } else {
-            "cannot connect to"
-        };
+        let what = if e.is_timeout() { "timed out connecting to" } else { "cannot connect to" };
         return Failure {
             error: Error::transport(TransportKind::Connect, format!("{what} {host}: {chain}")),
             retry: Retry::Safe(None),
         };
     }
     if e.is_timeout() {
-        return Failure {
-            error: call.timed_out(),
-            retry: Retry::Never,
-        };
+        return Failure { error: call.timed_out(), retry: Retry::Never };
     }
     Failure {
-        error: Error::transport(
-            TransportKind::Interrupted,
-            format!("connection to {host} failed: {chain}"),
-        ),
+        error: Error::transport(TransportKind::Interrupted, format!("connection to {host} failed: {chain}")),
         retry: Retry::MaybeApplied,
     }
 }
@@ -499,16 +405,10 @@ mod tests {
     #[test]
     fn entries_from_strings_and_objects() {
         let e = DomainEntry::from_json(json!("Shop.Example.com.")).unwrap();
-        assert_eq!(
-            (e.wire_name().as_str(), e.wildcard),
-            ("shop.example.com", false)
-        );
+        assert_eq!((e.wire_name().as_str(), e.wildcard), ("shop.example.com", false));
         let e = DomainEntry::from_json(json!("*.example.com")).unwrap();
         assert!(e.wildcard);
-        let e = DomainEntry::from_json(
-            json!({"domain": "example.com", "wildcard": true, "ssl": "active"}),
-        )
-        .unwrap();
+        let e = DomainEntry::from_json(json!({"domain": "example.com", "wildcard": true, "ssl": "active"})).unwrap();
         assert_eq!(e.wire_name(), "*.example.com");
         assert_eq!(e.extra.get("ssl"), Some(&json!("active")));
         assert!(!e.extra.contains_key("domain"));
@@ -520,10 +420,7 @@ mod tests {
 
     #[test]
     fn error_text_is_read_and_bounded() {
-        assert_eq!(
-            error_text(br#"{"success":false,"error":"Nope"}"#).as_deref(),
-            Some("Nope")
-        );
+        assert_eq!(error_text(br#"{"success":false,"error":"Nope"}"#).as_deref(), Some("Nope"));
         assert_eq!(error_text(br#"{"success":false}"#), None);
         assert_eq!(error_text(b"<html>"), None);
         let long = format!(r#"{{"error":"{}"}}"#, "x".repeat(2000));

@@ -25,41 +25,26 @@ impl DomainName {
             return Err(bad("the name is empty".into()));
         }
         if let Some(c) = input.chars().find(|c| c.is_whitespace() || c.is_control()) {
-            return Err(bad(format!(
-                "it contains whitespace or a control character (U+{:04X})",
-                c as u32
-            )));
+            return Err(bad(format!("it contains whitespace or a control character (U+{:04X})", c as u32)));
         }
         if input.contains("://") {
-            return Err(bad(
-                "it is a URL; give the bare host name, without the scheme".into(),
-            ));
+            return Err(bad("it is a URL; give the bare host name, without the scheme".into()));
         }
         if input.contains('/') {
-            return Err(bad(
-                "it contains a path ('/'); give the bare host name".into()
-            ));
+            return Err(bad("it contains a path ('/'); give the bare host name".into()));
         }
         if input.contains(['?', '#']) {
-            return Err(bad(
-                "it contains a query or fragment ('?' or '#'); give the bare host name".into(),
-            ));
+            return Err(bad("it contains a query or fragment ('?' or '#'); give the bare host name".into()));
         }
         if input.contains('@') {
-            return Err(bad(
-                "it contains user info ('@'); give the bare host name".into()
-            ));
+            return Err(bad("it contains user info ('@'); give the bare host name".into()));
         }
         let unbracketed = input.trim_start_matches('[').trim_end_matches(']');
         if unbracketed.parse::<Ipv6Addr>().is_ok() {
-            return Err(bad(
-                "it is an IP address; Closte maps host names only".into()
-            ));
+            return Err(bad("it is an IP address; Closte maps host names only".into()));
         }
         if input.contains(':') {
-            return Err(bad(
-                "it contains a port (':'); give the host name alone".into()
-            ));
+            return Err(bad("it contains a port (':'); give the host name alone".into()));
         }
 
         let (wildcard, rest) = match input.strip_prefix("*.") {
@@ -67,9 +52,7 @@ impl DomainName {
             None => (false, input),
         };
         if rest.contains('*') {
-            return Err(bad(
-                "'*' is allowed only as a whole first label ('*.example.com')".into(),
-            ));
+            return Err(bad("'*' is allowed only as a whole first label ('*.example.com')".into()));
         }
         let rest = rest.strip_suffix('.').unwrap_or(rest);
 
@@ -77,9 +60,8 @@ impl DomainName {
             let host = rest.to_ascii_lowercase();
             check_ascii(&host).map_err(bad)?;
             // Also validates any `xn--` labels already in punycode.
-            idna::domain_to_ascii_strict(&host).map_err(|_| {
-                bad("it contains a label that is not valid punycode ('xn--…')".into())
-            })?;
+            idna::domain_to_ascii_strict(&host)
+                .map_err(|_| bad("it contains a label that is not valid punycode ('xn--…')".into()))?;
             host
         } else {
             let host = idna::domain_to_ascii_strict(rest)
@@ -122,10 +104,7 @@ fn check_ascii(host: &str) -> std::result::Result<(), String> {
         return Err("the name is empty".into());
     }
     if host.len() > MAX_NAME {
-        return Err(format!(
-            "it is longer than {MAX_NAME} characters ({})",
-            host.len()
-        ));
+        return Err(format!("it is longer than {MAX_NAME} characters ({})", host.len()));
     }
     if host.parse::<Ipv4Addr>().is_ok() {
         return Err("it is an IP address; Closte maps host names only".into());
@@ -136,32 +115,19 @@ fn check_ascii(host: &str) -> std::result::Result<(), String> {
             return Err("it has an empty label ('..' or a leading '.')".into());
         }
         if label.len() > MAX_LABEL {
-            return Err(format!(
-                "the label \"{}…\" is longer than {MAX_LABEL} characters",
-                &label[..16]
-            ));
+            return Err(format!("the label \"{}…\" is longer than {MAX_LABEL} characters", &label[..16]));
         }
-        if let Some(c) = label
-            .chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
-        {
-            return Err(format!(
-                "it contains '{c}'; only letters, digits and hyphens are allowed"
-            ));
+        if let Some(c) = label.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-')) {
+            return Err(format!("it contains '{c}'; only letters, digits and hyphens are allowed"));
         }
         if label.starts_with('-') || label.ends_with('-') {
-            return Err(format!(
-                "the label \"{label}\" starts or ends with a hyphen"
-            ));
+            return Err(format!("the label \"{label}\" starts or ends with a hyphen"));
         }
     }
     if labels.len() < 2 {
         return Err("it is a single label; a full name such as example.com is needed".into());
     }
-    if labels
-        .last()
-        .is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_digit()))
-    {
+    if labels.last().is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_digit())) {
         return Err("it looks like an IP address (the last label is numeric)".into());
     }
     Ok(())
@@ -192,10 +158,7 @@ mod tests {
         assert_eq!(w.to_wire(), "*.example.com");
         assert_eq!(ok("bücher.example").to_wire(), "xn--bcher-kva.example");
         assert_eq!(ok("MÜNCHEN.de").to_wire(), "xn--mnchen-3ya.de");
-        assert_eq!(
-            ok("xn--bcher-kva.example").to_wire(),
-            "xn--bcher-kva.example"
-        );
+        assert_eq!(ok("xn--bcher-kva.example").to_wire(), "xn--bcher-kva.example");
         assert_eq!(ok("a-b.c0.example").to_wire(), "a-b.c0.example");
     }
 
@@ -229,13 +192,7 @@ mod tests {
     #[test]
     fn limits_are_inclusive() {
         ok(&format!("{}.com", "a".repeat(63)));
-        let name = format!(
-            "{}.{}.{}.{}",
-            "a".repeat(63),
-            "b".repeat(63),
-            "c".repeat(63),
-            "d".repeat(61)
-        );
+        let name = format!("{}.{}.{}.{}", "a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(61));
         assert_eq!(name.len(), 253);
         ok(&name);
     }

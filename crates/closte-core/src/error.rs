@@ -22,10 +22,7 @@ pub enum Error {
 
     /// Closte could not be reached or its reply could not be read.
     #[error("{message}")]
-    Transport {
-        kind: TransportKind,
-        message: String,
-    },
+    Transport { kind: TransportKind, message: String },
 }
 
 /// What went wrong on the wire; decides whether a retry is safe.
@@ -61,17 +58,11 @@ impl Error {
     }
 
     pub fn invalid_domain(domain: &str, reason: impl Into<String>) -> Self {
-        Self::InvalidDomain {
-            domain: domain.to_owned(),
-            reason: reason.into(),
-        }
+        Self::InvalidDomain { domain: domain.to_owned(), reason: reason.into() }
     }
 
     pub fn transport(kind: TransportKind, message: impl Into<String>) -> Self {
-        Self::Transport {
-            kind,
-            message: message.into(),
-        }
+        Self::Transport { kind, message: message.into() }
     }
 
     /// True when trying again later may succeed (the WordPress bridge reschedules these).
@@ -90,26 +81,15 @@ impl Error {
             return self;
         }
         let scrub = |s: String| {
-            if s.contains(secret) {
-                s.replace(secret, "[redacted]")
-            } else {
-                s
-            }
+            if s.contains(secret) { s.replace(secret, "[redacted]") } else { s }
         };
         match self {
             Self::Config(m) => Self::Config(scrub(m)),
-            Self::InvalidDomain { domain, reason } => Self::InvalidDomain {
-                domain: scrub(domain),
-                reason: scrub(reason),
-            },
-            Self::Api { status, message } => Self::Api {
-                status,
-                message: scrub(message),
-            },
-            Self::Transport { kind, message } => Self::Transport {
-                kind,
-                message: scrub(message),
-            },
+            Self::InvalidDomain { domain, reason } => {
+                Self::InvalidDomain { domain: scrub(domain), reason: scrub(reason) }
+            }
+            Self::Api { status, message } => Self::Api { status, message: scrub(message) },
+            Self::Transport { kind, message } => Self::Transport { kind, message: scrub(message) },
         }
     }
 }
@@ -124,10 +104,7 @@ mod tests {
         let errors = [
             Error::config(format!("bad {key}")),
             Error::invalid_domain(key, format!("{key}!")),
-            Error::Api {
-                status: 400,
-                message: format!("echo {key} {key}"),
-            },
+            Error::Api { status: 400, message: format!("echo {key} {key}") },
             Error::transport(TransportKind::Connect, format!("url?apikey={key}")),
         ];
         for e in errors {
@@ -142,34 +119,10 @@ mod tests {
         assert!(Error::transport(TransportKind::Connect, "x").is_transient());
         assert!(Error::transport(TransportKind::Timeout, "x").is_transient());
         assert!(!Error::transport(TransportKind::Tls, "x").is_transient());
-        assert!(
-            Error::Api {
-                status: 503,
-                message: String::new()
-            }
-            .is_transient()
-        );
-        assert!(
-            Error::Api {
-                status: 429,
-                message: String::new()
-            }
-            .is_transient()
-        );
-        assert!(
-            !Error::Api {
-                status: 200,
-                message: String::new()
-            }
-            .is_transient()
-        );
-        assert!(
-            !Error::Api {
-                status: 404,
-                message: String::new()
-            }
-            .is_transient()
-        );
+        assert!(Error::Api { status: 503, message: String::new() }.is_transient());
+        assert!(Error::Api { status: 429, message: String::new() }.is_transient());
+        assert!(!Error::Api { status: 200, message: String::new() }.is_transient());
+        assert!(!Error::Api { status: 404, message: String::new() }.is_transient());
         assert!(!Error::config("x").is_transient());
     }
 }

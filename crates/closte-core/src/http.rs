@@ -20,9 +20,7 @@ const POOL_IDLE: Duration = Duration::from_secs(50);
 
 pub fn crypto_provider() -> Arc<rustls::crypto::CryptoProvider> {
     static PROVIDER: OnceLock<Arc<rustls::crypto::CryptoProvider>> = OnceLock::new();
-    PROVIDER
-        .get_or_init(|| Arc::new(rustls::crypto::ring::default_provider()))
-        .clone()
+    PROVIDER.get_or_init(|| Arc::new(rustls::crypto::ring::default_provider())).clone()
 }
 
 /// The system's trusted roots, read once per process.
@@ -40,17 +38,11 @@ pub fn root_store(ca_file: Option<&Path>) -> Result<RootCertStore> {
             .and_then(|it| it.collect::<std::result::Result<_, _>>())
             .map_err(|e| Error::config(format!("cannot read CA file {}: {e}", path.display())))?;
         if certs.is_empty() {
-            return Err(Error::config(format!(
-                "CA file {} holds no PEM certificate",
-                path.display()
-            )));
+            return Err(Error::config(format!("CA file {} holds no PEM certificate", path.display())));
         }
         let (added, _) = store.add_parsable_certificates(certs);
         if added == 0 {
-            return Err(Error::config(format!(
-                "CA file {} holds no usable certificate",
-                path.display()
-            )));
+            return Err(Error::config(format!("CA file {} holds no usable certificate", path.display())));
         }
     }
     if store.is_empty() {
@@ -84,10 +76,5 @@ pub fn build_client(connect_timeout: Duration, ca_file: Option<&Path>) -> Result
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("closte-php/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(|e| {
-            Error::transport(
-                TransportKind::Tls,
-                format!("cannot build the HTTP client: {}", e.without_url()),
-            )
-        })
+        .map_err(|e| Error::transport(TransportKind::Tls, format!("cannot build the HTTP client: {}", e.without_url())))
 }

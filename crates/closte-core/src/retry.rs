@@ -27,11 +27,7 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        Self {
-            base: Duration::from_millis(250),
-            cap: Duration::from_secs(4),
-            retry_after_cap: Duration::from_secs(30),
-        }
+        Self { base: Duration::from_millis(250), cap: Duration::from_secs(4), retry_after_cap: Duration::from_secs(30) }
     }
 }
 
@@ -43,11 +39,7 @@ impl RetryPolicy {
         let step = self.base.saturating_mul(1 << exp).min(self.cap);
         let half = step / 2;
         let spread = step.saturating_sub(half).as_nanos() as u64;
-        half + Duration::from_nanos(if spread == 0 {
-            0
-        } else {
-            next_random() % (spread + 1)
-        })
+        half + Duration::from_nanos(if spread == 0 { 0 } else { next_random() % (spread + 1) })
     }
 
     /// The wait a `Retry-After` header asks for, if we honour it.
@@ -63,9 +55,7 @@ fn next_random() -> u64 {
     static STATE: AtomicU64 = AtomicU64::new(0);
     let mut x = STATE.load(Ordering::Relaxed);
     if x == 0 {
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(1, |d| d.as_nanos() as u64);
+        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64);
         x = nanos ^ (u64::from(std::process::id()) << 32) | 1;
     }
     x ^= x << 13;
@@ -81,21 +71,12 @@ mod tests {
 
     #[test]
     fn backoff_grows_is_capped_and_jittered() {
-        let p = RetryPolicy {
-            base: Duration::from_millis(100),
-            cap: Duration::from_millis(800),
-            ..Default::default()
-        };
+        let p = RetryPolicy { base: Duration::from_millis(100), cap: Duration::from_millis(800), ..Default::default() };
         for attempt in 1..=8 {
-            let step =
-                Duration::from_millis(100 * (1 << (attempt - 1))).min(Duration::from_millis(800));
+            let step = Duration::from_millis(100 * (1 << (attempt - 1))).min(Duration::from_millis(800));
             for _ in 0..50 {
                 let d = p.backoff(attempt);
-                assert!(
-                    d >= step / 2 && d <= step,
-                    "attempt {attempt}: {d:?} outside [{:?}, {step:?}]",
-                    step / 2
-                );
+                assert!(d >= step / 2 && d <= step, "attempt {attempt}: {d:?} outside [{:?}, {step:?}]", step / 2);
             }
         }
         let samples: std::collections::HashSet<_> = (0..20).map(|_| p.backoff(3)).collect();

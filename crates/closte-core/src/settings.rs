@@ -43,9 +43,7 @@ impl Settings {
         let url = reqwest::Url::parse(&self.api_url)
             .map_err(|e| Error::config(format!("closte.api_url is not a valid URL ({e})")))?;
         if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
-            return Err(Error::config(
-                "closte.api_url must not carry a query, fragment or user info",
-            ));
+            return Err(Error::config("closte.api_url must not carry a query, fragment or user info"));
         }
         match url.scheme() {
             "https" => {}
@@ -56,9 +54,7 @@ impl Settings {
                 ));
             }
             other => {
-                return Err(Error::config(format!(
-                    "closte.api_url has the unsupported scheme \"{other}\""
-                )));
+                return Err(Error::config(format!("closte.api_url has the unsupported scheme \"{other}\"")));
             }
         }
         if url.host().is_none() {
@@ -81,11 +77,7 @@ impl Settings {
         u32::try_from(value)
             .ok()
             .filter(|n| *n <= MAX_RETRIES)
-            .ok_or_else(|| {
-                Error::config(format!(
-                    "{name} must be between 0 and {MAX_RETRIES}, got {value}"
-                ))
-            })
+            .ok_or_else(|| Error::config(format!("{name} must be between 0 and {MAX_RETRIES}, got {value}")))
     }
 }
 
@@ -106,9 +98,7 @@ impl ApiKey {
     pub fn new(key: impl Into<String>) -> Result<Self> {
         let key = key.into();
         if key.trim().is_empty() {
-            return Err(Error::config(
-                "the Closte API key is empty; define CLOSTE_CLIENT_API_KEY in wp-config.php",
-            ));
+            return Err(Error::config("the Closte API key is empty; define CLOSTE_CLIENT_API_KEY in wp-config.php"));
         }
         Ok(Self(key))
     }
@@ -129,11 +119,7 @@ mod tests {
     use super::*;
 
     fn with_url(u: &str) -> Result<reqwest::Url> {
-        Settings {
-            api_url: u.into(),
-            ..Default::default()
-        }
-        .validate()
+        Settings { api_url: u.into(), ..Default::default() }.validate()
     }
 
     #[test]
@@ -143,17 +129,8 @@ mod tests {
         assert!(with_url("http://127.8.9.1/api/client").is_ok());
         assert!(with_url("http://[::1]:9/api/client").is_ok());
         assert!(with_url("http://localhost:9/api/client").is_ok());
-        for bad in [
-            "http://app.closte.com/api/client",
-            "ftp://x/",
-            "not a url",
-            "https://h/?a=b",
-            "https://u:p@h/",
-        ] {
-            assert!(
-                matches!(with_url(bad), Err(Error::Config(_))),
-                "{bad} accepted"
-            );
+        for bad in ["http://app.closte.com/api/client", "ftp://x/", "not a url", "https://h/?a=b", "https://u:p@h/"] {
+            assert!(matches!(with_url(bad), Err(Error::Config(_))), "{bad} accepted");
         }
     }
 

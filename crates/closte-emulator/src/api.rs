@@ -37,32 +37,18 @@ fn plausible(domain: &str) -> bool {
     !host.is_empty()
         && host.len() <= 253
         && host.contains('.')
-        && host
-            .split('.')
-            .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        && host.split('.').all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
 }
 
-pub fn handle(
-    state: &mut State,
-    method: &str,
-    endpoint: &str,
-    form: &Map<String, Value>,
-    key_ok: bool,
-) -> Answer {
+pub fn handle(state: &mut State, method: &str, endpoint: &str, form: &Map<String, Value>, key_ok: bool) -> Answer {
     let field = |name: &str| form.get(name).and_then(Value::as_str);
     let writes = matches!(endpoint, "adddomainalias" | "deletedomainalias");
     let known = writes || matches!(endpoint, "getdomains");
     if !known {
-        return Answer {
-            status: 404,
-            body: json!({"success": false, "error": "Not Found"}),
-        };
+        return Answer { status: 404, body: json!({"success": false, "error": "Not Found"}) };
     }
     if writes && method != "POST" {
-        return Answer {
-            status: 405,
-            body: json!({"success": false, "error": "Method Not Allowed"}),
-        };
+        return Answer { status: 405, body: json!({"success": false, "error": "Method Not Allowed"}) };
     }
     if !key_ok {
         return refuse("Invalid API key.".into());
@@ -83,10 +69,7 @@ pub fn handle(
                 return refuse(format!("Invalid or empty domain: {raw}"));
             }
             let Some(flag) = parse_flag(field("wildcard")) else {
-                return refuse(format!(
-                    "Invalid wildcard value: {}",
-                    field("wildcard").unwrap_or("")
-                ));
+                return refuse(format!("Invalid wildcard value: {}", field("wildcard").unwrap_or("")));
             };
             let wildcard = flag || domain.starts_with("*.");
             let at = state.position(&domain);
@@ -94,14 +77,8 @@ pub fn handle(
                 if at.is_some() {
                     return refuse(format!("Domain alias already exists: {domain}"));
                 }
-                let created = SystemTime::now()
-                    .duration_since(UNIX_EPOCH)
-                    .map_or(0, |d| d.as_secs());
-                state.domains.push(Alias {
-                    domain,
-                    wildcard,
-                    created,
-                });
+                let created = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+                state.domains.push(Alias { domain, wildcard, created });
             } else {
                 let Some(i) = at else {
                     return refuse(format!("Domain alias not found: {domain}"));
@@ -119,10 +96,7 @@ mod tests {
     use super::*;
 
     fn form(pairs: &[(&str, &str)]) -> Map<String, Value> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), Value::from(*v)))
-            .collect()
+        pairs.iter().map(|(k, v)| (k.to_string(), Value::from(*v))).collect()
     }
 
     fn state() -> State {
@@ -134,10 +108,7 @@ mod tests {
         let mut s = state();
         let a = handle(&mut s, "POST", "adddomainalias", &form(&[]), true);
         assert_eq!(a.status, 200);
-        assert_eq!(
-            a.body,
-            json!({"success": false, "error": "Invalid or empty domain: "})
-        );
+        assert_eq!(a.body, json!({"success": false, "error": "Invalid or empty domain: "}));
     }
 
     #[test]
@@ -145,43 +116,19 @@ mod tests {
         let mut s = state();
         for w in ["1", "0", "", "true", "false"] {
             let name = format!("w{}.example.com", w.len());
-            let a = handle(
-                &mut s,
-                "POST",
-                "adddomainalias",
-                &form(&[("domain", &name), ("wildcard", w)]),
-                true,
-            );
+            let a = handle(&mut s, "POST", "adddomainalias", &form(&[("domain", &name), ("wildcard", w)]), true);
             assert_eq!(a.body["success"], json!(true), "wildcard={w:?}");
-            handle(
-                &mut s,
-                "POST",
-                "deletedomainalias",
-                &form(&[("domain", &name)]),
-                true,
-            );
+            handle(&mut s, "POST", "deletedomainalias", &form(&[("domain", &name)]), true);
         }
         let add = form(&[("domain", "*.Example.com"), ("wildcard", "1")]);
-        assert_eq!(
-            handle(&mut s, "POST", "adddomainalias", &add, true).body["success"],
-            json!(true)
-        );
-        assert_eq!(
-            handle(&mut s, "POST", "adddomainalias", &add, true).body["success"],
-            json!(false)
-        );
+        assert_eq!(handle(&mut s, "POST", "adddomainalias", &add, true).body["success"], json!(true));
+        assert_eq!(handle(&mut s, "POST", "adddomainalias", &add, true).body["success"], json!(false));
         let list = handle(&mut s, "GET", "getdomains", &form(&[]), true).body;
         assert_eq!(list["domains"][0]["domain"], json!("*.example.com"));
         assert_eq!(list["domains"][0]["wildcard"], json!(true));
         let del = form(&[("domain", "*.example.com"), ("wildcard", "1")]);
-        assert_eq!(
-            handle(&mut s, "POST", "deletedomainalias", &del, true).body["success"],
-            json!(true)
-        );
-        assert_eq!(
-            handle(&mut s, "POST", "deletedomainalias", &del, true).body["success"],
-            json!(false)
-        );
+        assert_eq!(handle(&mut s, "POST", "deletedomainalias", &del, true).body["success"], json!(true));
+        assert_eq!(handle(&mut s, "POST", "deletedomainalias", &del, true).body["success"], json!(false));
     }
 
     #[test]
@@ -189,18 +136,9 @@ mod tests {
         let mut s = state();
         let a = handle(&mut s, "GET", "getdomains", &form(&[]), false);
         assert_eq!((a.status, a.body["success"].clone()), (200, json!(false)));
-        assert_eq!(
-            handle(&mut s, "GET", "nosuch", &form(&[]), true).status,
-            404
-        );
-        assert_eq!(
-            handle(&mut s, "GET", "adddomainalias", &form(&[]), true).status,
-            405
-        );
+        assert_eq!(handle(&mut s, "GET", "nosuch", &form(&[]), true).status, 404);
+        assert_eq!(handle(&mut s, "GET", "adddomainalias", &form(&[]), true).status, 405);
         let bad = form(&[("domain", "a.example"), ("wildcard", "yes")]);
-        assert_eq!(
-            handle(&mut s, "POST", "adddomainalias", &bad, true).body["success"],
-            json!(false)
-        );
+        assert_eq!(handle(&mut s, "POST", "adddomainalias", &bad, true).body["success"], json!(false));
     }
 }

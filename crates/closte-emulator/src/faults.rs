@@ -22,6 +22,8 @@ pub struct Fault {
     pub delay_ms: u64,
     /// Replace the body: "malformed", "empty" or "oversized".
     pub body: Option<BodyFault>,
+    /// Answer with this JSON instead (e.g. a `/getdomains` list of plain strings).
+    pub json: Option<serde_json::Value>,
     /// Close the connection without any answer.
     #[serde(default)]
     pub drop: bool,
@@ -47,9 +49,7 @@ fn one() -> u32 {
 
 impl Fault {
     pub fn matches(&self, endpoint: &str) -> bool {
-        self.path
-            .as_deref()
-            .is_none_or(|p| p.trim_matches('/') == endpoint)
+        self.path.as_deref().is_none_or(|p| p.trim_matches('/') == endpoint)
     }
 
     pub fn delay(&self) -> Duration {
@@ -58,7 +58,7 @@ impl Fault {
 
     /// Whether the fault replaces the answer (a pure delay does not).
     pub fn replaces_answer(&self) -> bool {
-        self.drop || self.status.is_some() || self.body.is_some()
+        self.drop || self.status.is_some() || self.body.is_some() || self.json.is_some()
     }
 
     pub fn describe(&self) -> String {
@@ -71,6 +71,9 @@ impl Fault {
         }
         if let Some(s) = self.status {
             parts.push(format!("status {s}"));
+        }
+        if self.json.is_some() {
+            parts.push("custom json".into());
         }
         if let Some(b) = self.body {
             parts.push(format!("{b:?} body").to_lowercase());

@@ -45,9 +45,8 @@ pub async fn run(opts: Options) -> Result<(), String> {
         Some((cert, key)) => Some(tls_acceptor(cert, key)?),
         None => None,
     };
-    let listener = TcpListener::bind(opts.listen)
-        .await
-        .map_err(|e| format!("cannot listen on {}: {e}", opts.listen))?;
+    let listener =
+        TcpListener::bind(opts.listen).await.map_err(|e| format!("cannot listen on {}: {e}", opts.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let scheme = if tls.is_some() { "https" } else { "http" };
     let mut out = std::io::stdout();
@@ -55,14 +54,14 @@ pub async fn run(opts: Options) -> Result<(), String> {
     let _ = out.flush();
 
     let shutdown = async {
-        let mut term =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {},
             _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {},
         }
     };
     tokio::pin!(shutdown);
+    let mut connections: u64 = 0;
     loop {
         let (stream, _) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -72,49 +71,37 @@ pub async fn run(opts: Options) -> Result<(), String> {
             () = &mut shutdown => return Ok(()),
         };
         let _ = stream.set_nodelay(true);
+        connections += 1;
+        let conn = connections;
         let state = state.clone();
         let tls = tls.clone();
         tokio::spawn(async move {
-            let service = service_fn(move |req| handle(state.clone(), req));
+            let service = service_fn(move |req| handle(state.clone(), conn, req));
             let result = match tls {
                 Some(acceptor) => match acceptor.accept(stream).await {
-                    Ok(s) => {
-                        http1::Builder::new()
-                            .serve_connection(TokioIo::new(s), service)
-                            .await
-                    }
+                    Ok(s) => http1::Builder::new().serve_connection(TokioIo::new(s), service).await,
                     Err(_) => return,
                 },
-                None => {
-                    http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await
-                }
+                None => http1::Builder::new().serve_connection(TokioIo::new(stream), service).await,
             };
             drop(result); // client hang-ups and injected drops end up here; nothing to report
         });
     }
 }
 
-fn tls_acceptor(
-    cert: &std::path::Path,
-    key: &std::path::Path,
-) -> Result<tokio_rustls::TlsAcceptor, String> {
+fn tls_acceptor(cert: &std::path::Path, key: &std::path::Path) -> Result<tokio_rustls::TlsAcceptor, String> {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
     let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
         .and_then(|it| it.collect())
         .map_err(|e| format!("--tls-cert {}: {e}", cert.display()))?;
-    let key = PrivateKeyDer::from_pem_file(key)
-        .map_err(|e| format!("--tls-key {}: {e}", key.display()))?;
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .map_err(|e| e.to_string())?
-    .with_no_client_auth()
-    .with_single_cert(chain, key)
-    .map_err(|e| format!("TLS certificate/key: {e}"))?;
+    let key = PrivateKeyDer::from_pem_file(key).map_err(|e| format!("--tls-key {}: {e}", key.display()))?;
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .map_err(|e| format!("TLS certificate/key: {e}"))?;
     Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
 }
 
@@ -133,10 +120,7 @@ fn raw_response(status: u16, body: Bytes) -> Response<Full<Bytes>> {
 /// Query-string and form fields, as PHP's `$_REQUEST` would merge them.
 fn fields(query: Option<&str>, body: &[u8]) -> Map<String, Value> {
     let mut map = Map::new();
-    let pairs = query
-        .map(|q| q.as_bytes())
-        .into_iter()
-        .chain(std::iter::once(body));
+    let pairs = query.map(|q| q.as_bytes()).into_iter().chain(std::iter::once(body));
     for raw in pairs {
         for (k, v) in url_decode_pairs(raw) {
             map.insert(k, Value::String(v));
@@ -153,9 +137,7 @@ fn url_decode_pairs(raw: &[u8]) -> Vec<(String, String)> {
             match s[i] {
                 b'+' => out.push(b' '),
                 b'%' if i + 2 < s.len() => {
-                    let hex = std::str::from_utf8(&s[i + 1..i + 3])
-                        .ok()
-                        .and_then(|h| u8::from_str_radix(h, 16).ok());
+                    let hex = std::str::from_utf8(&s[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
                     match hex {
                         Some(b) => {
                             out.push(b);
@@ -181,20 +163,14 @@ fn url_decode_pairs(raw: &[u8]) -> Vec<(String, String)> {
         .collect()
 }
 
-async fn handle(state: Shared, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Dropped> {
+async fn handle(state: Shared, conn: u64, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Dropped> {
     let method = req.method().as_str().to_owned();
     let path = req.uri().path().to_owned();
     let query = req.uri().query().map(str::to_owned);
-    let body = match Limited::new(req.into_body(), MAX_REQUEST_BYTES)
-        .collect()
-        .await
-    {
+    let body = match Limited::new(req.into_body(), MAX_REQUEST_BYTES).collect().await {
         Ok(b) => b.to_bytes(),
         Err(_) => {
-            return Ok(json_response(
-                413,
-                &json!({"success": false, "error": "Request too large"}),
-            ));
+            return Ok(json_response(413, &json!({"success": false, "error": "Request too large"})));
         }
     };
 
@@ -202,10 +178,7 @@ async fn handle(state: Shared, req: Request<Incoming>) -> Result<Response<Full<B
         return Ok(control_request(&state, &method, control, &body));
     }
     let Some(endpoint) = path.strip_prefix(API_PREFIX) else {
-        return Ok(json_response(
-            404,
-            &json!({"success": false, "error": "Not Found"}),
-        ));
+        return Ok(json_response(404, &json!({"success": false, "error": "Not Found"})));
     };
     let endpoint = endpoint.trim_end_matches('/').to_owned();
     let mut form = fields(query.as_deref(), &body);
@@ -220,10 +193,8 @@ async fn handle(state: Shared, req: Request<Incoming>) -> Result<Response<Full<B
             path: format!("/{endpoint}"),
             form: form.clone(),
             apikey_ok: key_ok,
-            fault: fault
-                .as_ref()
-                .filter(|f| f.replaces_answer() || f.delay_ms > 0)
-                .map(Fault::describe),
+            conn,
+            fault: fault.as_ref().filter(|f| f.replaces_answer() || f.delay_ms > 0).map(Fault::describe),
         });
         (fault, key_ok)
     };
@@ -260,10 +231,12 @@ async fn handle(state: Shared, req: Request<Incoming>) -> Result<Response<Full<B
             big.extend_from_slice(b"\"}");
             Bytes::from(big)
         }
-        None => Bytes::from(
-            json!({"success": false, "error": format!("Emulated fault: HTTP {status}")})
-                .to_string(),
-        ),
+        None => match &fault.json {
+            Some(custom) => Bytes::from(custom.to_string()),
+            None => {
+                Bytes::from(json!({"success": false, "error": format!("Emulated fault: HTTP {status}")}).to_string())
+            }
+        },
     };
     let mut response = raw_response(status, body);
     if let Some(secs) = fault.retry_after {
@@ -309,17 +282,11 @@ fn control_request(state: &Shared, method: &str, what: &str, body: &[u8]) -> Res
                 Ok(Faults::One(f)) => st.faults.push_back(f),
                 Ok(Faults::Many { faults }) => st.faults.extend(faults),
                 Err(e) => {
-                    return json_response(
-                        400,
-                        &json!({"ok": false, "error": format!("bad fault: {e}")}),
-                    );
+                    return json_response(400, &json!({"ok": false, "error": format!("bad fault: {e}")}));
                 }
             }
             json_response(200, &json!({"ok": true, "queued": st.faults.len()}))
         }
-        _ => json_response(
-            404,
-            &json!({"ok": false, "error": "unknown emulator control"}),
-        ),
+        _ => json_response(404, &json!({"ok": false, "error": "unknown emulator control"})),
     }
 }

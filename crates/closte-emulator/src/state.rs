@@ -23,6 +23,8 @@ pub struct LoggedRequest {
     /// Every field but `apikey`: the key itself is never stored.
     pub form: Map<String, Value>,
     pub apikey_ok: bool,
+    /// Which TCP connection carried it (numbered from 1): shows keep-alive at work.
+    pub conn: u64,
     /// The fault this request was answered with, if any.
     pub fault: Option<String>,
 }
@@ -44,30 +46,21 @@ impl State {
     pub fn load(api_key: String, file: Option<PathBuf>) -> Result<Self, String> {
         let domains = match &file {
             Some(path) if path.exists() => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| format!("--state {}: {e}", path.display()))?;
-                let parsed: StateFile = serde_json::from_str(&text)
-                    .map_err(|e| format!("--state {}: {e}", path.display()))?;
+                let text = std::fs::read_to_string(path).map_err(|e| format!("--state {}: {e}", path.display()))?;
+                let parsed: StateFile =
+                    serde_json::from_str(&text).map_err(|e| format!("--state {}: {e}", path.display()))?;
                 parsed.domains
             }
             _ => Vec::new(),
         };
-        Ok(Self {
-            api_key,
-            domains,
-            log: Vec::new(),
-            faults: VecDeque::new(),
-            file,
-        })
+        Ok(Self { api_key, domains, log: Vec::new(), faults: VecDeque::new(), file })
     }
 
     /// Writes the aliases to the state file, atomically (temp file + rename).
     pub fn save(&self) {
         let Some(path) = &self.file else { return };
-        let body = serde_json::to_string_pretty(&StateFile {
-            domains: self.domains.clone(),
-        })
-        .unwrap_or_else(|_| "{\"domains\":[]}".into());
+        let body = serde_json::to_string_pretty(&StateFile { domains: self.domains.clone() })
+            .unwrap_or_else(|_| "{\"domains\":[]}".into());
         let tmp = path.with_extension("tmp");
         if let Err(e) = std::fs::write(&tmp, body).and_then(|()| std::fs::rename(&tmp, path)) {
             eprintln!("closte-emulator: cannot write {}: {e}", path.display());

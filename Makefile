@@ -1,0 +1,51 @@
+# The closte PHP extension. `make demo` and `make test` set up everything they need
+# on a fresh Debian machine with Rust (see README.md).
+
+CARGO     ?= cargo
+PHP       ?= php
+SO        := target/release/libcloste.so
+EMULATOR  := target/release/closte-emulator
+
+.PHONY: all deps build demo test test-rust test-php test-stubs lint install uninstall clean
+
+all: build
+
+# Installs what is missing (php-cli, php-dev, clang, libclang-dev); does nothing when all is there.
+deps:
+	@scripts/deps.sh
+
+build: deps
+	$(CARGO) build --release --locked --workspace
+
+demo: build
+	@scripts/demo.sh
+
+test: build
+	@scripts/test.sh
+
+test-rust: build
+	@scripts/test.sh rust
+
+test-php: build
+	@scripts/test.sh php
+
+test-stubs: build
+	@scripts/test.sh stubs
+
+lint: deps
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --release --locked --workspace --all-targets -- -D warnings
+	@set -e; for f in $$(git ls-files '*.php' '*.inc' '*.phpt'); do \
+		case $$f in *.phpt) continue;; esac; \
+		$(PHP) -n -l $$f >/dev/null || { echo "php -l failed: $$f"; exit 1; }; \
+	done; echo "php -l: ok"
+
+# Installs the extension into the PHP found by php-config, enabled the distro's way.
+install: build
+	@scripts/install.sh
+
+uninstall:
+	@scripts/install.sh --uninstall
+
+clean:
+	$(CARGO) clean

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the system packages the build and tests need, only those missing.
+set -euo pipefail
+
+need=()
+command -v php >/dev/null 2>&1 || need+=(php-cli)
+command -v php-config >/dev/null 2>&1 || need+=(php-dev)
+command -v clang >/dev/null 2>&1 || need+=(clang)
+# bindgen (through ext-php-rs) loads libclang at build time.
+ls /usr/lib/llvm-*/lib/libclang*.so* >/dev/null 2>&1 || need+=(libclang-dev)
+command -v cargo >/dev/null 2>&1 || { echo "deps: cargo not found; install Rust (rustup) first" >&2; exit 1; }
+
+[ ${#need[@]} -eq 0 ] && exit 0
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null 2>&1 || { echo "deps: need root (or sudo) to install: ${need[*]}" >&2; exit 1; }
+  sudo="sudo"
+fi
+echo "deps: installing ${need[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

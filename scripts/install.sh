@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Copies closte.so into PHP's extension directory and enables it: on Debian/Ubuntu
+# through mods-available + phpenmod, elsewhere through the scan directory.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ext_dir=$(php-config --extension-dir)
+ini_dir=$(php -r 'echo PHP_CONFIG_FILE_SCAN_DIR;')
+php_ver=$(php -r 'echo PHP_MAJOR_VERSION.".".PHP_MINOR_VERSION;')
+mods="/etc/php/$php_ver/mods-available"
+
+if [ "${1:-}" = "--uninstall" ]; then
+  if command -v phpdismod >/dev/null 2>&1 && [ -f "$mods/closte.ini" ]; then phpdismod -v "$php_ver" closte; fi
+  rm -f "$ext_dir/closte.so" "$mods/closte.ini" "$ini_dir/20-closte.ini"
+  echo "closte removed"
+  exit 0
+fi
+
+install -m 0644 target/release/libcloste.so "$ext_dir/closte.so"
+ini="; Closte domain aliases for WordPress networks (see the project's README)
+extension=closte.so
+;closte.api_url = https://app.closte.com/api/client
+;closte.timeout = 30
+;closte.connect_timeout = 10
+;closte.max_retries = 2
+;closte.ca_file ="
+if command -v phpenmod >/dev/null 2>&1 && [ -d "$mods" ]; then
+  printf '%s\n' "; priority=20" "$ini" > "$mods/closte.ini"
+  phpenmod -v "$php_ver" closte
+  where="$mods/closte.ini (enabled with phpenmod for every SAPI)"
+elif [ -n "$ini_dir" ] && [ -d "$ini_dir" ]; then
+  printf '%s\n' "$ini" > "$ini_dir/20-closte.ini"
+  where="$ini_dir/20-closte.ini"
+else
+  echo "installed $ext_dir/closte.so; add 'extension=closte.so' to your php.ini"
+  exit 0
+fi
+echo "installed $ext_dir/closte.so and $where"
+php -r 'echo "php sees closte ", phpversion("closte") ?: "NOT LOADED", PHP_EOL;'
+echo "restart php-fpm (e.g. systemctl restart php$php_ver-fpm) so web requests load it"

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Runs every test suite against the release build and ends with one line
+# "N passed, N failed". Usage: scripts/test.sh [rust|php|stubs|wordpress ...]
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+so="$root/target/release/libcloste.so"
+export CLOSTE_EMULATOR="$root/target/release/closte-emulator"
+suites=("$@")
+[ ${#suites[@]} -eq 0 ] && suites=(rust php stubs)
+logdir=$(mktemp -d)
+passed=0
+failed=0
+
+count() { # suite passed failed
+  printf '%-10s %4d passed, %d failed\n' "$1" "$2" "$3"
+  passed=$((passed + $2))
+  failed=$((failed + $3))
+}
+
+rust() {
+  local log="$logdir/rust.log"
+  cargo test --release --locked -p closte-core -p closte-emulator 2>&1 | tee "$log" | grep -E '^(test |failures:|---- )' | grep -v ' ok$' || true
+  local rc=${PIPESTATUS[0]}
+  local p f
+  p=$(grep -Eo '[0-9]+ passed' "$log" | awk '{s+=$1} END {print s+0}')
+  f=$(grep -Eo '[0-9]+ failed' "$log" | awk '{s+=$1} END {print s+0}')
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+    tail -30 "$log"
+    f=1 # did not build or crashed
+  fi
+  count rust "$p" "$f"
+}
+
+php_tests() {
+  local log="$logdir/php.log" runner
+  runner=$(ls /usr/lib/php/*/build/run-tests.php 2>/dev/null | tail -1)
+  if [ -z "$runner" ]; then echo "run-tests.php not found (php-dev missing?)"; count php 0 1; return; fi
+  NO_INTERACTION=1 TEST_PHP_EXECUTABLE=$(command -v php) \
+    php -n "$runner" -q -j2 --show-diff -n -d "extension=$so" "$root/tests" >"$log" 2>&1
+  grep -E '^(FAIL|SKIP|BORK|LEAK)|^[0-9]+[+-] |^[0-9]+: ' "$log" | head -200
+  local p f s
+  p=$(sed -nE 's/^Tests passed *: *([0-9]+).*/\1/p' "$log" | head -1)
+  f=$(sed -nE 's/^Tests failed *: *([0-9]+).*/\1/p' "$log" | head -1)
+  s=$(sed -nE 's/^Tests skipped *: *([0-9]+).*/\1/p' "$log" | head -1)
+  b=$(sed -nE 's/^Tests borked *: *([0-9]+).*/\1/p' "$log" | head -1)
+  # A skipped test proves nothing: it counts as a failure here.
+  f=$(( ${f:-0} + ${s:-0} + ${b:-0} ))
+  if [ -z "$p" ]; then tail -40 "$log"; p=0; [ "$f" -eq 0 ] && f=1; fi
+  count php "$p" "$f"
+}
+
+stubs() {
+  local out
+  out=$(php -n scripts/check-stubs.php "$so" 2>&1)
+  echo "$out" | grep -v '^ok ' || true
+  local line
+  line=$(echo "$out" | tail -1)
+  if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+    count stubs "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
+  else
+    count stubs 0 1
+  fi
+}
+
+wordpress() {
+  local out
+  out=$(scripts/test-wordpress.sh 2>&1)
+  echo "$out" | grep -v '^ok ' || true
+  local line
+  line=$(echo "$out" | tail -1)
+  if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+    count wordpress "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
+  else
+    count wordpress 0 1
+  fi
+}
+
+for suite in "${suites[@]}"; do
+  case $suite in
+    rust) rust ;;
+    php) php_tests ;;
+    stubs) stubs ;;
+    wordpress) wordpress ;;
+    *) echo "unknown suite $suite"; failed=$((failed + 1)) ;;
+  esac
+done
+rm -rf "$logdir"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
