@@ -5,21 +5,22 @@
 use ext_php_rs::convert::{FromZval, StubLiteral};
 use ext_php_rs::exception::PhpException;
 use ext_php_rs::flags::DataType;
-use ext_php_rs::types::{ArrayKey, ZendHashTable, Zval};
+use ext_php_rs::types::{ArrayKey, Zval};
 
 use closte_core::{Error, Settings};
 
 use crate::exceptions::{type_error, value_error};
 
-/// `array $options = []` as a parameter type.
+/// `array $options = []` as a parameter type. Any value is taken here and checked in
+/// [`Options::apply`], so a non-array gets core PHP's wording instead of a generic one.
 #[derive(Default)]
-pub struct Options<'a>(Option<&'a ZendHashTable>);
+pub struct Options<'a>(Option<&'a Zval>);
 
 impl<'a> FromZval<'a> for Options<'a> {
     const TYPE: DataType = DataType::Array;
 
     fn from_zval(zval: &'a Zval) -> Option<Self> {
-        zval.array().map(|ht| Self(Some(ht)))
+        Some(Self(Some(zval)))
     }
 }
 
@@ -62,8 +63,11 @@ impl Options<'_> {
     /// Applies the options to `settings`. `keys` lists the option names this function
     /// accepts; anything else is a `ValueError`.
     pub fn apply(&self, caller: &Caller, keys: &[&str], settings: &mut Settings) -> Result<(), PhpException> {
-        let Some(ht) = self.0 else { return Ok(()) };
+        let Some(zv) = self.0.map(Zval::dereference) else { return Ok(()) };
         let prefix = caller.prefix();
+        let Some(ht) = zv.array() else {
+            return Err(type_error(format!("{prefix} must be of type array, {} given", type_name(zv))));
+        };
         for (key, value) in ht.iter() {
             if let ArrayKey::Long(n) = key {
                 return Err(value_error(format!("{prefix} must have string keys, found the key {n}")));

@@ -366,8 +366,19 @@ async fn read_limited(call: &Call, mut response: reqwest::Response) -> Result<Ve
 /// Turns a reqwest error into a message without the URL (it may hold the key).
 fn classify(call: &Call, e: reqwest::Error) -> Failure {
     let e = e.without_url();
-    let host = call.url.host_str().unwrap_or("Closte").to_owned();
+    let host = match (call.url.host_str(), call.url.port_or_known_default()) {
+        (Some(h), Some(p)) => format!("{h}:{p}"),
+        (Some(h), None) => h.to_owned(),
+        _ => "Closte".to_owned(),
+    };
     let chain = error_chain(&e);
+    if let Some(tls) = rustls_error(&e) {
+        // A bad certificate does not get better by asking again.
+        return Failure {
+            error: Error::transport(TransportKind::Tls, format!("TLS handshake with {host} failed: {tls}")),
+            retry: Retry::Never,
+        };
+    }
     if e.is_connect() {
         let what = if e.is_timeout() { "timed out connecting to" } else { "cannot connect to" };
         return Failure {
@@ -382,6 +393,26 @@ fn classify(call: &Call, e: reqwest::Error) -> Failure {
         error: Error::transport(TransportKind::Interrupted, format!("connection to {host} failed: {chain}")),
         retry: Retry::MaybeApplied,
     }
+}
+
+/// The rustls error behind a failed request, if a TLS handshake is what failed.
+fn rustls_error(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+    // io::Errors (nested, here) hide the error they wrap from `source()`.
+    fn unwrap_io<'a>(err: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+        if let Some(tls) = err.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        let inner: &'a (dyn std::error::Error + 'static) = err.downcast_ref::<std::io::Error>()?.get_ref()?;
+        unwrap_io(inner)
+    }
+    let mut current = Some(e);
+    while let Some(err) = current {
+        if let Some(tls) = unwrap_io(err) {
+            return Some(tls.to_string());
+        }
+        current = err.source();
+    }
+    None
 }
 
 fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {

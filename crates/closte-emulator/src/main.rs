@@ -2,6 +2,7 @@
 //! benchmarks. See `--help`.
 
 mod api;
+mod certs;
 mod faults;
 mod server;
 mod state;
@@ -15,12 +16,17 @@ closte-emulator: a local stand-in for Closte's client API
 
 usage: closte-emulator [--listen ADDR] [--api-key KEY] [--state FILE]
                        [--tls-cert PEM --tls-key PEM]
+       closte-emulator make-certs DIR
 
   --listen ADDR   address to listen on (default 127.0.0.1:0; port 0 picks a free one)
   --api-key KEY   the key clients must send (default: test-key)
   --state FILE    keep domain aliases in this JSON file across restarts
   --tls-cert PEM  serve HTTPS with this certificate chain ...
   --tls-key PEM   ... and this private key
+
+make-certs writes a test PKI into DIR: ca.pem (trusted test CA), other-ca.pem, and
+a .pem/.key pair for localhost, valid, expiring, expired, future, wrong-host,
+self-signed, untrusted and wildcard (*.example.test).
 
 The first line on stdout is `listening on http(s)://HOST:PORT`. The API is served
 under /api/client/; test controls under /__emulator/ (GET requests, POST faults,
@@ -69,6 +75,20 @@ fn parse_args() -> Result<Options, String> {
 }
 
 fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("make-certs") {
+        let Some(dir) = args.get(2) else {
+            eprintln!("closte-emulator: make-certs needs a directory");
+            return ExitCode::from(2);
+        };
+        return match certs::make(std::path::Path::new(dir)) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("closte-emulator: make-certs: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let opts = match parse_args() {
         Ok(o) => o,
         Err(e) => {

@@ -1,0 +1,98 @@
+//! `closte-emulator make-certs DIR`: a throw-away test PKI, made at test time so that no
+//! private key is ever committed. One trusted CA, one untrusted CA, and a leaf for each
+//! TLS scenario the tests check.
+
+use std::path::Path;
+
+use rcgen::{
+    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose,
+    SanType,
+};
+use time::{Duration, OffsetDateTime};
+
+type Res<T> = Result<T, String>;
+
+fn err(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+fn ca(name: &str) -> Res<(CertificateParams, KeyPair, String)> {
+    let key = KeyPair::generate().map_err(err)?;
+    let mut p = CertificateParams::new(Vec::<String>::new()).map_err(err)?;
+    p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    p.distinguished_name.push(DnType::CommonName, name);
+    p.distinguished_name.push(DnType::OrganizationName, "closte tests");
+    p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+    let now = OffsetDateTime::now_utc();
+    p.not_before = now - Duration::days(365);
+    p.not_after = now + Duration::days(3650);
+    let pem = p.self_signed(&key).map_err(err)?.pem();
+    Ok((p, key, pem))
+}
+
+struct Leaf {
+    file: &'static str,
+    names: &'static [&'static str],
+    /// Validity relative to now, in days.
+    from: i64,
+    until: i64,
+    signer: Signer,
+}
+
+enum Signer {
+    TestCa,
+    OtherCa,
+    SelfSigned,
+}
+
+const LEAVES: &[Leaf] = &[
+    // The emulator's own HTTPS certificate.
+    Leaf { file: "localhost", names: &["localhost", "127.0.0.1"], from: -1, until: 90, signer: Signer::TestCa },
+    Leaf { file: "valid", names: &["valid.example.test"], from: -1, until: 90, signer: Signer::TestCa },
+    Leaf { file: "expiring", names: &["expiring.example.test"], from: -80, until: 5, signer: Signer::TestCa },
+    Leaf { file: "expired", names: &["expired.example.test"], from: -90, until: -1, signer: Signer::TestCa },
+    Leaf { file: "future", names: &["future.example.test"], from: 10, until: 100, signer: Signer::TestCa },
+    Leaf { file: "wrong-host", names: &["closte.example.test"], from: -1, until: 90, signer: Signer::TestCa },
+    Leaf { file: "self-signed", names: &["selfsigned.example.test"], from: -1, until: 90, signer: Signer::SelfSigned },
+    Leaf { file: "untrusted", names: &["untrusted.example.test"], from: -1, until: 90, signer: Signer::OtherCa },
+    Leaf { file: "wildcard", names: &["*.example.test"], from: -1, until: 90, signer: Signer::TestCa },
+];
+
+pub fn make(dir: &Path) -> Res<()> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let write = |name: String, body: String| {
+        std::fs::write(dir.join(&name), body).map_err(|e| format!("{}: {e}", dir.join(name).display()))
+    };
+    let (ca_params, ca_key, ca_pem) = ca("Closte Test CA")?;
+    write("ca.pem".into(), ca_pem)?;
+    let (other_params, other_key, other_pem) = ca("Untrusted Test CA")?;
+    write("other-ca.pem".into(), other_pem)?;
+    let test_ca = Issuer::new(ca_params, ca_key);
+    let other_ca = Issuer::new(other_params, other_key);
+
+    let now = OffsetDateTime::now_utc();
+    for leaf in LEAVES {
+        let key = KeyPair::generate().map_err(err)?;
+        let mut p = CertificateParams::new(Vec::<String>::new()).map_err(err)?;
+        for name in leaf.names {
+            p.subject_alt_names.push(match name.parse::<std::net::IpAddr>() {
+                Ok(ip) => SanType::IpAddress(ip),
+                Err(_) => SanType::DnsName((*name).try_into().map_err(err)?),
+            });
+        }
+        p.distinguished_name.push(DnType::CommonName, leaf.names[0]);
+        p.not_before = now + Duration::days(leaf.from);
+        p.not_after = now + Duration::days(leaf.until);
+        p.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment];
+        p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        let cert = match leaf.signer {
+            Signer::TestCa => p.signed_by(&key, &test_ca),
+            Signer::OtherCa => p.signed_by(&key, &other_ca),
+            Signer::SelfSigned => p.self_signed(&key),
+        }
+        .map_err(err)?;
+        write(format!("{}.pem", leaf.file), cert.pem())?;
+        write(format!("{}.key", leaf.file), key.serialize_pem())?;
+    }
+    Ok(())
+}

@@ -1,0 +1,34 @@
+--TEST--
+phpinfo() has a Closte section: support, version, TLS backend, whether the key is defined, and the INI rows
+--EXTENSIONS--
+closte
+--INI--
+closte.timeout=12
+--FILE--
+<?php
+function section(): string {
+    ob_start();
+    phpinfo(INFO_MODULES);
+    $all = ob_get_clean();
+    preg_match('/^Closte support.*?^closte\.timeout => [^\n]*$/ms', $all, $m);
+    return preg_replace('/^Version => .*$/m', 'Version => X', $m[0] ?? "no closte section\n$all");
+}
+echo section(), "\n--\n";
+define('CLOSTE_CLIENT_API_KEY', 'k_should_never_show');
+$s = section();
+echo preg_match('/^CLOSTE_CLIENT_API_KEY => defined$/m', $s), str_contains($s, 'k_should_never_show') ? ' leaked' : ' hidden', "\n";
+?>
+--EXPECT--
+Closte support => enabled
+Version => X
+TLS backend => rustls (ring)
+CLOSTE_CLIENT_API_KEY => not defined
+
+Directive => Local Value => Master Value
+closte.api_url => https://app.closte.com/api/client => https://app.closte.com/api/client
+closte.ca_file => no value => no value
+closte.connect_timeout => 10 => 10
+closte.max_retries => 2 => 2
+closte.timeout => 12 => 12
+--
+1 hidden
