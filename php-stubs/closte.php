@@ -1,0 +1,126 @@
+<?php
+
+/**
+ * IDE and static-analysis stubs for the `closte` PHP extension: Closte domain aliases for
+ * WordPress networks. Never include this file at run time: the extension defines all of it.
+ * tests check it against the loaded extension through Reflection (scripts/check-stubs.php).
+ *
+ * INI settings (php.ini, a conf.d file, or ini_set(); read at every call):
+ *
+ *   closte.api_url = https://app.closte.com/api/client
+ *       Closte's client API. https:// only, except plain http:// to a loopback host (the emulator).
+ *   closte.timeout = 30
+ *       Seconds for a whole call, retries and backoff included (0 < t <= 600; fractions allowed).
+ *   closte.connect_timeout = 10
+ *       Seconds to open one connection (DNS + TCP + TLS).
+ *   closte.max_retries = 2
+ *       Extra attempts after a transient failure (connect error, 429, 502/503/504, dropped reply); 0-10.
+ *   closte.ca_file =
+ *       A PEM file of extra trusted CA certificates, added to the system trust store.
+ *
+ * The API key is read at every call from the constant CLOSTE_CLIENT_API_KEY
+ * (wp-config.php; Closte hosting defines it). It never appears in messages, logs or phpinfo().
+ *
+ * @phpstan-type ClosteOptions array{api_url?: string, timeout?: int|float, connect_timeout?: int|float, max_retries?: int, ca_file?: string}
+ */
+
+namespace Closte;
+
+/** Base of every exception the extension throws. */
+class Exception extends \RuntimeException
+{
+}
+
+/** The key constant is missing, empty or not a string, or a setting is unusable. */
+class ConfigException extends Exception
+{
+}
+
+/** The domain name was rejected before anything was sent; the message says why. */
+class InvalidDomainException extends Exception
+{
+}
+
+/**
+ * Closte said no: `success:false` (getCode() is 200) or an HTTP error status after any
+ * retries (getCode() is the status). The message carries Closte's `error` text.
+ */
+class ApiException extends Exception
+{
+}
+
+/** DNS, connect, TLS or timeout failure, or a reply that is not Closte's JSON or is too large. */
+class TransportException extends Exception
+{
+}
+
+/**
+ * Registers a domain alias on Closte (POST /adddomainalias). Idempotent: a name Closte
+ * already has gives status `already_present`. Closte then issues a TLS certificate.
+ *
+ * The name is lower-cased, one trailing dot dropped, IDNs converted to punycode; a
+ * leading `*.` makes a wildcard alias.
+ *
+ * @param string $domain e.g. `shop.example.com`, `*.example.com`, `bücher.example`
+ * @param array{api_url?: string, timeout?: int|float, connect_timeout?: int|float, max_retries?: int, ca_file?: string} $options per-call overrides of the INI settings
+ * @return array{domain: string, wildcard: bool, status: 'added'|'already_present', attempts: int, elapsed_ms: float}
+ * @throws InvalidDomainException
+ * @throws ConfigException
+ * @throws ApiException
+ * @throws TransportException
+ * @throws \ValueError on an unknown option key or an out-of-range option value
+ * @throws \TypeError on an option of the wrong type
+ */
+function add_domain(string $domain, array $options = []): array
+{
+}
+
+/**
+ * Removes a domain alias from Closte (POST /deletedomainalias). Idempotent: a name
+ * Closte does not have gives status `not_present`.
+ *
+ * @param string $domain the name as given to add_domain()
+ * @param array{api_url?: string, timeout?: int|float, connect_timeout?: int|float, max_retries?: int, ca_file?: string} $options per-call overrides of the INI settings
+ * @return array{domain: string, wildcard: bool, status: 'removed'|'not_present', attempts: int, elapsed_ms: float}
+ * @throws InvalidDomainException
+ * @throws ConfigException
+ * @throws ApiException
+ * @throws TransportException
+ * @throws \ValueError on an unknown option key or an out-of-range option value
+ * @throws \TypeError on an option of the wrong type
+ */
+function remove_domain(string $domain, array $options = []): array
+{
+}
+
+/**
+ * Lists the domain aliases Closte has (GET /getdomains). Fields Closte adds beyond
+ * `domain` and `wildcard` are passed through as they come.
+ *
+ * @param array{api_url?: string, timeout?: int|float, connect_timeout?: int|float, max_retries?: int, ca_file?: string} $options per-call overrides of the INI settings
+ * @return list<array{domain: string, wildcard: bool, ...<string, mixed>}>
+ * @throws ConfigException
+ * @throws ApiException
+ * @throws TransportException
+ * @throws \ValueError on an unknown option key or an out-of-range option value
+ * @throws \TypeError on an option of the wrong type
+ */
+function list_domains(array $options = []): array
+{
+}
+
+/**
+ * Proves the key works with a read-only call (GET /getdomains); what the multisite
+ * plugin's "Test connection" button should run.
+ *
+ * @param array{api_url?: string, timeout?: int|float, connect_timeout?: int|float, max_retries?: int, ca_file?: string} $options per-call overrides of the INI settings
+ * @return array{ok: true, domains: int, elapsed_ms: float}
+ * @throws ConfigException
+ * @throws ApiException when Closte rejects the key
+ * @throws TransportException
+ * @throws \ValueError on an unknown option key or an out-of-range option value
+ * @throws \TypeError on an option of the wrong type
+ */
+function test_connection(array $options = []): array
+{
+}
