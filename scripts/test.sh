@@ -53,7 +53,7 @@ php_tests() {
 stubs() {
   local out
   out=$(php -n scripts/check-stubs.php "$so" 2>&1)
-  echo "$out" | grep -v '^ok ' || true
+  echo "$out" | grep -vE '^ok |^[0-9]+ passed, [0-9]+ failed$' || true
   local line
   line=$(echo "$out" | tail -1)
   if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
@@ -66,7 +66,7 @@ stubs() {
 wordpress() {
   local out
   out=$(scripts/test-wordpress.sh 2>&1)
-  echo "$out" | grep -v '^ok ' || true
+  echo "$out" | grep -vE '^ok |^[0-9]+ passed, [0-9]+ failed$' || true
   local line
   line=$(echo "$out" | tail -1)
   if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then

@@ -1,0 +1,298 @@
+//! closte-core's client against the real emulator binary over loopback: every fault the
+//! emulator can inject, and the emulator's own promises (state file, key never logged).
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use closte_core::api::Call;
+use closte_core::retry::RetryPolicy;
+use closte_core::{ApiClient, ApiKey, ChangeStatus, DomainName, Error, Settings, TransportKind};
+use serde_json::{Value, json};
+
+const KEY: &str = "ck_test_0123456789abcdef";
+
+struct Emulator {
+    child: Child,
+    url: String,
+}
+
+impl Emulator {
+    fn start(extra: &[&str]) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_closte-emulator"))
+            .args(["--listen", "127.0.0.1:0", "--api-key", KEY])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start the emulator");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("first line");
+        let url = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("unexpected line {line:?}"));
+        Self { url: url.to_owned(), child }
+    }
+
+    fn settings(&self) -> Settings {
+        Settings { api_url: format!("{}/api/client", self.url), max_retries: 2, ..Settings::default() }
+    }
+
+    async fn control(&self, method: &str, what: &str, body: Value) -> Value {
+        let http = reqwest::Client::builder().use_preconfigured_tls(insecure_tls()).build().unwrap();
+        let url = format!("{}/__emulator/{what}", self.url);
+        let req = match method {
+            "GET" => http.get(url),
+            "DELETE" => http.delete(url),
+            _ => http.post(url).body(body.to_string()),
+        };
+        let text = req.send().await.expect("control request").text().await.expect("control body");
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("control answer is not JSON: {text}"))
+    }
+
+    async fn fault(&self, fault: Value) {
+        let r = self.control("POST", "faults", fault.clone()).await;
+        assert_eq!(r["ok"], json!(true), "fault {fault} refused: {r}");
+    }
+
+    async fn paths(&self) -> Vec<String> {
+        let log = self.control("GET", "requests", json!(null)).await;
+        log["requests"].as_array().unwrap().iter().map(|r| r["path"].as_str().unwrap().to_owned()).collect()
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Only for the emulator's own control endpoints when it serves HTTPS with a test cert.
+fn insecure_tls() -> rustls::ClientConfig {
+    #[derive(Debug)]
+    struct AcceptAll;
+    impl rustls::client::danger::ServerCertVerifier for AcceptAll {
+        fn verify_server_cert(
+            &self,
+            _: &rustls::pki_types::CertificateDer<'_>,
+            _: &[rustls::pki_types::CertificateDer<'_>],
+            _: &rustls::pki_types::ServerName<'_>,
+            _: &[u8],
+            _: rustls::pki_types::UnixTime,
+        ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+            Ok(rustls::client::danger::ServerCertVerified::assertion())
+        }
+        fn verify_tls12_signature(
+            &self,
+            _: &[u8],
+            _: &rustls::pki_types::CertificateDer<'_>,
+            _: &rustls::DigitallySignedStruct,
+        ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+            Ok(rustls::client::danger::HandshakeSignatureValid::assertion())
+        }
+        fn verify_tls13_signature(
+            &self,
+            _: &[u8],
+            _: &rustls::pki_types::CertificateDer<'_>,
+            _: &rustls::DigitallySignedStruct,
+        ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+            Ok(rustls::client::danger::HandshakeSignatureValid::assertion())
+        }
+        fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+            rustls::crypto::ring::default_provider().signature_verification_algorithms.supported_schemes()
+        }
+    }
+    rustls::ClientConfig::builder_with_provider(closte_core::http::crypto_provider())
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .dangerous()
+        .with_custom_certificate_verifier(std::sync::Arc::new(AcceptAll))
+        .with_no_client_auth()
+}
+
+fn client(settings: &Settings) -> ApiClient {
+    let fast = RetryPolicy { base: Duration::from_millis(5), cap: Duration::from_millis(20), ..RetryPolicy::default() };
+    ApiClient::new(settings.connect_timeout, settings.ca_file.as_deref()).expect("client").with_policy(fast)
+}
+
+fn key() -> ApiKey {
+    ApiKey::new(KEY).unwrap()
+}
+
+fn name(s: &str) -> DomainName {
+    DomainName::parse(s).unwrap()
+}
+
+#[tokio::test]
+async fn add_list_remove_round_trip_is_idempotent() {
+    let emu = Emulator::start(&[]);
+    let s = emu.settings();
+    let c = client(&s);
+    let call = || Call::start(&s, &key()).unwrap();
+    assert_eq!(c.add_domain(&call(), &name("Shop.Example.com")).await.unwrap().status, ChangeStatus::Added);
+    assert_eq!(c.add_domain(&call(), &name("shop.example.com")).await.unwrap().status, ChangeStatus::AlreadyPresent);
+    assert_eq!(c.add_domain(&call(), &name("*.example.org")).await.unwrap().status, ChangeStatus::Added);
+    let list = c.list_domains(&call()).await.unwrap();
+    let names: Vec<_> = list.iter().map(|e| (e.domain.as_str(), e.wildcard)).collect();
+    assert_eq!(names, [("shop.example.com", false), ("*.example.org", true)]);
+    assert_eq!(list[0].extra.get("ssl"), Some(&json!("pending")));
+    assert_eq!(c.remove_domain(&call(), &name("shop.example.com")).await.unwrap().status, ChangeStatus::Removed);
+    assert_eq!(c.remove_domain(&call(), &name("shop.example.com")).await.unwrap().status, ChangeStatus::NotPresent);
+}
+
+#[tokio::test]
+async fn wrong_key_is_an_api_error_with_closte_text() {
+    let emu = Emulator::start(&[]);
+    let s = emu.settings();
+    let other = ApiKey::new("not-the-key").unwrap();
+    let err = client(&s).list_domains(&Call::start(&s, &other).unwrap()).await.unwrap_err();
+    assert!(matches!(&err, Error::Api { status: 200, message } if message == "Invalid API key."), "{err:?}");
+}
+
+#[tokio::test]
+async fn transient_statuses_are_retried_and_counted() {
+    let emu = Emulator::start(&[]);
+    let s = emu.settings();
+    emu.fault(json!({"faults": [{"path": "adddomainalias", "status": 503}, {"path": "adddomainalias", "status": 429, "retry_after": 0}]})).await;
+    let change = client(&s).add_domain(&Call::start(&s, &key()).unwrap(), &name("a.example.com")).await.unwrap();
+    assert_eq!((change.status, change.attempts), (ChangeStatus::Added, 3));
+}
+
+#[tokio::test]
+async fn retries_stop_at_max_retries_with_the_last_status() {
+    let emu = Emulator::start(&[]);
+    let mut s = emu.settings();
+    s.max_retries = 1;
+    emu.fault(json!({"status": 503, "count": 5})).await;
+    let err = client(&s).list_domains(&Call::start(&s, &key()).unwrap()).await.unwrap_err();
+    assert!(matches!(err, Error::Api { status: 503, .. }), "{err:?}");
+    assert_eq!(emu.paths().await.len(), 2);
+}
+
+#[tokio::test]
+async fn permanent_statuses_fail_at_once() {
+    let emu = Emulator::start(&[]);
+    let s = emu.settings();
+    emu.fault(json!({"path": "adddomainalias", "status": 400})).await;
+    let err = client(&s).add_domain(&Call::start(&s, &key()).unwrap(), &name("a.example.com")).await.unwrap_err();
+    assert!(matches!(err, Error::Api { status: 400, .. }), "{err:?}");
+    assert_eq!(emu.paths().await, ["/adddomainalias"]);
+}
+
+#[tokio::test]
+async fn a_lost_reply_is_confirmed_not_resent() {
+    let emu = Emulator::start(&[]);
+    let s = emu.settings();
+    emu.fault(json!({"path": "adddomainalias", "drop": true, "apply": true})).await;
+    let change = client(&s).add_domain(&Call::start(&s, &key()).unwrap(), &name("a.example.com")).await.unwrap();
+    assert_eq!((change.status, change.attempts), (ChangeStatus::Added, 1));
+    assert_eq!(emu.paths().await, ["/adddomainalias", "/getdomains"]);
+}
+
+#[tokio::test]
+async fn a_drop_before_processing_is_resent() {
+    let emu = Emulator::start(&[]);
+    let s = emu.settings();
+    emu.fault(json!({"path": "deletedomainalias", "drop": true})).await;
+    let c = client(&s);
+    c.add_domain(&Call::start(&s, &key()).unwrap(), &name("a.example.com")).await.unwrap();
+    let change = c.remove_domain(&Call::start(&s, &key()).unwrap(), &name("a.example.com")).await.unwrap();
+    assert_eq!((change.status, change.attempts), (ChangeStatus::Removed, 2));
+    assert_eq!(emu.paths().await, ["/adddomainalias", "/deletedomainalias", "/getdomains", "/deletedomainalias"]);
+}
+
+#[tokio::test]
+async fn unreadable_replies_are_bad_reply_errors() {
+    let emu = Emulator::start(&[]);
+    let s = emu.settings();
+    let c = client(&s);
+    for body in ["malformed", "empty", "oversized"] {
+        emu.fault(json!({"path": "getdomains", "body": body})).await;
+        let err = c.list_domains(&Call::start(&s, &key()).unwrap()).await.unwrap_err();
+        assert!(matches!(err, Error::Transport { kind: TransportKind::BadReply, .. }), "{body}: {err:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_slow_server_is_bounded_by_the_timeout() {
+    let emu = Emulator::start(&[]);
+    let mut s = emu.settings();
+    s.timeout = Duration::from_millis(300);
+    emu.fault(json!({"delay_ms": 5000, "count": 5})).await;
+    let started = Instant::now();
+    let err = client(&s).list_domains(&Call::start(&s, &key()).unwrap()).await.unwrap_err();
+    assert!(matches!(err, Error::Transport { kind: TransportKind::Timeout, .. }), "{err:?}");
+    // Not a speed check: without the bound this would take 5 s per attempt.
+    assert!(started.elapsed() < Duration::from_secs(4), "took {:?}", started.elapsed());
+}
+
+#[tokio::test]
+async fn connection_refused_is_a_connect_error_without_the_key() {
+    let emu = Emulator::start(&[]);
+    let s = emu.settings();
+    drop(emu);
+    let err = client(&s).list_domains(&Call::start(&s, &key()).unwrap()).await.unwrap_err();
+    assert!(matches!(err, Error::Transport { kind: TransportKind::Connect, .. }), "{err:?}");
+    assert!(!format!("{err} {err:?}").contains(KEY), "key leaked: {err}");
+}
+
+fn make_certs() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("closte-certs-{}-{:?}", std::process::id(), Instant::now()));
+    let ok = Command::new(env!("CARGO_BIN_EXE_closte-emulator")).arg("make-certs").arg(&dir).status().unwrap();
+    assert!(ok.success());
+    dir
+}
+
+#[tokio::test]
+async fn https_needs_the_ca_file() {
+    let certs = make_certs();
+    let pem = |f: &str| certs.join(f).to_string_lossy().into_owned();
+    let emu = Emulator::start(&["--tls-cert", &pem("localhost.pem"), "--tls-key", &pem("localhost.key")]);
+    assert!(emu.url.starts_with("https://"));
+    let mut s = emu.settings();
+    let err = client(&s).list_domains(&Call::start(&s, &key()).unwrap()).await.unwrap_err();
+    assert!(matches!(err, Error::Transport { kind: TransportKind::Tls, .. }), "{err:?}");
+    s.ca_file = Some(certs.join("ca.pem"));
+    let change = client(&s).add_domain(&Call::start(&s, &key()).unwrap(), &name("tls.example.com")).await.unwrap();
+    assert_eq!(change.status, ChangeStatus::Added);
+    std::fs::remove_dir_all(&certs).ok();
+}
+
+#[tokio::test]
+async fn state_file_survives_restart_and_log_never_holds_the_key() {
+    let dir = make_certs(); // any fresh directory will do
+    let state = dir.join("state.json");
+    let state_arg = state.to_string_lossy().into_owned();
+    {
+        let emu = Emulator::start(&["--state", &state_arg]);
+        let s = emu.settings();
+        client(&s).add_domain(&Call::start(&s, &key()).unwrap(), &name("kept.example.com")).await.unwrap();
+        let log = emu.control("GET", "requests", json!(null)).await.to_string();
+        assert!(!log.contains(KEY), "the emulator stored the key: {log}");
+        assert!(log.contains("\"apikey_ok\":true"));
+    }
+    let emu = Emulator::start(&["--state", &state_arg]);
+    let s = emu.settings();
+    let list = client(&s).list_domains(&Call::start(&s, &key()).unwrap()).await.unwrap();
+    assert_eq!(list.iter().map(|e| e.domain.as_str()).collect::<Vec<_>>(), ["kept.example.com"]);
+    assert!(Path::new(&state).exists());
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[tokio::test]
+async fn unknown_paths_and_bad_faults_are_refused() {
+    let emu = Emulator::start(&[]);
+    let http = reqwest::Client::builder().use_preconfigured_tls(insecure_tls()).build().unwrap();
+    let r = http.get(format!("{}/api/client/nosuch", emu.url)).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 404);
+    let r = emu.control("POST", "faults", json!({"status": 503, "bogus": 1})).await;
+    assert_eq!(r["ok"], json!(false), "{r}");
+    let r = http
+        .post(format!("{}/api/client/adddomainalias", emu.url))
+        .body(format!("apikey={KEY}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send()
+        .await
+        .unwrap();
+    let body: Value = serde_json::from_str(&r.text().await.unwrap()).unwrap();
+    assert_eq!(body, json!({"success": false, "error": "Invalid or empty domain: "}));
+}
