@@ -29,3 +29,13 @@ show("remove_domain('shop.example.com')", fn () => Closte\remove_domain('shop.ex
 show("remove_domain('shop.example.com') again", fn () => Closte\remove_domain('shop.example.com'));
 show("add_domain('https://shop.example.com/')", fn () => Closte\add_domain('https://shop.example.com/'));
 show('test_connection() with a wrong URL', fn () => Closte\test_connection(['api_url' => 'http://127.0.0.1:1/api/client', 'max_retries' => 0]));
+
+// Certificates: the emulator also serves TLS; the demo starts two servers with test certificates.
+$certs = getenv('CLOSTE_DEMO_CERTS');
+foreach (['valid' => 'valid.example.test', 'wrong' => 'shop.example.test'] as $which => $domain) {
+    $port = (int) getenv('CLOSTE_DEMO_TLS_' . strtoupper($which));
+    show("check_ssl('$domain')", function () use ($domain, $port, $certs) {
+        $r = Closte\check_ssl($domain, ['connect_to' => '127.0.0.1', 'port' => $port, 'ca_file' => "$certs/ca.pem"]);
+        return array_intersect_key($r, array_flip(['valid', 'reason', 'error', 'subject', 'days_remaining', 'protocol']));
+    });
+}

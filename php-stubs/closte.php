@@ -16,7 +16,10 @@
  *   closte.max_retries = 2
  *       Extra attempts after a transient failure (connect error, 429, 502/503/504, dropped reply); 0-10.
  *   closte.ca_file =
- *       A PEM file of extra trusted CA certificates, added to the system trust store.
+ *       A PEM file of extra trusted CA certificates, added to the system trust store
+ *       (for API calls and for check_ssl()).
+ *   closte.ssl_timeout = 10
+ *       Seconds for a whole check_ssl() (DNS + connect + handshake).
  *
  * The API key is read at every call from the constant CLOSTE_CLIENT_API_KEY
  * (wp-config.php; Closte hosting defines it). It never appears in messages, logs or phpinfo().
@@ -122,5 +125,34 @@ function list_domains(array $options = []): array
  * @throws \TypeError on an option of the wrong type
  */
 function test_connection(array $options = []): array
+{
+}
+
+/**
+ * Checks the certificate a domain serves, through a real TLS handshake: chain to a trusted
+ * root (system store plus `ca_file`), validity dates, and host name per RFC 6125 (a
+ * wildcard covers exactly one label). Server problems are reported, not thrown: `valid`
+ * is false and `reason` names the first failure in this order: dns_failed,
+ * connect_failed, timeout, handshake_failed, self_signed, untrusted, expired,
+ * not_yet_valid, hostname_mismatch. Whenever a certificate was received, subject,
+ * issuer, SANs and dates describe it, valid or not.
+ *
+ * ```php
+ * $r = Closte\check_ssl('shop.example.com', ['connect_to' => CLOSTE_PUBLIC_IP_ADDRESS]);
+ * if (!$r['valid']) { echo $r['error']; } // e.g. "served certificate is for closte.com, not shop.example.com"
+ * ```
+ *
+ * @param string $domain a concrete host name (a `*.` wildcard is rejected)
+ * @param array{port?: int, connect_to?: string, timeout?: int|float, ca_file?: string, min_days?: int} $options
+ *        port (default 443); connect_to: host or IP to connect to instead of the domain's DNS
+ *        (SNI and verification stay for $domain); timeout (default closte.ssl_timeout);
+ *        ca_file (default closte.ca_file); min_days: report expiring_soon when fewer days remain (default 14)
+ * @return array{domain: string, valid: bool, reason: null|'expired'|'not_yet_valid'|'hostname_mismatch'|'untrusted'|'self_signed'|'handshake_failed'|'connect_failed'|'dns_failed'|'timeout', error: ?string, subject: ?string, issuer: ?string, san: list<string>, not_before: ?int, not_after: ?int, days_remaining: ?int, expiring_soon: bool, protocol: ?string, peer: ?string, elapsed_ms: float}
+ * @throws InvalidDomainException for a bad or wildcard name
+ * @throws ConfigException for an unreadable CA file or a bad closte.ssl_timeout
+ * @throws \ValueError on an unknown option key or an out-of-range option value
+ * @throws \TypeError on an option of the wrong type
+ */
+function check_ssl(string $domain, array $options = []): array
 {
 }

@@ -5,20 +5,32 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 emu=target/release/closte-emulator
 work=$(mktemp -d)
-trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
+
+# Starts the emulator with extra arguments; sets $url once it has said where it listens.
+start() {
+  local out="$work/emulator-${#pids[@]}.out"
+  "$emu" --listen 127.0.0.1:0 --api-key "$key" "$@" > "$out" &
+  pids+=($!)
+  url=""
+  for _ in $(seq 200); do # poll for the first line; no fixed sleep
+    url=$(sed -n 's/^listening on //p' "$out")
+    [ -n "$url" ] && break
+    sleep 0.05
+  done
+  [ -n "$url" ] || { echo "the emulator did not start" >&2; exit 1; }
+}
 
 "$emu" make-certs "$work/certs"
 key="demo-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
-"$emu" --listen 127.0.0.1:0 --api-key "$key" > "$work/emulator.out" &
-pid=$!
-url=""
-for _ in $(seq 200); do # poll for the first line; no fixed sleep
-  url=$(sed -n 's/^listening on //p' "$work/emulator.out")
-  [ -n "$url" ] && break
-  sleep 0.05
-done
-[ -n "$url" ] || { echo "the emulator did not start" >&2; exit 1; }
-echo "Closte emulator: $url"
+start --tls-cert "$work/certs/valid.pem" --tls-key "$work/certs/valid.key"
+tls_valid=$url
+start --tls-cert "$work/certs/wrong-host.pem" --tls-key "$work/certs/wrong-host.key"
+tls_wrong=$url
+start
+echo "Closte emulator: $url (TLS test servers: $tls_valid, $tls_wrong)"
 echo
 CLOSTE_DEMO_KEY="$key" CLOSTE_DEMO_URL="$url/api/client" CLOSTE_DEMO_CERTS="$work/certs" \
+  CLOSTE_DEMO_TLS_VALID="${tls_valid##*:}" CLOSTE_DEMO_TLS_WRONG="${tls_wrong##*:}" \
   php -n -d "extension=$PWD/target/release/libcloste.so" examples/demo.php

@@ -14,12 +14,13 @@ pub const KEY_CONSTANT: &str = "CLOSTE_CLIENT_API_KEY";
 
 /// Every INI setting, with its default. php-stubs/closte.php and README.md document
 /// the same table, and tests/stubs compares them with `ini_get_all('closte')`.
-static INI: IniEntryDefs<6> = IniEntryDefs::new([
+static INI: IniEntryDefs<7> = IniEntryDefs::new([
     IniEntryDef::new(c"closte.api_url", c"https://app.closte.com/api/client", IniEntryPermission::All),
     IniEntryDef::new(c"closte.timeout", c"30", IniEntryPermission::All),
     IniEntryDef::new(c"closte.connect_timeout", c"10", IniEntryPermission::All),
     IniEntryDef::new(c"closte.max_retries", c"2", IniEntryPermission::All),
     IniEntryDef::new(c"closte.ca_file", c"", IniEntryPermission::All),
+    IniEntryDef::new(c"closte.ssl_timeout", c"10", IniEntryPermission::All),
     IniEntryDef::end(),
 ]);
 
@@ -54,7 +55,7 @@ pub fn ini(name: &str) -> String {
     unsafe { CStr::from_ptr(ptr) }.to_string_lossy().into_owned()
 }
 
-fn ini_seconds(name: &str) -> Result<std::time::Duration> {
+pub fn ini_seconds(name: &str) -> Result<std::time::Duration> {
     let raw = ini(name);
     let value: f64 =
         raw.trim().parse().map_err(|_| Error::config(format!("{name} must be a number of seconds, got \"{raw}\"")))?;

@@ -12,7 +12,7 @@ use closte_core::{ApiKey, Change, DomainName, Error, Settings};
 use crate::config;
 use crate::convert::{Record, elapsed_ms, json_to_zval};
 use crate::exceptions::to_php;
-use crate::options::{API_OPTIONS, Caller, Options};
+use crate::options::{Caller, Options};
 use crate::runtime;
 
 type Array = ZBox<ZendHashTable>;
@@ -21,7 +21,7 @@ type Array = ZBox<ZendHashTable>;
 /// option is reported even when the key is missing.
 fn prepare(options: &Options, caller: Caller) -> PhpResult<(Settings, ApiKey)> {
     let mut settings = config::settings_from_ini().map_err(|e| to_php(e, None))?;
-    options.apply(&caller, API_OPTIONS, &mut settings)?;
+    options.apply(&caller, &mut settings)?;
     let key = config::api_key().map_err(|e| to_php(e, None))?;
     Ok((settings, key))
 }

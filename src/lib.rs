@@ -10,6 +10,7 @@ mod exceptions;
 mod info;
 mod options;
 mod runtime;
+mod ssl;
 
 use ext_php_rs::prelude::*;
 
@@ -23,5 +24,7 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
     // InvalidDomainException, ApiException, TransportException).
     let module = module.info_function(info::module_info);
     // Closte\add_domain, remove_domain, list_domains, test_connection.
-    domains::register(module)
+    let module = domains::register(module);
+    // Closte\check_ssl.
+    ssl::register(module)
 }

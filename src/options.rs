@@ -2,6 +2,8 @@
 //! the way core PHP checks arguments (`TypeError` for a wrong type, `ValueError` for an
 //! unknown key or a value out of range).
 
+use std::time::Duration;
+
 use ext_php_rs::convert::{FromZval, StubLiteral};
 use ext_php_rs::exception::PhpException;
 use ext_php_rs::flags::DataType;
@@ -12,7 +14,7 @@ use closte_core::{Error, Settings};
 use crate::exceptions::{type_error, value_error};
 
 /// `array $options = []` as a parameter type. Any value is taken here and checked in
-/// [`Options::apply`], so a non-array gets core PHP's wording instead of a generic one.
+/// [`Options::entries`], so a non-array gets core PHP's wording instead of a generic one.
 #[derive(Default)]
 pub struct Options<'a>(Option<&'a Zval>);
 
@@ -55,58 +57,82 @@ fn type_name(zv: &Zval) -> &'static str {
     }
 }
 
-fn number(zv: &Zval) -> Option<f64> {
-    zv.long().map(|n| n as f64).or_else(|| zv.double())
+/// One option's value, with typed accessors that raise core-style errors.
+pub struct Opt<'a> {
+    prefix: String,
+    pub name: String,
+    value: &'a Zval,
+}
+
+impl Opt<'_> {
+    fn wrong(&self, expected: &str) -> PhpException {
+        type_error(format!(
+            "{}: option \"{}\" must be of type {expected}, {} given",
+            self.prefix,
+            self.name,
+            type_name(self.value)
+        ))
+    }
+
+    pub fn out_of_range(&self, e: Error) -> PhpException {
+        value_error(format!("{}: option {e}", self.prefix))
+    }
+
+    pub fn string(&self) -> Result<String, PhpException> {
+        self.value.string().filter(|_| self.value.is_string()).ok_or_else(|| self.wrong("string"))
+    }
+
+    pub fn int(&self) -> Result<i64, PhpException> {
+        self.value.long().filter(|_| self.value.is_long()).ok_or_else(|| self.wrong("int"))
+    }
+
+    pub fn seconds(&self) -> Result<Duration, PhpException> {
+        let n = self
+            .value
+            .long()
+            .map(|n| n as f64)
+            .or_else(|| self.value.double())
+            .ok_or_else(|| self.wrong("int|float"))?;
+        Settings::seconds(&self.name, n).map_err(|e| self.out_of_range(e))
+    }
 }
 
 impl Options<'_> {
-    /// Applies the options to `settings`. `keys` lists the option names this function
-    /// accepts; anything else is a `ValueError`.
-    pub fn apply(&self, caller: &Caller, keys: &[&str], settings: &mut Settings) -> Result<(), PhpException> {
-        let Some(zv) = self.0.map(Zval::dereference) else { return Ok(()) };
+    /// The options given, after checking the argument is an array with string keys
+    /// among `keys`.
+    pub fn entries(&self, caller: &Caller, keys: &[&str]) -> Result<Vec<Opt<'_>>, PhpException> {
+        let Some(zv) = self.0.map(Zval::dereference) else { return Ok(Vec::new()) };
         let prefix = caller.prefix();
         let Some(ht) = zv.array() else {
             return Err(type_error(format!("{prefix} must be of type array, {} given", type_name(zv))));
         };
+        let mut out = Vec::new();
         for (key, value) in ht.iter() {
             if let ArrayKey::Long(n) = key {
                 return Err(value_error(format!("{prefix} must have string keys, found the key {n}")));
             }
             let name = String::try_from(key).unwrap_or_default();
-            let name = name.as_str();
-            if !keys.contains(&name) {
+            if !keys.contains(&name.as_str()) {
                 return Err(value_error(format!(
                     "{prefix} has an unknown option \"{name}\"; known options are: {}",
                     keys.join(", ")
                 )));
             }
-            let value = value.dereference();
-            let wrong = |expected: &str| {
-                type_error(format!(
-                    "{prefix}: option \"{name}\" must be of type {expected}, {} given",
-                    type_name(value)
-                ))
-            };
-            let range = |e: Error| value_error(format!("{prefix}: option {e}"));
-            match name {
-                "api_url" => {
-                    settings.api_url = value.string().filter(|_| value.is_string()).ok_or_else(|| wrong("string"))?
-                }
-                "ca_file" => {
-                    let path = value.string().filter(|_| value.is_string()).ok_or_else(|| wrong("string"))?;
-                    settings.ca_file = (!path.is_empty()).then(|| path.into());
-                }
-                "timeout" => {
-                    let n = number(value).ok_or_else(|| wrong("int|float"))?;
-                    settings.timeout = Settings::seconds(name, n).map_err(range)?;
-                }
-                "connect_timeout" => {
-                    let n = number(value).ok_or_else(|| wrong("int|float"))?;
-                    settings.connect_timeout = Settings::seconds(name, n).map_err(range)?;
-                }
+            out.push(Opt { prefix: prefix.clone(), name, value: value.dereference() });
+        }
+        Ok(out)
+    }
+
+    /// Applies the API options to `settings`.
+    pub fn apply(&self, caller: &Caller, settings: &mut Settings) -> Result<(), PhpException> {
+        for opt in self.entries(caller, API_OPTIONS)? {
+            match opt.name.as_str() {
+                "api_url" => settings.api_url = opt.string()?,
+                "ca_file" => settings.ca_file = Some(opt.string()?).filter(|p| !p.is_empty()).map(Into::into),
+                "timeout" => settings.timeout = opt.seconds()?,
+                "connect_timeout" => settings.connect_timeout = opt.seconds()?,
                 "max_retries" => {
-                    let n = value.long().filter(|_| value.is_long()).ok_or_else(|| wrong("int"))?;
-                    settings.max_retries = Settings::retries(name, n).map_err(range)?;
+                    settings.max_retries = Settings::retries(&opt.name, opt.int()?).map_err(|e| opt.out_of_range(e))?;
                 }
                 _ => {}
             }

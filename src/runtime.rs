@@ -63,7 +63,6 @@ where
 }
 
 /// Runs a future that needs no HTTP client (TLS checks) on the same runtime.
-#[allow(dead_code)]
 pub fn block_on<T>(fut: impl Future<Output = T>) -> Result<T> {
     with_engine(|engine| Ok(engine.runtime.block_on(fut)))
 }

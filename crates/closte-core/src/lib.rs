@@ -8,6 +8,7 @@ pub mod error;
 pub mod http;
 pub mod retry;
 pub mod settings;
+pub mod tls_check;
 
 pub use api::{ApiClient, Change, ChangeStatus, DomainEntry};
 pub use domain::DomainName;
