@@ -6,7 +6,7 @@ PHP       ?= php
 SO        := target/release/libcloste.so
 EMULATOR  := target/release/closte-emulator
 
-.PHONY: all deps build demo test test-rust test-php test-stubs lint install uninstall clean
+.PHONY: all deps build demo test test-rust test-php test-stubs test-wordpress lint install uninstall install-wordpress clean
 
 all: build
 
@@ -32,6 +32,10 @@ test-php: build
 test-stubs: build
 	@scripts/test.sh stubs
 
+# The mu-plugin in a real WordPress multisite on a real MariaDB (installs both if missing).
+test-wordpress: build
+	@scripts/test.sh wordpress
+
 lint: deps
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --release --locked --workspace --all-targets -- -D warnings
@@ -46,6 +50,10 @@ install: build
 
 uninstall:
 	@scripts/install.sh --uninstall
+
+# Copies the closte-native must-use plugin into WP's wp-content/mu-plugins.
+install-wordpress:
+	@scripts/install-wordpress.sh "$(WP)"
 
 clean:
 	$(CARGO) clean

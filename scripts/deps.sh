@@ -8,6 +8,12 @@ command -v php-config >/dev/null 2>&1 || need+=(php-dev)
 command -v clang >/dev/null 2>&1 || need+=(clang)
 # bindgen (through ext-php-rs) loads libclang at build time.
 ls /usr/lib/llvm-*/lib/libclang*.so* >/dev/null 2>&1 || need+=(libclang-dev)
+# The WordPress test needs a database server, WordPress core and PHP's mysqli.
+if [ "${1:-}" = "wordpress" ]; then
+  command -v mariadbd >/dev/null 2>&1 || need+=(mariadb-server)
+  [ -f /usr/share/wordpress/wp-settings.php ] || need+=(wordpress)
+  ls /usr/lib/php/*/mysqli.so >/dev/null 2>&1 || need+=(php-mysql)
+fi
 command -v cargo >/dev/null 2>&1 || { echo "deps: cargo not found; install Rust (rustup) first" >&2; exit 1; }
 
 [ ${#need[@]} -eq 0 ] && exit 0

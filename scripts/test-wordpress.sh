@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The mu-plugin in a real WordPress multisite: Debian's WordPress core, a MariaDB server
+# started here (own data directory and socket, stopped at the end), the built extension
+# and the Closte emulator. Ends with "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+scripts/deps.sh wordpress || { echo "0 passed, 1 failed"; exit 1; }
+
+t=$(mktemp -d /tmp/closte-wp.XXXXXX)
+sock="$t/mysql.sock"
+cleanup() {
+  if [ -f "$t/mysql.pid" ]; then
+    kill "$(cat "$t/mysql.pid")" 2>/dev/null
+    for _ in $(seq 100); do [ -e "$t/mysql.pid" ] || break; sleep 0.1; done
+  fi
+  rm -rf "$t"
+}
+trap cleanup EXIT
+
+mariadb-install-db --no-defaults --datadir="$t/db" --user=root --auth-root-authentication-method=socket \
+  --skip-test-db >"$t/install-db.log" 2>&1 || { cat "$t/install-db.log"; echo "0 passed, 1 failed"; exit 1; }
+mariadbd --no-defaults --datadir="$t/db" --socket="$sock" --skip-networking --user=root \
+  --pid-file="$t/mysql.pid" --log-error="$t/mysql.err" >>"$t/mysql.err" 2>&1 &
+for _ in $(seq 300); do # poll until the server answers
+  mariadb-admin --no-defaults --socket="$sock" -u root ping >/dev/null 2>&1 && break
+  sleep 0.1
+done
+mariadb --no-defaults --socket="$sock" -u root -e "CREATE DATABASE wordpress; CREATE USER wp@localhost IDENTIFIED BY 'wp'; GRANT ALL ON wordpress.* TO wp@localhost;" \
+  || { cat "$t/mysql.err"; echo "0 passed, 1 failed"; exit 1; }
+
+mkdir -p "$t/wp-content/mu-plugins" "$t/logs"
+scripts/install-wordpress.sh --content-dir "$t/wp-content" >/dev/null
+cp tests/wordpress/ultimo-double.php "$t/wp-content/mu-plugins/0-ultimo-double.php"
+
+export CLOSTE_WP_DB_SOCKET="$sock" CLOSTE_WP_CONTENT="$t/wp-content" WU_LOG_DIR="$t/logs"
+export CLOSTE_EMULATOR="$root/target/release/closte-emulator"
+php_base=(php -n -d extension=mysqlnd -d extension=mysqli -d "error_reporting=E_ALL & ~E_DEPRECATED" -d sendmail_path=/bin/true -d log_errors=1 -d "error_log=$t/logs/php-error.log" -d display_errors=1)
+ext=(-d "extension=$root/target/release/libcloste.so")
+
+passed=0
+failed=0
+tally() { # output of a scenario script
+  echo "$1" | grep -vE '^[0-9]+ passed, [0-9]+ failed$'
+  local line
+  line=$(echo "$1" | tail -1)
+  if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+    passed=$((passed + BASH_REMATCH[1])); failed=$((failed + BASH_REMATCH[2]))
+  else
+    failed=$((failed + 1))
+  fi
+}
+
+out=$(CLOSTE_WP_INSTALLING=1 "${php_base[@]}" tests/wordpress/install.php 2>&1)
+if [ "$out" = "installed" ]; then echo "ok multisite installed"; passed=$((passed + 1)); else echo "FAIL install: $out"; failed=$((failed + 1)); fi
+
+tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/scenarios.php 2>&1)"
+tally "$(CLOSTE_WP_MODE=noext "${php_base[@]}" tests/wordpress/absent.php 2>&1)"
+tally "$(CLOSTE_WP_MODE=nokey "${php_base[@]}" "${ext[@]}" tests/wordpress/absent.php 2>&1)"
+
+# No log line anywhere holds the key.
+if [ -s "$t/logs/key.txt" ] && ! grep -rqF -f "$t/logs/key.txt" --exclude=key.txt "$t/logs"; then
+  echo "ok no log holds the key ($(ls "$t/logs" | grep -vc key.txt) log files)"; passed=$((passed + 1))
+else
+  echo "FAIL the key is in a log (or the scenarios did not run)"; failed=$((failed + 1))
+fi
+if [ -s "$t/logs/php-error.log" ]; then
+  echo "FAIL PHP logged errors:"; cat "$t/logs/php-error.log"; failed=$((failed + 1))
+else
+  echo "ok no PHP errors or warnings"; passed=$((passed + 1))
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
