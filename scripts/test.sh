@@ -50,29 +50,17 @@ php_tests() {
   count php "$p" "$f"
 }
 
-stubs() {
-  local out
-  out=$(php -n scripts/check-stubs.php "$so" 2>&1)
+# A suite whose command prints "ok ..."/"FAIL ..." lines and ends with "N passed, N failed".
+tallied() { # name command...
+  local name=$1 out line
+  shift
+  out=$("$@" 2>&1)
   echo "$out" | grep -vE '^ok |^[0-9]+ passed, [0-9]+ failed$' || true
-  local line
   line=$(echo "$out" | tail -1)
   if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
-    count stubs "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
+    count "$name" "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
   else
-    count stubs 0 1
-  fi
-}
-
-wordpress() {
-  local out
-  out=$(scripts/test-wordpress.sh 2>&1)
-  echo "$out" | grep -vE '^ok |^[0-9]+ passed, [0-9]+ failed$' || true
-  local line
-  line=$(echo "$out" | tail -1)
-  if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
-    count wordpress "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
-  else
-    count wordpress 0 1
+    count "$name" 0 1
   fi
 }
 
@@ -80,8 +68,8 @@ for suite in "${suites[@]}"; do
   case $suite in
     rust) rust ;;
     php) php_tests ;;
-    stubs) stubs ;;
-    wordpress) wordpress ;;
+    stubs) tallied stubs php -n scripts/check-stubs.php "$so" ;;
+    wordpress) tallied wordpress scripts/test-wordpress.sh ;;
     *) echo "unknown suite $suite"; failed=$((failed + 1)) ;;
   esac
 done

@@ -39,7 +39,14 @@ where
     result.map_err(|e| to_php(e, Some(key)))
 }
 
-fn change_result(change: Change, start: Instant) -> PhpResult<Array> {
+/// The body of add_domain and remove_domain.
+fn change(domain: &str, options: &Options, function: &'static str, add: bool) -> PhpResult<Array> {
+    let start = Instant::now();
+    let name = DomainName::parse(domain).map_err(|e| to_php(e, None))?;
+    let (settings, key) = prepare(options, Caller { function, position: 2 })?;
+    let change: Change = with_call(&settings, &key, |client, call| async move {
+        if add { client.add_domain(&call, &name).await } else { client.remove_domain(&call, &name).await }
+    })?;
     Ok(Record::new()
         .set("domain", change.domain.to_wire())?
         .set("wildcard", change.domain.is_wildcard())?
@@ -53,22 +60,14 @@ fn change_result(change: Change, start: Instant) -> PhpResult<Array> {
 #[php_function]
 #[php(name = "Closte\\add_domain", defaults(options = Options::default()))]
 pub fn add_domain(domain: &str, options: Options) -> PhpResult<Array> {
-    let start = Instant::now();
-    let name = DomainName::parse(domain).map_err(|e| to_php(e, None))?;
-    let (settings, key) = prepare(&options, Caller { function: "Closte\\add_domain", position: 2 })?;
-    let change = with_call(&settings, &key, |client, call| async move { client.add_domain(&call, &name).await })?;
-    change_result(change, start)
+    change(domain, &options, "Closte\\add_domain", true)
 }
 
 /// Removes a domain alias from Closte (idempotent).
 #[php_function]
 #[php(name = "Closte\\remove_domain", defaults(options = Options::default()))]
 pub fn remove_domain(domain: &str, options: Options) -> PhpResult<Array> {
-    let start = Instant::now();
-    let name = DomainName::parse(domain).map_err(|e| to_php(e, None))?;
-    let (settings, key) = prepare(&options, Caller { function: "Closte\\remove_domain", position: 2 })?;
-    let change = with_call(&settings, &key, |client, call| async move { client.remove_domain(&call, &name).await })?;
-    change_result(change, start)
+    change(domain, &options, "Closte\\remove_domain", false)
 }
 
 /// Lists the domain aliases Closte has for this site.

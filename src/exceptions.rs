@@ -39,28 +39,26 @@ fn base() -> &'static ClassEntry {
     class(&BASE)
 }
 
+/// Registers a subclass of `Closte\Exception` and remembers its class entry in `$slot`.
+macro_rules! subclass {
+    ($name:literal, $slot:ident) => {
+        ClassBuilder::new($name)
+            .extends((base, "\\Closte\\Exception"))
+            .registration(|ce, _| $slot.store(ce, Ordering::Release))
+            .register()
+    };
+}
+
 /// Registers the classes; called from module startup.
 pub fn register() -> ext_php_rs::error::Result<()> {
     ClassBuilder::new("Closte\\Exception")
         .extends((runtime_exception, "\\RuntimeException"))
         .registration(|ce, _| BASE.store(ce, Ordering::Release))
         .register()?;
-    ClassBuilder::new("Closte\\ConfigException")
-        .extends((base, "\\Closte\\Exception"))
-        .registration(|ce, _| CONFIG.store(ce, Ordering::Release))
-        .register()?;
-    ClassBuilder::new("Closte\\InvalidDomainException")
-        .extends((base, "\\Closte\\Exception"))
-        .registration(|ce, _| INVALID_DOMAIN.store(ce, Ordering::Release))
-        .register()?;
-    ClassBuilder::new("Closte\\ApiException")
-        .extends((base, "\\Closte\\Exception"))
-        .registration(|ce, _| API.store(ce, Ordering::Release))
-        .register()?;
-    ClassBuilder::new("Closte\\TransportException")
-        .extends((base, "\\Closte\\Exception"))
-        .registration(|ce, _| TRANSPORT.store(ce, Ordering::Release))
-        .register()
+    subclass!("Closte\\ConfigException", CONFIG)?;
+    subclass!("Closte\\InvalidDomainException", INVALID_DOMAIN)?;
+    subclass!("Closte\\ApiException", API)?;
+    subclass!("Closte\\TransportException", TRANSPORT)
 }
 
 /// The one place where core errors become PHP exceptions. The key is scrubbed from

@@ -1,35 +1,30 @@
 //! closte-core's client against the real emulator binary over loopback: every fault the
 //! emulator can inject, and the emulator's own promises (state file, key never logged).
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use closte_core::api::Call;
 use closte_core::retry::RetryPolicy;
 use closte_core::{ApiClient, ApiKey, ChangeStatus, DomainName, Error, Settings, TransportKind};
+use common::{Pki, Server};
 use serde_json::{Value, json};
 
 const KEY: &str = "ck_test_0123456789abcdef";
 
 struct Emulator {
-    child: Child,
     url: String,
+    _server: Server,
 }
 
 impl Emulator {
     fn start(extra: &[&str]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_closte-emulator"))
-            .args(["--listen", "127.0.0.1:0", "--api-key", KEY])
-            .args(extra)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start the emulator");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("first line");
-        let url = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("unexpected line {line:?}"));
-        Self { url: url.to_owned(), child }
+        let mut args = vec!["--api-key", KEY];
+        args.extend_from_slice(extra);
+        let server = Server::start(&args);
+        Self { url: server.url.clone(), _server: server }
     }
 
     fn settings(&self) -> Settings {
@@ -56,13 +51,6 @@ impl Emulator {
     async fn paths(&self) -> Vec<String> {
         let log = self.control("GET", "requests", json!(null)).await;
         log["requests"].as_array().unwrap().iter().map(|r| r["path"].as_str().unwrap().to_owned()).collect()
-    }
-}
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -235,32 +223,24 @@ async fn connection_refused_is_a_connect_error_without_the_key() {
     assert!(!format!("{err} {err:?}").contains(KEY), "key leaked: {err}");
 }
 
-fn make_certs() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("closte-certs-{}-{:?}", std::process::id(), Instant::now()));
-    let ok = Command::new(env!("CARGO_BIN_EXE_closte-emulator")).arg("make-certs").arg(&dir).status().unwrap();
-    assert!(ok.success());
-    dir
-}
-
 #[tokio::test]
 async fn https_needs_the_ca_file() {
-    let certs = make_certs();
-    let pem = |f: &str| certs.join(f).to_string_lossy().into_owned();
+    let certs = Pki::new();
+    let pem = |f: &str| certs.path(f).to_string_lossy().into_owned();
     let emu = Emulator::start(&["--tls-cert", &pem("localhost.pem"), "--tls-key", &pem("localhost.key")]);
     assert!(emu.url.starts_with("https://"));
     let mut s = emu.settings();
     let err = client(&s).list_domains(&Call::start(&s, &key()).unwrap()).await.unwrap_err();
     assert!(matches!(err, Error::Transport { kind: TransportKind::Tls, .. }), "{err:?}");
-    s.ca_file = Some(certs.join("ca.pem"));
+    s.ca_file = Some(certs.path("ca.pem"));
     let change = client(&s).add_domain(&Call::start(&s, &key()).unwrap(), &name("tls.example.com")).await.unwrap();
     assert_eq!(change.status, ChangeStatus::Added);
-    std::fs::remove_dir_all(&certs).ok();
 }
 
 #[tokio::test]
 async fn state_file_survives_restart_and_log_never_holds_the_key() {
-    let dir = make_certs(); // any fresh directory will do
-    let state = dir.join("state.json");
+    let dir = Pki::new(); // any fresh directory will do
+    let state = dir.path("state.json");
     let state_arg = state.to_string_lossy().into_owned();
     {
         let emu = Emulator::start(&["--state", &state_arg]);
@@ -275,7 +255,6 @@ async fn state_file_survives_restart_and_log_never_holds_the_key() {
     let list = client(&s).list_domains(&Call::start(&s, &key()).unwrap()).await.unwrap();
     assert_eq!(list.iter().map(|e| e.domain.as_str()).collect::<Vec<_>>(), ["kept.example.com"]);
     assert!(Path::new(&state).exists());
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[tokio::test]

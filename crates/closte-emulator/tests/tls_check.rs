@@ -1,63 +1,14 @@
 //! closte-core's certificate check against real TLS servers on loopback (the emulator
 //! serving each test certificate), for every reason it can give.
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use closte_core::DomainName;
 use closte_core::tls_check::{Reason, SslCheck, SslReport, check};
-
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Server {
-    fn start(args: &[&str]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_closte-emulator"))
-            .args(["--listen", "127.0.0.1:0"])
-            .args(args)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start the emulator");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("first line");
-        let port = line.trim().rsplit(':').next().and_then(|p| p.parse().ok()).expect("port in first line");
-        Self { child, port }
-    }
-
-    fn tls(certs: &Path, leaf: &str) -> Self {
-        let pem = certs.join(format!("{leaf}.pem"));
-        let key = certs.join(format!("{leaf}.key"));
-        Self::start(&["--tls-cert", pem.to_str().unwrap(), "--tls-key", key.to_str().unwrap()])
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-struct Certs(PathBuf);
-
-impl Certs {
-    fn new() -> Self {
-        let dir = std::env::temp_dir().join(format!("closte-tls-{}-{:?}", std::process::id(), Instant::now()));
-        let ok = Command::new(env!("CARGO_BIN_EXE_closte-emulator")).arg("make-certs").arg(&dir).status().unwrap();
-        assert!(ok.success());
-        Self(dir)
-    }
-}
-
-impl Drop for Certs {
-    fn drop(&mut self) {
-        std::fs::remove_dir_all(&self.0).ok();
-    }
-}
+use common::{Pki, Server};
 
 async fn run(domain: &str, port: u16, ca: Option<&Path>) -> SslReport {
     let opts = SslCheck {
@@ -72,7 +23,7 @@ async fn run(domain: &str, port: u16, ca: Option<&Path>) -> SslReport {
 
 #[tokio::test]
 async fn every_certificate_scenario_gets_its_reason() {
-    let certs = Certs::new();
+    let certs = Pki::new();
     let ca = certs.0.join("ca.pem");
     let cases: &[(&str, &str, Option<Reason>)] = &[
         ("valid", "valid.example.test", None),
@@ -87,7 +38,7 @@ async fn every_certificate_scenario_gets_its_reason() {
         ("wildcard", "example.test", Some(Reason::HostnameMismatch)),
     ];
     for (leaf, domain, want) in cases {
-        let server = Server::tls(&certs.0, leaf);
+        let server = Server::tls(&certs.0, leaf, &[]);
         let r = run(domain, server.port, Some(&ca)).await;
         assert_eq!(r.reason, *want, "{leaf} for {domain}: {:?}", r.error);
         assert_eq!(r.valid(), want.is_none());
@@ -100,8 +51,8 @@ async fn every_certificate_scenario_gets_its_reason() {
 
 #[tokio::test]
 async fn trust_comes_from_the_ca_file() {
-    let certs = Certs::new();
-    let server = Server::tls(&certs.0, "valid");
+    let certs = Pki::new();
+    let server = Server::tls(&certs.0, "valid", &[]);
     assert_eq!(run("valid.example.test", server.port, None).await.reason, Some(Reason::Untrusted));
 }
 
