@@ -6,7 +6,7 @@ PHP       ?= php
 SO        := target/release/libcloste.so
 EMULATOR  := target/release/closte-emulator
 
-.PHONY: all deps build demo test test-rust test-php test-stubs test-wordpress lint install uninstall install-wordpress clean
+.PHONY: all deps build demo test test-rust test-php test-stubs test-wordpress lint install uninstall install-wordpress bench clean
 
 all: build
 
@@ -43,6 +43,10 @@ lint: deps
 		case $$f in *.phpt) continue;; esac; \
 		$(PHP) -n -l $$f >/dev/null || { echo "php -l failed: $$f"; exit 1; }; \
 	done; echo "php -l: ok"
+
+# Times the extension against PHP streams (a new TLS handshake per call); reports ratios.
+bench: build
+	CLOSTE_EMULATOR=$(CURDIR)/$(EMULATOR) $(PHP) -n -d extension=$(CURDIR)/$(SO) bench/api_calls.php $(N)
 
 # Installs the extension into the PHP found by php-config, enabled the distro's way.
 install: build
