@@ -63,6 +63,9 @@ pub fn client_config(ca_file: Option<&Path>) -> Result<rustls::ClientConfig> {
     Ok(config)
 }
 
+/// The HTTP client type, so callers need not name reqwest.
+pub type HttpClient = reqwest::Client;
+
 /// One pooled HTTP/1.1 client. Redirects are not followed: a redirected POST would turn
 /// into a GET and silently do nothing.
 pub fn build_client(connect_timeout: Duration, ca_file: Option<&Path>) -> Result<reqwest::Client> {

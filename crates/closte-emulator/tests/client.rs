@@ -32,7 +32,7 @@ impl Emulator {
     }
 
     async fn control(&self, method: &str, what: &str, body: Value) -> Value {
-        let http = reqwest::Client::builder().use_preconfigured_tls(insecure_tls()).build().unwrap();
+        let http = http();
         let url = format!("{}/__emulator/{what}", self.url);
         let req = match method {
             "GET" => http.get(url),
@@ -54,47 +54,9 @@ impl Emulator {
     }
 }
 
-/// Only for the emulator's own control endpoints when it serves HTTPS with a test cert.
-fn insecure_tls() -> rustls::ClientConfig {
-    #[derive(Debug)]
-    struct AcceptAll;
-    impl rustls::client::danger::ServerCertVerifier for AcceptAll {
-        fn verify_server_cert(
-            &self,
-            _: &rustls::pki_types::CertificateDer<'_>,
-            _: &[rustls::pki_types::CertificateDer<'_>],
-            _: &rustls::pki_types::ServerName<'_>,
-            _: &[u8],
-            _: rustls::pki_types::UnixTime,
-        ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
-            Ok(rustls::client::danger::ServerCertVerified::assertion())
-        }
-        fn verify_tls12_signature(
-            &self,
-            _: &[u8],
-            _: &rustls::pki_types::CertificateDer<'_>,
-            _: &rustls::DigitallySignedStruct,
-        ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-            Ok(rustls::client::danger::HandshakeSignatureValid::assertion())
-        }
-        fn verify_tls13_signature(
-            &self,
-            _: &[u8],
-            _: &rustls::pki_types::CertificateDer<'_>,
-            _: &rustls::DigitallySignedStruct,
-        ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-            Ok(rustls::client::danger::HandshakeSignatureValid::assertion())
-        }
-        fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-            rustls::crypto::ring::default_provider().signature_verification_algorithms.supported_schemes()
-        }
-    }
-    rustls::ClientConfig::builder_with_provider(closte_core::http::crypto_provider())
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .dangerous()
-        .with_custom_certificate_verifier(std::sync::Arc::new(AcceptAll))
-        .with_no_client_auth()
+/// A plain client for the emulator's control endpoints (always plain HTTP here).
+fn http() -> closte_core::http::HttpClient {
+    closte_core::http::build_client(Duration::from_secs(5), None).expect("client")
 }
 
 fn client(settings: &Settings) -> ApiClient {
@@ -260,7 +222,7 @@ async fn state_file_survives_restart_and_log_never_holds_the_key() {
 #[tokio::test]
 async fn unknown_paths_and_bad_faults_are_refused() {
     let emu = Emulator::start(&[]);
-    let http = reqwest::Client::builder().use_preconfigured_tls(insecure_tls()).build().unwrap();
+    let http = http();
     let r = http.get(format!("{}/api/client/nosuch", emu.url)).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 404);
     let r = emu.control("POST", "faults", json!({"status": 503, "bogus": 1})).await;
