@@ -55,6 +55,7 @@ out=$(CLOSTE_WP_INSTALLING=1 "${php_base[@]}" tests/wordpress/install.php 2>&1)
 if [ "$out" = "installed" ]; then echo "ok multisite installed"; passed=$((passed + 1)); else echo "FAIL install: $out"; failed=$((failed + 1)); fi
 
 tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/scenarios.php 2>&1)"
+tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/cron.php 2>&1)"
 tally "$(CLOSTE_WP_MODE=noext "${php_base[@]}" tests/wordpress/absent.php 2>&1)"
 tally "$(CLOSTE_WP_MODE=nokey "${php_base[@]}" "${ext[@]}" tests/wordpress/absent.php 2>&1)"
 
