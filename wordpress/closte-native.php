@@ -140,11 +140,44 @@ final class Closte_Native
         return $names;
     }
 
+    /**
+     * Names with a retry pending, and the operation the network wants for each now. A retry
+     * that no longer matches (the domain was unmapped while its add waited) is dropped.
+     */
+    const PENDING_OPTION = 'closte_native_pending';
+
+    private static function pending(): array
+    {
+        return (array) get_network_option(null, self::PENDING_OPTION, []);
+    }
+
+    private static function set_pending(string $name, ?string $op): void
+    {
+        $pending = self::pending();
+        if ($op === null) {
+            unset($pending[$name]);
+        } else {
+            $pending[$name] = $op;
+        }
+        update_network_option(null, self::PENDING_OPTION, $pending);
+    }
+
     /** One add/remove for every name of the event; a transient failure is rescheduled. */
     public static function run(string $op, string $domain, int $attempt): void
     {
         $failed = [];
         foreach (self::names($domain) as $name) {
+            $wanted = self::pending()[$name] ?? null;
+            if ($attempt > 1 && $wanted !== null && $wanted !== $op) {
+                self::log("$op $name: retry dropped, superseded by a later $wanted");
+                self::set_pending($name, null);
+                continue;
+            }
+            if ($attempt === 1 && $wanted !== null) {
+                self::set_pending($name, $op); // the latest event is what the network wants now
+            } elseif ($attempt > 1 && $wanted === $op) {
+                self::set_pending($name, null); // this retry carries it; rescheduling sets it again
+            }
             try {
                 $r = $op === 'add' ? Closte\add_domain($name) : Closte\remove_domain($name);
                 self::log(sprintf('%s %s: %s (attempt %d, %d request%s, %.0f ms)', $op, $r['domain'], $r['status'],
@@ -187,6 +220,7 @@ final class Closte_Native
             self::log("$op $name: giving up after $attempt attempts; map the domain again once Closte is reachable");
             return;
         }
+        self::set_pending($name, $op);
         $delay = self::retry_delay($attempt);
         $args = [$op, $name, $attempt + 1];
         if (function_exists('as_schedule_single_action')) {

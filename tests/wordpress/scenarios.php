@@ -85,6 +85,16 @@ $t->same('back: nothing left scheduled', [], $GLOBALS['closte_test_scheduled']);
 $t->check('each attempt is logged', substr_count($log(), 'add later.example.com failed (attempt') === 2
     && str_contains($log(), 'add later.example.com: added (attempt 3'));
 
+// Unmapped while its add waited for a retry: the stale add must not bring it back.
+$emu->reset();
+ini_set('closte.api_url', $deadApi);
+do_action('wu_add_domain', 'gone.example.com', 2);
+ini_set('closte.api_url', $emu->api);
+do_action('wu_remove_domain', 'gone.example.com', 2); // Closte is back; the admin unmapped it
+$t->run_scheduled();
+$t->same('a stale retry is dropped: the unmapped domain stays off Closte', [[], 0], [array_column(Closte\list_domains(), 'domain'), count($calls('adddomainalias'))]);
+$t->check('the dropped retry is logged', str_contains($log(), 'add gone.example.com: retry dropped, superseded by a later remove'));
+
 // A bad domain: logged once, not retried, nothing sent.
 $emu->reset();
 do_action('wu_add_domain', 'bad_name!.example.com', 2);
