@@ -21,7 +21,7 @@ foreach ($cases as [$leaf, $domain]) {
 }
 ?>
 --EXPECTF--
-expired: false expired: the certificate expired on %d-%d-%d (1 days ago)
+expired: false expired: the certificate expired on %d-%d-%d (1 day ago)
   described: CN=expired.example.test / CN=Closte Test CA, O=closte tests / expired.example.test / dates / TLSv1.3
 future: false not_yet_valid: the certificate is not valid before %d-%d-%d
   described: CN=future.example.test / CN=Closte Test CA, O=closte tests / future.example.test / dates / TLSv1.3

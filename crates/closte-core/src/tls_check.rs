@@ -286,7 +286,12 @@ fn judge(
         return;
     }
     if now > d.not_after {
-        r.fail(Reason::Expired, format!("the certificate expired on {} ({} days ago)", date(d.not_after), -days));
+        let ago = match -days {
+            0 => "less than a day ago".to_owned(),
+            1 => "1 day ago".to_owned(),
+            n => format!("{n} days ago"),
+        };
+        r.fail(Reason::Expired, format!("the certificate expired on {} ({ago})", date(d.not_after)));
         return;
     }
     if now < d.not_before {
