@@ -42,9 +42,18 @@ echo Closte\add_domain('parent-after.example.com')['status'], "\n";
 $l = array_column(Closte\list_domains(), 'domain');
 sort($l);
 echo implode(' ', $l), "\n";
+// Each child opened its own connection: none reused the parent's pooled socket.
+$conn = [];
+foreach ($emu->calls('adddomainalias') as $c) {
+    $conn[$c['form']['domain']] = $c['conn'];
+}
+var_dump($conn['parent-before.example.com'] === $conn['parent-after.example.com']);
+var_dump(count(array_unique([$conn['parent-before.example.com'], $conn['child0.example.com'], $conn['child1.example.com']])));
 ?>
 --EXPECT--
 children still running: 0
 exit codes: 0,0
 added
 child0.example.com child1.example.com parent-after.example.com parent-before.example.com
+bool(true)
+int(3)
