@@ -35,6 +35,6 @@ empty: Closte\TransportException: unreadable reply from Closte: it is empty (cod
 oversized: Closte\TransportException: unreadable reply from Closte: it exceeds 8 MiB (code 0)
 no success field: Closte\TransportException: unreadable reply from Closte: it has no boolean "success" field (code 0)
 domains not a list: Closte\TransportException: unreadable reply from Closte: its "domains" field is not a list (code 0)
-refused: Closte\TransportException: cannot connect to 127.0.0.1:%d: %sConnection refused%s (code 0)
+refused: Closte\TransportException: cannot connect to 127.0.0.1:%d: Connection refused (os error 111) (code 0)
 slow: Closte\TransportException: Closte did not answer within the 0.5 s timeout (code 0)
 bool(true)

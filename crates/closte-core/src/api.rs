@@ -381,8 +381,13 @@ fn classify(call: &Call, e: reqwest::Error) -> Failure {
     }
     if e.is_connect() {
         let what = if e.is_timeout() { "timed out connecting to" } else { "cannot connect to" };
+        // The innermost cause ("Connection refused (os error 111)") is the useful part.
+        let mut cause: &(dyn std::error::Error + 'static) = &e;
+        while let Some(inner) = cause.source() {
+            cause = inner;
+        }
         return Failure {
-            error: Error::transport(TransportKind::Connect, format!("{what} {host}: {chain}")),
+            error: Error::transport(TransportKind::Connect, format!("{what} {host}: {cause}")),
             retry: Retry::Safe(None),
         };
     }

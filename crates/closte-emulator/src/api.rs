@@ -137,6 +137,7 @@ mod tests {
         let a = handle(&mut s, "GET", "getdomains", &form(&[]), false);
         assert_eq!((a.status, a.body["success"].clone()), (200, json!(false)));
         assert_eq!(handle(&mut s, "GET", "nosuch", &form(&[]), true).status, 404);
+        assert_eq!(handle(&mut s, "POST", "getdomains", &form(&[]), true).body["success"], json!(true));
         assert_eq!(handle(&mut s, "GET", "adddomainalias", &form(&[]), true).status, 405);
         let bad = form(&[("domain", "a.example"), ("wildcard", "yes")]);
         assert_eq!(handle(&mut s, "POST", "adddomainalias", &bad, true).body["success"], json!(false));
