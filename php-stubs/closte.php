@@ -24,7 +24,6 @@
  * The API key is read at every call from the constant CLOSTE_CLIENT_API_KEY
  * (wp-config.php; Closte hosting defines it). It never appears in messages, logs or phpinfo().
  *
- * @phpstan-type ClosteOptions array{api_url?: string, timeout?: int|float, connect_timeout?: int|float, max_retries?: int, ca_file?: string}
  */
 
 namespace Closte;
