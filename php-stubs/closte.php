@@ -23,7 +23,6 @@
  *
  * The API key is read at every call from the constant CLOSTE_CLIENT_API_KEY
  * (wp-config.php; Closte hosting defines it). It never appears in messages, logs or phpinfo().
- *
  */
 
 namespace Closte;
