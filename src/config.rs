@@ -13,7 +13,7 @@ use closte_core::{ApiKey, Error, Result, Settings};
 pub const KEY_CONSTANT: &str = "CLOSTE_CLIENT_API_KEY";
 
 /// Every INI setting, with its default. php-stubs/closte.php and README.md document
-/// the same table, and tests/stubs compares them with `ini_get_all('closte')`.
+/// the same table, and scripts/check-stubs.php compares both with `ini_get_all('closte')`.
 static INI: IniEntryDefs<7> = IniEntryDefs::new([
     IniEntryDef::new(c"closte.api_url", c"https://app.closte.com/api/client", IniEntryPermission::All),
     IniEntryDef::new(c"closte.timeout", c"30", IniEntryPermission::All),
@@ -30,8 +30,8 @@ unsafe extern "C" {
     fn zend_get_constant_str(name: *const c_char, len: usize) -> *mut Zval;
 }
 
-/// Module startup: registers the INI entries and nothing else (no threads, no sockets:
-/// php-fpm forks after this).
+/// Module startup: registers the INI entries and the exception classes, and starts
+/// nothing (no threads, no sockets: php-fpm forks after this).
 pub fn startup(_ty: i32, module_number: i32) -> i32 {
     IniEntryDef::register(INI.as_slice(), module_number);
     match crate::exceptions::register() {
@@ -69,14 +69,18 @@ pub fn settings_from_ini() -> Result<Settings> {
         .trim()
         .parse()
         .map_err(|_| Error::config(format!("closte.max_retries must be a whole number, got \"{raw_retries}\"")))?;
-    let ca_file = ini("closte.ca_file");
     Ok(Settings {
         api_url: ini("closte.api_url"),
         timeout: ini_seconds("closte.timeout")?,
         connect_timeout: ini_seconds("closte.connect_timeout")?,
         max_retries: Settings::retries("closte.max_retries", retries)?,
-        ca_file: (!ca_file.is_empty()).then(|| PathBuf::from(ca_file)),
+        ca_file: ca_file(),
     })
+}
+
+/// `closte.ca_file`, shared by the API calls and check_ssl; empty means none.
+pub fn ca_file() -> Option<PathBuf> {
+    Some(ini("closte.ca_file")).filter(|p| !p.is_empty()).map(PathBuf::from)
 }
 
 fn constant(name: &str) -> Option<&'static Zval> {

@@ -27,11 +27,7 @@ impl Record {
 /// JSON as PHP sees it from `json_decode($s, true)`.
 pub fn json_to_zval(value: &Value) -> Result<Zval> {
     Ok(match value {
-        Value::Null => {
-            let mut z = Zval::new();
-            z.set_null();
-            z
-        }
+        Value::Null => None::<bool>.into_zval(false)?,
         Value::Bool(b) => b.into_zval(false)?,
         Value::Number(n) => match n.as_i64() {
             Some(i) => i.into_zval(false)?,

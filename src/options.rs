@@ -78,6 +78,16 @@ impl Opt<'_> {
         value_error(format!("{}: option {e}", self.prefix))
     }
 
+    /// `ValueError`: "…: option NAME must …".
+    pub fn invalid(&self, must: String) -> PhpException {
+        value_error(format!("{}: option {} {must}", self.prefix, self.name))
+    }
+
+    /// A file path; the empty string means none.
+    pub fn path(&self) -> Result<Option<std::path::PathBuf>, PhpException> {
+        Ok(Some(self.string()?).filter(|p| !p.is_empty()).map(Into::into))
+    }
+
     pub fn string(&self) -> Result<String, PhpException> {
         self.value.string().filter(|_| self.value.is_string()).ok_or_else(|| self.wrong("string"))
     }
@@ -128,7 +138,7 @@ impl Options<'_> {
         for opt in self.entries(caller, API_OPTIONS)? {
             match opt.name.as_str() {
                 "api_url" => settings.api_url = opt.string()?,
-                "ca_file" => settings.ca_file = Some(opt.string()?).filter(|p| !p.is_empty()).map(Into::into),
+                "ca_file" => settings.ca_file = opt.path()?,
                 "timeout" => settings.timeout = opt.seconds()?,
                 "connect_timeout" => settings.connect_timeout = opt.seconds()?,
                 "max_retries" => {

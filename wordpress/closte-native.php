@@ -43,13 +43,11 @@ final class Closte_Native
         }
         add_action('wu_add_domain', [self::class, 'on_add_domain'], 10, 2);
         add_action('wu_remove_domain', [self::class, 'on_remove_domain'], 10, 2);
-        // Closte serves the network's own subdomains: nothing to register.
-        add_action('wu_add_subdomain', '__return_null', 10, 0);
-        add_action('wu_remove_subdomain', '__return_null', 10, 0);
+        // wu_add_subdomain / wu_remove_subdomain get no handler: Closte serves the
+        // network's own subdomains. take_over() still clears them of other integrations.
         add_action(self::RETRY_HOOK, [self::class, 'on_retry'], 10, 3);
         add_filter('wu_async_process_domain_stage_max_tries', [self::class, 'ssl_stage'], 10, 2);
         add_action('wp_ultimo_host_providers_load', [self::class, 'register_provider'], 20);
-        add_action('init', [self::class, 'take_over'], PHP_INT_MAX, 0);
     }
 
     /** What keeps the bridge from working, in words for a network admin; null when nothing. */
@@ -255,8 +253,7 @@ final class Closte_Native
         try {
             $r = Closte\check_ssl($name, $options);
         } catch (Throwable $e) {
-            $message = 'certificate check not possible: ' . $e->getMessage();
-            function_exists('wu_log_add') ? wu_log_add("domain-$name", $message) : self::log("$name: $message");
+            self::domain_log($name, 'certificate check not possible: ' . $e->getMessage());
             return;
         }
         if ($r['valid']) {
@@ -266,6 +263,12 @@ final class Closte_Native
         } else {
             $message = sprintf('certificate check failed: %s (%s)', $r['error'], $r['reason']);
         }
+        self::domain_log($name, $message);
+    }
+
+    /** The domain's own log in Ultimate Multisite, where the admin looks for its progress. */
+    private static function domain_log(string $name, string $message): void
+    {
         function_exists('wu_log_add') ? wu_log_add("domain-$name", $message) : self::log("$name: $message");
     }
 

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use crate::domain::DomainName;
 use crate::error::{Error, Result, TransportKind};
 use crate::retry::{RetryPolicy, is_transient_status, is_unprocessed_status};
-use crate::settings::{ApiKey, Settings};
+use crate::settings::{ApiKey, Settings, fmt_secs};
 
 /// Replies above this are refused: a list of 100k domains is well under it.
 pub const MAX_REPLY_BYTES: usize = 8 * 1024 * 1024;
@@ -142,11 +142,6 @@ impl Call {
             format!("Closte did not answer within the {} s timeout", fmt_secs(self.timeout)),
         )
     }
-}
-
-fn fmt_secs(d: Duration) -> String {
-    let s = d.as_secs_f64();
-    if s.fract() == 0.0 { format!("{s:.0}") } else { format!("{s}") }
 }
 
 #[derive(Clone)]

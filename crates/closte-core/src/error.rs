@@ -65,15 +65,6 @@ impl Error {
         Self::Transport { kind, message: message.into() }
     }
 
-    /// True when trying again later may succeed (the WordPress bridge reschedules these).
-    pub fn is_transient(&self) -> bool {
-        match self {
-            Self::Transport { kind, .. } => *kind != TransportKind::Tls,
-            Self::Api { status, .. } => crate::retry::is_transient_status(*status),
-            _ => false,
-        }
-    }
-
     /// Removes every occurrence of `secret` from the message. Messages are built without
     /// URLs already; this is the second lock on the door.
     pub fn redact(self, secret: &str) -> Self {
@@ -112,17 +103,5 @@ mod tests {
             assert!(!shown.contains(key), "key survived in {shown}");
             assert!(shown.contains("[redacted]"), "no marker in {shown}");
         }
-    }
-
-    #[test]
-    fn transient_classification() {
-        assert!(Error::transport(TransportKind::Connect, "x").is_transient());
-        assert!(Error::transport(TransportKind::Timeout, "x").is_transient());
-        assert!(!Error::transport(TransportKind::Tls, "x").is_transient());
-        assert!(Error::Api { status: 503, message: String::new() }.is_transient());
-        assert!(Error::Api { status: 429, message: String::new() }.is_transient());
-        assert!(!Error::Api { status: 200, message: String::new() }.is_transient());
-        assert!(!Error::Api { status: 404, message: String::new() }.is_transient());
-        assert!(!Error::config("x").is_transient());
     }
 }

@@ -21,6 +21,7 @@ use tokio::net::TcpStream;
 
 use crate::domain::DomainName;
 use crate::error::{Error, Result};
+use crate::settings::fmt_secs;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reason {
@@ -118,11 +119,6 @@ pub async fn check(domain: &DomainName, opts: &SslCheck) -> Result<SslReport> {
         Ok(Ok(chain)) => judge(domain, &chain, &roots, opts, &mut report),
     }
     Ok(report)
-}
-
-fn fmt_secs(d: Duration) -> String {
-    let s = d.as_secs_f64();
-    if s.fract() == 0.0 { format!("{s:.0}") } else { format!("{s}") }
 }
 
 fn target_host<'a>(domain: &'a DomainName, opts: &'a SslCheck) -> &'a str {

@@ -122,45 +122,11 @@ fn fields(query: Option<&str>, body: &[u8]) -> Map<String, Value> {
     let mut map = Map::new();
     let pairs = query.map(|q| q.as_bytes()).into_iter().chain(std::iter::once(body));
     for raw in pairs {
-        for (k, v) in url_decode_pairs(raw) {
-            map.insert(k, Value::String(v));
+        for (k, v) in form_urlencoded::parse(raw) {
+            map.insert(k.into_owned(), Value::String(v.into_owned()));
         }
     }
     map
-}
-
-fn url_decode_pairs(raw: &[u8]) -> Vec<(String, String)> {
-    fn decode(s: &[u8]) -> String {
-        let mut out = Vec::with_capacity(s.len());
-        let mut i = 0;
-        while i < s.len() {
-            match s[i] {
-                b'+' => out.push(b' '),
-                b'%' if i + 2 < s.len() => {
-                    let hex = std::str::from_utf8(&s[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
-                    match hex {
-                        Some(b) => {
-                            out.push(b);
-                            i += 2;
-                        }
-                        None => out.push(b'%'),
-                    }
-                }
-                b => out.push(b),
-            }
-            i += 1;
-        }
-        String::from_utf8_lossy(&out).into_owned()
-    }
-    raw.split(|b| *b == b'&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let mut kv = p.splitn(2, |b| *b == b'=');
-            let k = decode(kv.next().unwrap_or_default());
-            let v = decode(kv.next().unwrap_or_default());
-            (k, v)
-        })
-        .collect()
 }
 
 async fn handle(state: Shared, conn: u64, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Dropped> {
