@@ -29,9 +29,12 @@ done
 mariadb --no-defaults --socket="$sock" -u root -e "CREATE DATABASE wordpress; CREATE USER wp@localhost IDENTIFIED BY 'wp'; GRANT ALL ON wordpress.* TO wp@localhost;" \
   || { cat "$t/mysql.err"; echo "0 passed, 1 failed"; exit 1; }
 
-mkdir -p "$t/wp-content/mu-plugins" "$t/logs"
+mkdir -p "$t/wp-content/mu-plugins" "$t/future-content/mu-plugins" "$t/logs"
 scripts/install-wordpress.sh --content-dir "$t/wp-content" >/dev/null
 cp tests/wordpress/ultimo-double.php "$t/wp-content/mu-plugins/0-ultimo-double.php"
+# A second wp-content: the bridge next to a future plugin version it does not fit.
+scripts/install-wordpress.sh --content-dir "$t/future-content" >/dev/null
+cp tests/wordpress/ultimo-future.php "$t/future-content/mu-plugins/0-ultimo-future.php"
 
 export CLOSTE_WP_DB_SOCKET="$sock" CLOSTE_WP_CONTENT="$t/wp-content" WU_LOG_DIR="$t/logs"
 export CLOSTE_EMULATOR="$root/target/release/closte-emulator"
@@ -54,10 +57,20 @@ tally() { # output of a scenario script
 out=$(CLOSTE_WP_INSTALLING=1 "${php_base[@]}" tests/wordpress/install.php 2>&1)
 if [ "$out" = "installed" ]; then echo "ok multisite installed"; passed=$((passed + 1)); else echo "FAIL install: $out"; failed=$((failed + 1)); fi
 
+tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/signatures.php 2>&1)"
 tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/scenarios.php 2>&1)"
 tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/cron.php 2>&1)"
 tally "$(CLOSTE_WP_MODE=noext "${php_base[@]}" tests/wordpress/absent.php 2>&1)"
 tally "$(CLOSTE_WP_MODE=nokey "${php_base[@]}" "${ext[@]}" tests/wordpress/absent.php 2>&1)"
+
+tally "$(CLOSTE_WP_CONTENT="$t/future-content" "${php_base[@]}" "${ext[@]}" tests/wordpress/future.php 2>&1)"
+# The control: declaring the provider against that plugin is the fatal error the guard avoids.
+out=$(CLOSTE_WP_CONTENT="$t/future-content" CLOSTE_WP_FORCE_PROVIDER=1 "${php_base[@]}" -d log_errors=0 "${ext[@]}" tests/wordpress/future.php 2>&1)
+if [[ $out == *"Fatal error"*"Closte_Native_Host_Provider::detect() must be compatible"* ]]; then
+  echo "ok future: without the guard the provider would be a fatal error"; passed=$((passed + 1))
+else
+  echo "FAIL future: expected the unguarded provider to be fatal, got: $out"; failed=$((failed + 1))
+fi
 
 # No log line anywhere holds the key.
 if [ -s "$t/logs/key.txt" ] && ! grep -rqF -f "$t/logs/key.txt" --exclude=key.txt "$t/logs"; then

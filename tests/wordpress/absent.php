@@ -13,7 +13,6 @@ $emu = new ClosteEmulator();
 if ($mode === 'noext') {
     putenv('CLOSTE_WP_KEY=' . $emu->key);
 }
-define('CLOSTE_DOUBLE_API_URL', $emu->api);
 require __DIR__ . '/bootstrap.php';
 $t = new Harness();
 
@@ -31,13 +30,23 @@ ob_start();
 do_action('network_admin_notices');
 $t->same("$mode: no notice for others", '', ob_get_clean());
 
+// The built-in integration's requests, counted where WordPress sends them.
+$builtin = [];
+add_filter('pre_http_request', function ($pre, $args, $url) use (&$builtin) {
+    if (str_starts_with($url, 'https://app.closte.com/')) {
+        $builtin[] = [substr($url, strlen('https://app.closte.com/api/client')), $args['body']['domain'] ?? null];
+        return ['headers' => [], 'body' => '{"success":true}', 'response' => ['code' => 200, 'message' => 'OK'], 'cookies' => []];
+    }
+    return $pre;
+}, 10, 3);
+update_network_option(null, 'wp-ultimo_v2_settings', ['auto_create_www_subdomain' => 'never']);
+do_action_ref_array('wu_add_domain', array_values(['domain' => "$mode.example.com", 'site_id' => 2]));
+$t->same("$mode: the bridge sends nothing", 0, count($emu->requests()));
 if ($mode === 'noext') {
-    // The plugin's own integration keeps working.
-    \WP_Ultimo\Integrations\Host_Providers\Closte_Host_Provider::get_instance()->register_hooks();
-    do_action('wu_add_domain', 'fallback.example.com', 2);
-    $t->same("$mode: the built-in integration still sends the domain", ['fallback.example.com'], array_column(array_map(fn ($c) => $c['form'], $emu->calls('adddomainalias')), 'domain'));
+    // The plugin's own integration (enabled on this network) keeps working.
+    $t->same("$mode: the built-in integration still sends the domain", ['/adddomainalias', "$mode.example.com"], $builtin[0] ?? null);
 } else {
-    do_action('wu_add_domain', 'nokey.example.com', 2);
-    $t->same("$mode: the bridge sends nothing", 0, count($emu->requests()));
+    // Without the key the plugin itself leaves its integration unhooked.
+    $t->same("$mode: the built-in integration, not set up, sends nothing either", [], $builtin);
 }
 $t->finish();

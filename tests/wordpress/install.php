@@ -18,4 +18,9 @@ if (is_wp_error($result)) {
     fwrite(STDERR, 'populate_network: ' . $result->get_error_message() . "\n");
     exit(1);
 }
+// The network admin enabled Ultimate Multisite's built-in Closte integration (its wizard
+// writes this option), as on a network that used it before installing the bridge.
+// Written straight into wp_sitemeta: this script runs before MULTISITE is defined, when
+// update_network_option() would write to wp_options instead.
+$wpdb->insert($wpdb->sitemeta, ['site_id' => 1, 'meta_key' => 'wu_host_integrations_enabled', 'meta_value' => serialize(['closte' => true])]);
 echo "installed\n";

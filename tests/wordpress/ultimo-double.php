@@ -1,28 +1,70 @@
 <?php
 /*
- * TEST DOUBLE of the parts of Ultimate Multisite that the bridge talks to. The plugin
- * cannot be installed here (it is not in any registry this machine reaches), so this
- * file reproduces its documented interface (shared/reference/closte-api.md): the
- * Singleton trait, Base_Host_Provider with its hook registration when enabled, the
- * built-in Closte_Host_Provider (one POST /adddomainalias per add, then its four guessed
- * SSL requests), Domain_Manager::should_create_www_subdomain(), the Domain model's
- * stage, wu_log_add(), and Action Scheduler's as_schedule_single_action().
- * Installed into the test network's mu-plugins as 0-ultimo-double.php (loaded first).
+ * TEST DOUBLE of the parts of Ultimate Multisite 2.4.10 (and of Action Scheduler) that the
+ * bridge touches. Neither plugin can be installed here (no registry this machine reaches
+ * carries them), so this file declares the same classes, namespaces, methods and functions
+ * with the same signatures — return types, `final`, visibility, static-ness and parameter
+ * defaults — and the behaviour the bridge depends on, written for the tests. What it leaves
+ * out (the other host providers, Base_Model's database layer, Base_Manager, the notices UI)
+ * the bridge never touches. tests/wordpress/signatures.php compares every signature here
+ * with tests/wordpress/ultimo-signatures.php, a table read from the real source, so the
+ * double cannot drift from the plugin unnoticed.
+ *
+ * Installed into the test network's mu-plugins as 0-ultimo-double.php (loaded first), the
+ * way the real plugin is loaded before plugins_loaded.
+ *
+ * CLOSTE_WP_NO_ACTION_SCHEDULER=1 leaves the as_* functions undefined (the WP-Cron fallback).
  */
+
+namespace Psr\Log {
+    if (!class_exists(LogLevel::class)) {
+        class LogLevel
+        {
+            const INFO = 'info';
+            const ERROR = 'error';
+        }
+    }
+}
 
 namespace WP_Ultimo\Traits {
     trait Singleton
     {
-        protected static $instance;
+        public static object $instance;
 
-        public static function get_instance()
+        public static function get_instance(): object
         {
-            if (null === static::$instance) {
+            if (!isset(static::$instance) || !static::$instance instanceof static) {
                 static::$instance = new static();
                 static::$instance->init();
             }
             return static::$instance;
         }
+
+        public function init(): void
+        {
+            $this->has_parents() && method_exists(get_parent_class($this), 'init') && parent::init();
+        }
+
+        public function has_parents(): bool
+        {
+            return (bool) class_parents($this);
+        }
+
+        final private function __construct()
+        {
+        }
+    }
+}
+
+namespace WP_Ultimo\Database\Domains {
+    class Domain_Stage
+    {
+        const FAILED = 'failed';
+        const SSL_FAILED = 'ssl-failed';
+        const CHECKING_DNS = 'checking-dns';
+        const CHECKING_SSL = 'checking-ssl-cert';
+        const DONE_WITHOUT_SSL = 'done-without-ssl';
+        const DONE = 'done';
     }
 }
 
@@ -34,13 +76,73 @@ namespace WP_Ultimo\Integrations\Host_Providers {
         protected $tutorial_link = '';
         protected $supports = [];
         protected $constants = [];
+        protected $optional_constants = [];
 
-        public function init()
+        public function init(): void
         {
-            add_filter('wu_domain_manager_get_integrations', [$this, 'self_register']);
-            if ($this->is_enabled()) {
-                $this->register_hooks();
+            if ($this->detect() && !$this->is_enabled()) {
+                $this->alert_provider_detected();
             }
+            if ($this->is_enabled()) {
+                if (!$this->is_setup()) {
+                    did_action('init') ? $this->alert_provider_not_setup() : add_action('init', [$this, 'alert_provider_not_setup']);
+                } else {
+                    $this->load_dependencies();
+                    $this->register_hooks();
+                }
+            }
+            add_filter('wu_domain_manager_get_integrations', [$this, 'self_register']);
+            add_action('init', [$this, 'add_to_integration_list']);
+        }
+
+        final public function self_register($integrations)
+        {
+            $integrations[$this->get_id()] = static::class;
+            return $integrations;
+        }
+
+        protected function get_enabled_list()
+        {
+            return get_network_option(null, 'wu_host_integrations_enabled', []);
+        }
+
+        final public function is_enabled()
+        {
+            return wu_get_isset($this->get_enabled_list(), $this->get_id(), false);
+        }
+
+        public function enable()
+        {
+            $list = $this->get_enabled_list();
+            $list[$this->get_id()] = true;
+            return update_network_option(null, 'wu_host_integrations_enabled', $list);
+        }
+
+        public function disable()
+        {
+            $list = $this->get_enabled_list();
+            $list[$this->get_id()] = false;
+            return update_network_option(null, 'wu_host_integrations_enabled', $list);
+        }
+
+        public function add_to_integration_list(): void
+        {
+            $GLOBALS['wu_double_settings_fields']['integration_' . $this->get_id()] = $this->get_title();
+        }
+
+        public function alert_provider_detected(): void
+        {
+            $GLOBALS['wu_double_notices'][] = 'should-enable-' . $this->get_id() . '-integration';
+        }
+
+        public function alert_provider_not_setup(): void
+        {
+            $GLOBALS['wu_double_notices'][] = 'should-setup-' . $this->get_id() . '-integration';
+        }
+
+        public function get_fields()
+        {
+            return [];
         }
 
         public function get_id()
@@ -55,75 +157,131 @@ namespace WP_Ultimo\Integrations\Host_Providers {
 
         public function supports($feature)
         {
-            return in_array($feature, $this->supports, true);
+            return apply_filters('wu_hosting_support_supports', in_array($feature, $this->supports, true), $this);
         }
 
-        public function get_constants()
-        {
-            return $this->constants;
-        }
-
-        public function self_register($integrations)
-        {
-            $integrations[$this->get_id()] = static::class;
-            return $integrations;
-        }
-
-        public function is_enabled()
-        {
-            $list = get_network_option(null, 'wu_enabled_integrations', []);
-            return !empty($list[$this->get_id()]);
-        }
-
-        public function register_hooks()
+        public function register_hooks(): void
         {
             add_action('wu_add_domain', [$this, 'on_add_domain'], 10, 2);
             add_action('wu_remove_domain', [$this, 'on_remove_domain'], 10, 2);
             add_action('wu_add_subdomain', [$this, 'on_add_subdomain'], 10, 2);
             add_action('wu_remove_subdomain', [$this, 'on_remove_subdomain'], 10, 2);
+            $this->additional_hooks();
+        }
+
+        public function additional_hooks()
+        {
+        }
+
+        public function load_dependencies()
+        {
         }
 
         abstract public function detect();
-        abstract public function test_connection();
+
+        public function is_setup()
+        {
+            return $this->get_missing_constants() === [];
+        }
+
+        public function get_missing_constants()
+        {
+            $missing = [];
+            foreach ($this->constants as $constant) {
+                $any = is_array($constant) ? $constant : [$constant];
+                $found = array_filter($any, fn ($c) => defined($c) && constant($c));
+                $missing = $found ? $missing : array_merge($missing, $any);
+            }
+            return $missing;
+        }
+
+        public function get_all_constants()
+        {
+            $all = [];
+            foreach ($this->constants as $constant) {
+                $all = array_merge($all, is_array($constant) ? $constant : [$constant]);
+            }
+            return array_merge($all, $this->optional_constants);
+        }
+
+        public function setup_constants($constant_values): void
+        {
+        }
+
+        public function get_constants_string($constant_values)
+        {
+            return '';
+        }
+
+        public function get_explainer_lines()
+        {
+            return ['will' => [], 'will_not' => []];
+        }
+
         abstract public function on_add_domain($domain, $site_id);
+
         abstract public function on_remove_domain($domain, $site_id);
+
         abstract public function on_add_subdomain($subdomain, $site_id);
+
         abstract public function on_remove_subdomain($subdomain, $site_id);
+
+        public function test_connection(): void
+        {
+            wp_send_json_success([]);
+        }
+
+        public function get_description()
+        {
+            return 'No description provided.';
+        }
+
+        public function get_logo()
+        {
+            return '';
+        }
     }
 
-    /** The plugin's own Closte integration, as it behaves today. */
+    /** The plugin's own Closte integration, behaving as 2.4.10 does (requests and log lines). */
     class Closte_Host_Provider extends Base_Host_Provider
     {
         use \WP_Ultimo\Traits\Singleton;
 
         protected $id = 'closte';
         protected $title = 'Closte';
+        protected $tutorial_link = 'https://github.com/superdav42/wp-multisite-waas/wiki/Closte-Integration';
         protected $supports = ['autossl', 'no-instructions', 'no-config'];
         protected $constants = ['CLOSTE_CLIENT_API_KEY'];
 
+        public function init(): void
+        {
+            parent::init();
+            add_filter('wu_async_process_domain_stage_max_tries', [$this, 'ssl_tries'], 10, 2);
+        }
+
+        public function ssl_tries($max_tries, $domain)
+        {
+            if (!$this->is_enabled()) {
+                return $max_tries;
+            }
+            return $domain->get_stage() === 'checking-ssl-cert' ? 20 : $max_tries;
+        }
+
         public function detect()
         {
-            return defined('CLOSTE_CLIENT_API_KEY');
+            return defined('CLOSTE_CLIENT_API_KEY') && CLOSTE_CLIENT_API_KEY;
         }
 
-        private function send($endpoint, $data)
+        public function on_add_domain($domain, $site_id): void
         {
-            $data['apikey'] = CLOSTE_CLIENT_API_KEY;
-            return wp_remote_post(CLOSTE_DOUBLE_API_URL . $endpoint, ['body' => $data, 'timeout' => 45]);
+            wu_log_add('integration-closte', sprintf('Adding domain: %s for site ID: %d', $domain, $site_id));
+            $this->send_closte_api_request('/adddomainalias', ['domain' => $domain, 'wildcard' => str_starts_with($domain, '*.')]);
+            $this->request_ssl_certificate($domain);
         }
 
-        public function on_add_domain($domain, $site_id)
+        public function on_remove_domain($domain, $site_id): void
         {
-            $wildcard = strncmp($domain, '*.', 2) === 0;
-            $this->send('/adddomainalias', ['domain' => $domain, 'wildcard' => $wildcard ? 1 : 0]);
-            foreach (['/ssl/install', '/installssl', '/ssl', '/certificate/install'] as $guess) {
-                $this->send($guess, ['domain' => $domain]);
-            }
-        }
-
-        public function on_remove_domain($domain, $site_id)
-        {
-            $this->send('/deletedomainalias', ['domain' => $domain, 'wildcard' => strncmp($domain, '*.', 2) === 0 ? 1 : 0]);
+            $this->send_closte_api_request('/deletedomainalias', ['domain' => $domain, 'wildcard' => str_starts_with($domain, '*.')]);
         }
 
         public function on_add_subdomain($subdomain, $site_id)
@@ -134,39 +292,107 @@ namespace WP_Ultimo\Integrations\Host_Providers {
         {
         }
 
-        public function test_connection()
+        private function request_ssl_certificate($domain)
         {
-            wp_send_json_error(['message' => 'built-in']);
-        }
-    }
-}
-
-namespace WP_Ultimo\Managers {
-    class Domain_Manager
-    {
-        use \WP_Ultimo\Traits\Singleton;
-
-        public function init()
-        {
+            $response = [];
+            foreach (['/ssl/install', '/installssl', '/ssl', '/certificate/install'] as $endpoint) {
+                $response = $this->send_closte_api_request($endpoint, ['domain' => $domain, 'type' => 'letsencrypt']);
+                if (!isset($response['error']) || !preg_match('/HTTP [45]\d\d/', $response['error'])) {
+                    break;
+                }
+            }
+            return $response;
         }
 
-        public function should_create_www_subdomain($domain)
+        public function check_ssl_status($domain)
         {
-            return (bool) get_network_option(null, 'wu_create_www_subdomain', false);
+            return $this->send_closte_api_request('/ssl/status', ['domain' => $domain]);
+        }
+
+        public function test_connection(): void
+        {
+            $response = $this->send_closte_api_request('/adddomainalias', []);
+            if (wu_get_isset($response, 'error') === 'Invalid or empty domain: ') {
+                wp_send_json_success(['message' => 'Access Authorized']);
+            }
+            wp_send_json_error(new \WP_Error('not-auth', 'Something went wrong'));
+        }
+
+        public function send_closte_api_request($endpoint, $data)
+        {
+            if (!defined('CLOSTE_CLIENT_API_KEY') || empty(CLOSTE_CLIENT_API_KEY)) {
+                return ['success' => false, 'error' => 'Closte API Key not found.'];
+            }
+            $api_key = CLOSTE_CLIENT_API_KEY;
+            // The real plugin logs this; the bridge must keep it from ever running.
+            wu_log_add('integration-closte', sprintf('Using API key (first 10 chars): %s...', substr($api_key, 0, 10)));
+            $response = wp_remote_post('https://app.closte.com/api/client' . $endpoint, [
+                'blocking' => true,
+                'timeout' => 45,
+                'method' => 'POST',
+                'headers' => ['Content-Type' => 'application/x-www-form-urlencoded', 'User-Agent' => 'WP-Ultimo-Closte-Integration/2.0'],
+                'body' => array_merge(['apikey' => $api_key], $data),
+            ]);
+            if (is_wp_error($response)) {
+                return $response;
+            }
+            $code = wp_remote_retrieve_response_code($response);
+            $body = wp_remote_retrieve_body($response);
+            if ($code >= 400) {
+                return ['success' => false, 'error' => sprintf('HTTP %d error', $code), 'response_body' => $body];
+            }
+            $decoded = json_decode((string) $body, true);
+            return is_array($decoded) ? $decoded : ['success' => false, 'error' => 'Invalid JSON response'];
+        }
+
+        public function get_description()
+        {
+            return 'Closte';
+        }
+
+        public function get_logo()
+        {
+            return '';
         }
     }
 }
 
 namespace WP_Ultimo\Models {
+    /** The Domain model's getters and setters; rows live in memory, keyed by id (Base_Model's store is left out). */
     class Domain
     {
-        private $domain;
-        private $stage;
+        protected $id = 0;
+        protected $domain = '';
+        protected $blog_id = 0;
+        protected $active = true;
+        protected $primary_domain = false;
+        protected $secure = false;
+        protected $stage = 'checking-dns';
+        /** @var Domain[] */
+        public static $double_rows = [];
 
-        public function __construct($domain, $stage)
+        public function __construct($object_model = null)
         {
-            $this->domain = $domain;
-            $this->stage = $stage;
+            foreach ((array) $object_model as $key => $value) {
+                if (property_exists($this, $key)) {
+                    $this->$key = $value;
+                }
+            }
+        }
+
+        public function get_id()
+        {
+            return $this->id;
+        }
+
+        public static function get_by_id($item_id)
+        {
+            return self::$double_rows[$item_id] ?? false;
+        }
+
+        public static function query($args = [])
+        {
+            return array_values(self::$double_rows);
         }
 
         public function get_domain()
@@ -174,32 +400,392 @@ namespace WP_Ultimo\Models {
             return $this->domain;
         }
 
+        public function set_domain($domain): void
+        {
+            $this->domain = strtolower($domain);
+        }
+
+        public function get_blog_id()
+        {
+            return (int) $this->blog_id;
+        }
+
+        public function set_blog_id($blog_id): void
+        {
+            $this->blog_id = $blog_id;
+        }
+
+        public function get_site_id()
+        {
+            return $this->get_blog_id();
+        }
+
+        public function is_active()
+        {
+            return (bool) $this->active;
+        }
+
+        public function set_active($active): void
+        {
+            $this->active = $active;
+        }
+
+        public function is_primary_domain()
+        {
+            return (bool) $this->primary_domain;
+        }
+
+        public function set_primary_domain($primary_domain): void
+        {
+            $this->primary_domain = $primary_domain;
+        }
+
+        public function is_secure()
+        {
+            return (bool) $this->secure;
+        }
+
+        public function set_secure($secure): void
+        {
+            $this->secure = $secure;
+        }
+
         public function get_stage()
         {
             return $this->stage;
+        }
+
+        public function set_stage($stage): void
+        {
+            $this->stage = $stage;
+        }
+
+        /** The real check compares DNS records with the network's IP; the tests decide it. */
+        public function has_correct_dns()
+        {
+            $result = (bool) get_network_option(null, 'wu_double_dns_ok', false);
+            return apply_filters('wu_domain_has_correct_dns', $result, $this, []);
+        }
+
+        public function has_valid_ssl_certificate()
+        {
+            return (bool) get_network_option(null, 'wu_double_ssl_ok', false);
+        }
+
+        /** Saving a new domain name fires the transition hook the real model's save() fires. */
+        public function save()
+        {
+            if (!$this->id) {
+                $this->id = count(self::$double_rows) + 1;
+            }
+            $old = isset(self::$double_rows[$this->id]) ? self::$double_rows[$this->id]->double_saved_domain : '';
+            $this->double_saved_domain = $this->domain;
+            self::$double_rows[$this->id] = $this;
+            if ($old !== $this->domain) {
+                do_action('wu_transition_domain_domain', $old, $this->domain, $this->id);
+            }
+            return true;
+        }
+
+        public function delete()
+        {
+            unset(self::$double_rows[$this->id]);
+            do_action('wu_domain_post_delete', true, $this);
+            return true;
+        }
+
+        /** @var string what save() last stored, to fire the transition hook like the real model */
+        public $double_saved_domain = '';
+    }
+}
+
+namespace WP_Ultimo\Managers {
+    use WP_Ultimo\Database\Domains\Domain_Stage;
+
+    class Domain_Manager
+    {
+        use \WP_Ultimo\Traits\Singleton;
+
+        protected $integrations = [];
+
+        public function init(): void
+        {
+            add_action('plugins_loaded', [$this, 'load_integrations']);
+            add_action('wp_ajax_wu_test_hosting_integration', [$this, 'test_integration']);
+            add_action('wu_async_process_domain_stage', [$this, 'async_process_domain_stage'], 10, 2);
+            add_action('wu_transition_domain_domain', [$this, 'send_domain_to_host'], 10, 3);
+            add_action('wu_domain_post_delete', [$this, 'handle_domain_deleted'], 10, 2);
+        }
+
+        public static function is_main_domain(string $domain)
+        {
+            $parts = explode('.', strtolower(trim(rtrim($domain, '.'))));
+            if (count($parts) <= 2) {
+                return true;
+            }
+            $tlds = apply_filters('wu_multi_part_tlds', ['.co.uk', '.com.au', '.co.nz', '.com.br', '.co.in']);
+            return count($parts) === 3 && in_array('.' . $parts[1] . '.' . $parts[2], $tlds, true);
+        }
+
+        public function get_integrations()
+        {
+            return apply_filters('wu_domain_manager_get_integrations', $this->integrations, $this);
+        }
+
+        public function get_integration_instance($id)
+        {
+            $integrations = $this->get_integrations();
+            if (isset($integrations[$id])) {
+                $class_name = $integrations[$id];
+                return $class_name::get_instance();
+            }
+            return false;
+        }
+
+        public function handle_domain_deleted($result, $domain): void
+        {
+            if ($result) {
+                wu_enqueue_async_action('wu_remove_domain', ['domain' => $domain->get_domain(), 'site_id' => $domain->get_site_id()], 'domain');
+            }
+        }
+
+        public function should_create_www_subdomain($domain)
+        {
+            $domain = trim(strtolower($domain));
+            if (strpos($domain, 'www.') === 0) {
+                return false;
+            }
+            switch (wu_get_setting('auto_create_www_subdomain', 'always')) {
+                case 'never':
+                    return false;
+                case 'main_only':
+                    return self::is_main_domain($domain);
+                default:
+                    return true;
+            }
+        }
+
+        public function send_domain_to_host($old_value, $new_value, $item_id): void
+        {
+            if ($old_value !== $new_value) {
+                $domain = wu_get_domain($item_id);
+                wu_enqueue_async_action('wu_add_domain', ['domain' => $new_value, 'site_id' => $domain->get_site_id()], 'domain');
+            }
+        }
+
+        public function async_process_domain_stage($domain_id, $tries = 0): void
+        {
+            $domain = wu_get_domain($domain_id);
+            if (!$domain) {
+                return;
+            }
+            $max_tries = apply_filters('wu_async_process_domain_stage_max_tries', 5, $domain);
+            $interval = max(10, min(300, (int) wu_get_setting('dns_check_interval', 300)));
+            ++$tries;
+            $stage = $domain->get_stage();
+            $name = $domain->get_domain();
+            wu_log_add("domain-{$name}", sprintf('Starting Check for %s', $name));
+            if (Domain_Stage::CHECKING_DNS === $stage) {
+                if ($domain->has_correct_dns()) {
+                    $domain->set_stage(Domain_Stage::CHECKING_SSL);
+                    $domain->save();
+                    wu_enqueue_async_action('wu_async_process_domain_stage', ['domain_id' => $domain_id, 'tries' => 0], 'domain');
+                    return;
+                }
+                if ($tries > $max_tries) {
+                    $domain->set_stage(Domain_Stage::FAILED);
+                    $domain->save();
+                    return;
+                }
+                wu_schedule_single_action(time() + $interval, 'wu_async_process_domain_stage', ['domain_id' => $domain_id, 'tries' => $tries], 'domain');
+            } elseif (Domain_Stage::CHECKING_SSL === $stage) {
+                if ($domain->has_valid_ssl_certificate()) {
+                    $domain->set_stage(Domain_Stage::DONE);
+                    $domain->set_secure(true);
+                    $domain->save();
+                    return;
+                }
+                if ($tries > $max_tries) {
+                    $domain->set_stage(Domain_Stage::SSL_FAILED);
+                    $domain->save();
+                    return;
+                }
+                wu_schedule_single_action(time() + $interval, 'wu_async_process_domain_stage', ['domain_id' => $domain_id, 'tries' => $tries], 'domain');
+            }
+        }
+
+        public function test_integration()
+        {
+            $integration = $this->get_integration_instance(wu_request('integration', 'none'));
+            if (!$integration) {
+                wp_send_json_error(['message' => 'Invalid Integration ID']);
+            }
+            if (!$integration->is_setup()) {
+                wp_send_json_error(['message' => 'The necessary constants were not found on your wp-config.php file: ' . implode(', ', $integration->get_missing_constants())]);
+            }
+            $integration->test_connection();
+        }
+
+        /** The real method loads twelve built-in providers; only Closte's matters to the bridge. */
+        public function load_integrations(): void
+        {
+            \WP_Ultimo\Integrations\Host_Providers\Closte_Host_Provider::get_instance();
+            do_action('wp_ultimo_host_providers_load');
         }
     }
 }
 
 namespace {
-    function wu_log_add($handle, $message)
+    function wu_get_isset($array_or_obj, $key, $default_value = false)
+    {
+        if (!is_array($array_or_obj)) {
+            $array_or_obj = (array) $array_or_obj;
+        }
+        return $array_or_obj[$key] ?? $default_value;
+    }
+
+    function wu_request($key, $default_value = false)
+    {
+        $value = isset($_REQUEST[$key]) ? sanitize_text_field(wp_unslash($_REQUEST[$key])) : $default_value;
+        return apply_filters('wu_request', $value, $key, $default_value);
+    }
+
+    /** The real logger writes files under uploads; the double writes one file per handle. */
+    function wu_log_add($handle, $message, $log_level = \Psr\Log\LogLevel::INFO)
     {
         $dir = getenv('WU_LOG_DIR');
         file_put_contents("$dir/$handle.log", gmdate('c') . " $message\n", FILE_APPEND);
     }
 
-    /** Action Scheduler's API: the queue is kept for the test to inspect and run. */
+    function wu_get_main_site_id()
+    {
+        return get_main_site_id();
+    }
+
+    function wu_switch_blog_and_run($callback, $site_id = false)
+    {
+        if (!$site_id) {
+            $site_id = wu_get_main_site_id();
+        }
+        is_multisite() && switch_to_blog($site_id);
+        $result = call_user_func($callback);
+        is_multisite() && restore_current_blog();
+        return $result;
+    }
+
+    function wu_enqueue_async_action($hook, $args = [], $group = '')
+    {
+        return wu_switch_blog_and_run(fn () => as_enqueue_async_action($hook, $args, $group));
+    }
+
+    function wu_schedule_single_action($timestamp, $hook, $args = [], $group = '')
+    {
+        return wu_switch_blog_and_run(fn () => as_schedule_single_action($timestamp, $hook, $args, $group));
+    }
+
+    /** Settings live in the network option the real plugin uses (wu_slugify('v2_settings')). */
+    function wu_get_setting($setting, $default_value = false)
+    {
+        $settings = get_network_option(null, 'wp-ultimo_v2_settings', []);
+        $value = $settings[$setting] ?? $default_value;
+        return apply_filters('wu_get_setting', $value, $setting, $default_value, $settings);
+    }
+
+    function wu_get_domain($domain_id)
+    {
+        return \WP_Ultimo\Models\Domain::get_by_id($domain_id);
+    }
+
+    function wu_get_domains($query = [])
+    {
+        return \WP_Ultimo\Models\Domain::query($query);
+    }
+
+    /*
+     * Action Scheduler's API, storing each action as a row of a real MariaDB table (the
+     * columns the bridge's behaviour depends on). tests/wordpress/harness.inc runs the queue
+     * the way ActionScheduler_Action::execute() does: do_action_ref_array($hook, array_values($args)).
+     */
     if (!getenv('CLOSTE_WP_NO_ACTION_SCHEDULER')) {
-        function as_schedule_single_action($timestamp, $hook, $args = [], $group = '')
+        function wu_double_as_table(): string
         {
-            $GLOBALS['closte_test_scheduled'][] = compact('timestamp', 'hook', 'args', 'group');
-            return count($GLOBALS['closte_test_scheduled']);
+            global $wpdb;
+            $table = $wpdb->base_prefix . 'actionscheduler_actions';
+            static $made = false;
+            if (!$made) {
+                $wpdb->query("CREATE TABLE IF NOT EXISTS $table (action_id BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY,
+                    hook VARCHAR(191) NOT NULL, status VARCHAR(20) NOT NULL, scheduled_date_gmt DATETIME NOT NULL,
+                    args LONGTEXT NOT NULL, group_slug VARCHAR(191) NOT NULL DEFAULT '', priority TINYINT UNSIGNED NOT NULL DEFAULT 10)");
+                $made = true;
+            }
+            return $table;
+        }
+
+        function wu_double_as_insert($timestamp, $hook, $args, $group, $unique, $priority)
+        {
+            global $wpdb;
+            $table = wu_double_as_table();
+            if ($unique && as_has_scheduled_action($hook, $args, $group)) {
+                return 0;
+            }
+            $wpdb->insert($table, ['hook' => $hook, 'status' => 'pending', 'scheduled_date_gmt' => gmdate('Y-m-d H:i:s', (int) $timestamp),
+                'args' => wp_json_encode($args), 'group_slug' => (string) $group, 'priority' => (int) $priority]);
+            return (int) $wpdb->insert_id;
+        }
+
+        function as_enqueue_async_action($hook, $args = array(), $group = '', $unique = false, $priority = 10)
+        {
+            return wu_double_as_insert(time(), $hook, $args, $group, $unique, $priority);
+        }
+
+        function as_schedule_single_action($timestamp, $hook, $args = array(), $group = '', $unique = false, $priority = 10)
+        {
+            return wu_double_as_insert($timestamp, $hook, $args, $group, $unique, $priority);
+        }
+
+        function wu_double_as_pending($hook, $args, $group): array
+        {
+            global $wpdb;
+            $table = wu_double_as_table();
+            $rows = $wpdb->get_results($wpdb->prepare("SELECT * FROM $table WHERE hook = %s AND status = 'pending' ORDER BY scheduled_date_gmt, action_id", $hook), ARRAY_A);
+            return array_values(array_filter($rows, fn ($r) => ($args === null || $r['args'] === wp_json_encode($args))
+                && ($group === '' || $r['group_slug'] === $group)));
+        }
+
+        function as_unschedule_action($hook, $args = array(), $group = '')
+        {
+            global $wpdb;
+            $row = wu_double_as_pending($hook, $args, $group)[0] ?? null;
+            if ($row === null) {
+                return null;
+            }
+            $wpdb->update(wu_double_as_table(), ['status' => 'canceled'], ['action_id' => $row['action_id']]);
+            return (int) $row['action_id'];
+        }
+
+        function as_next_scheduled_action($hook, $args = null, $group = '')
+        {
+            $row = wu_double_as_pending($hook, $args, $group)[0] ?? null;
+            return $row === null ? false : strtotime($row['scheduled_date_gmt'] . ' UTC');
+        }
+
+        function as_has_scheduled_action($hook, $args = null, $group = '')
+        {
+            return wu_double_as_pending($hook, $args, $group) !== [];
         }
     }
 
-    // The plugin loads its host providers on plugins_loaded.
-    add_action('plugins_loaded', function () {
-        \WP_Ultimo\Integrations\Host_Providers\Closte_Host_Provider::get_instance();
-        do_action('wp_ultimo_host_providers_load');
-    });
+    /** The real plugin's main object: only what Base_Host_Provider's notices ask of it. */
+    function WP_Ultimo()
+    {
+        return new class {
+            public function is_loaded()
+            {
+                return true;
+            }
+        };
+    }
+
+    // The plugin boots its Domain_Manager at load; it hooks load_integrations to plugins_loaded.
+    \WP_Ultimo\Managers\Domain_Manager::get_instance();
 }

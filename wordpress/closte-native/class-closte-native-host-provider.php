@@ -1,9 +1,13 @@
 <?php
 /**
- * "Closte (native)" in Ultimate Multisite's integration wizard. Loaded only when the
- * plugin's Base_Host_Provider exists. Domain events are not handled here: the bridge
- * (closte-native.php) owns the hooks whether or not the wizard enabled this provider,
- * so the provider's own callbacks stay empty and nothing is sent twice.
+ * "Closte (native)" in Ultimate Multisite's integration wizard. Declared only after
+ * Closte_Native_Provider_Guard has checked the plugin's classes (see its METHODS table,
+ * which must list every method declared here). Domain events are not handled here: the
+ * bridge owns the hooks whether or not the wizard enabled this provider, so the provider's
+ * own callbacks stay empty and nothing is sent twice.
+ *
+ * Signatures follow Ultimate Multisite 2.4.10; a return type is declared only where the
+ * parent declares one, which keeps the class compatible with 2.3.x too.
  */
 
 defined('ABSPATH') || exit;
@@ -23,42 +27,22 @@ class Closte_Native_Host_Provider extends \WP_Ultimo\Integrations\Host_Providers
         return defined('CLOSTE_CLIENT_API_KEY') && extension_loaded('closte');
     }
 
-    public function get_fields()
-    {
-        return [];
-    }
-
     public function get_description()
     {
         return __('Registers mapped domains as Closte domain aliases through the closte PHP extension: pooled HTTPS, retries, exact certificate checks.', 'closte-native');
     }
 
-    public function get_logo()
-    {
-        return '';
-    }
-
     /** The wizard's "Test connection": a read-only call that proves the key works. */
-    public function test_connection()
+    public function test_connection(): void
     {
-        try {
-            $r = Closte\test_connection();
-        } catch (Throwable $e) {
-            wp_send_json_error(['message' => get_class($e) . ': ' . $e->getMessage()]);
-            return;
-        }
-        // Outside the try: wp_send_json_*() ends the request by dying, which must not be caught.
-        wp_send_json_success([
-            'message' => sprintf('Connected to Closte: %d domain aliases (%.0f ms).', $r['domains'], $r['elapsed_ms']),
-            'domains' => $r['domains'],
-        ]);
+        Closte_Native::send_connection_test();
     }
 
-    public function on_add_domain($domain, $site_id)
+    public function on_add_domain($domain, $site_id): void
     {
     }
 
-    public function on_remove_domain($domain, $site_id)
+    public function on_remove_domain($domain, $site_id): void
     {
     }
 

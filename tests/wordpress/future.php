@@ -1,0 +1,32 @@
+<?php
+/*
+ * The bridge next to a future plugin it does not fit (ultimo-future.php): WordPress keeps
+ * running, the provider is left out with one log line, domain events are still sent.
+ * With CLOSTE_WP_FORCE_PROVIDER=1 it declares the provider anyway, to prove that without
+ * the guard this plugin version would be a fatal error on every request.
+ */
+
+require __DIR__ . '/../server.inc';
+require __DIR__ . '/harness.inc';
+
+$emu = new ClosteEmulator();
+putenv('CLOSTE_WP_KEY=' . $emu->key);
+ini_set('closte.api_url', $emu->api);
+require __DIR__ . '/bootstrap.php';
+
+if (getenv('CLOSTE_WP_FORCE_PROVIDER')) {
+    require WP_CONTENT_DIR . '/mu-plugins/closte-native/class-closte-native-host-provider.php';
+    echo "declared\n";
+    exit(0);
+}
+
+$t = new Harness();
+$log = (string) @file_get_contents(getenv('WU_LOG_DIR') . '/integration-closte.log');
+$t->same('future: WordPress loaded and the providers hook ran', 1, did_action('wp_ultimo_host_providers_load'));
+$t->check('future: the provider was not declared', !class_exists('Closte_Native_Host_Provider', false));
+$t->same('future: one log line says why', 1, substr_count($log, 'provider not registered'));
+$t->check('future: the reason names the clashing methods', str_contains($log, 'detect() must return bool')
+    && str_contains($log, 'get_description() must return string'), $log);
+do_action_ref_array('wu_add_domain', ['future.example.com', 2]);
+$t->same('future: domain events are still sent', ['future.example.com'], array_column(array_map(fn ($c) => $c['form'], $emu->calls('adddomainalias')), 'domain'));
+$t->finish();
