@@ -17,7 +17,11 @@
  *       Extra attempts after a transient failure (connect error, 429, 502/503/504, dropped reply); 0-10.
  *   closte.ca_file =
  *       A PEM file of extra trusted CA certificates, added to the system trust store
- *       (for API calls and for check_ssl()).
+ *       (for API calls and for check_ssl()). A regular file of at most 1 MiB.
+ *
+ * A `string $domain` argument may hold any bytes: a name that is not UTF-8, or holds a NUL
+ * or another control character, is an InvalidDomainException. Messages escape control
+ * characters (`\x00`, `\x0a`), so every exception can be created and logged as one line.
  *   closte.ssl_timeout = 10
  *       Seconds for a whole check_ssl() (DNS + connect + handshake).
  *

@@ -1,10 +1,44 @@
-//! Rust values to PHP arrays.
+//! PHP arguments to Rust values, and Rust values to PHP arrays.
 
 use ext_php_rs::boxed::ZBox;
-use ext_php_rs::convert::IntoZval;
+use ext_php_rs::convert::{FromZval, IntoZval};
 use ext_php_rs::error::Result;
+use ext_php_rs::exception::PhpResult;
+use ext_php_rs::flags::DataType;
 use ext_php_rs::types::{ZendHashTable, Zval};
 use serde_json::Value;
+
+use closte_core::DomainName;
+
+use crate::exceptions::{to_php, type_error};
+use crate::options::type_name;
+
+/// `string $domain`. Any PHP string is taken, UTF-8 or not (ext-php-rs's `&str` would
+/// refuse other bytes with a TypeError of its own), so the core can say precisely what is
+/// wrong with it: `InvalidDomainException`, never a binding-layer message.
+pub struct DomainArg<'a>(&'a Zval);
+
+impl<'a> FromZval<'a> for DomainArg<'a> {
+    const TYPE: DataType = DataType::String;
+
+    fn from_zval(zval: &'a Zval) -> Option<Self> {
+        Some(Self(zval))
+    }
+}
+
+impl DomainArg<'_> {
+    /// The checked name; `function` names the caller in core PHP's TypeError wording.
+    pub fn parse(&self, function: &str) -> PhpResult<DomainName> {
+        let zv = self.0.dereference();
+        match zv.zend_str() {
+            Some(s) => DomainName::parse_bytes(s.as_bytes()).map_err(|e| to_php(e, None)),
+            None => Err(type_error(format!(
+                "{function}(): Argument #1 ($domain) must be of type string, {} given",
+                type_name(zv)
+            ))),
+        }
+    }
+}
 
 /// A string-keyed PHP array built in insertion order.
 pub struct Record(ZBox<ZendHashTable>);

@@ -7,10 +7,10 @@ use ext_php_rs::prelude::*;
 use ext_php_rs::types::ZendHashTable;
 
 use closte_core::api::Call;
-use closte_core::{ApiKey, Change, DomainName, Error, Settings};
+use closte_core::{ApiKey, Change, Error, Settings};
 
 use crate::config;
-use crate::convert::{Record, elapsed_ms, json_to_zval};
+use crate::convert::{DomainArg, Record, elapsed_ms, json_to_zval};
 use crate::exceptions::to_php;
 use crate::options::{Caller, Options};
 use crate::runtime;
@@ -40,9 +40,9 @@ where
 }
 
 /// The body of add_domain and remove_domain.
-fn change(domain: &str, options: &Options, function: &'static str, add: bool) -> PhpResult<Array> {
+fn change(domain: DomainArg, options: &Options, function: &'static str, add: bool) -> PhpResult<Array> {
     let start = Instant::now();
-    let name = DomainName::parse(domain).map_err(|e| to_php(e, None))?;
+    let name = domain.parse(function)?;
     let (settings, key) = prepare(options, Caller { function, position: 2 })?;
     let change: Change = with_call(&settings, &key, |client, call| async move {
         if add { client.add_domain(&call, &name).await } else { client.remove_domain(&call, &name).await }
@@ -59,14 +59,14 @@ fn change(domain: &str, options: &Options, function: &'static str, add: bool) ->
 /// Registers a domain alias on Closte (idempotent).
 #[php_function]
 #[php(name = "Closte\\add_domain", defaults(options = Options::default()))]
-pub fn add_domain(domain: &str, options: Options) -> PhpResult<Array> {
+pub fn add_domain(domain: DomainArg, options: Options) -> PhpResult<Array> {
     change(domain, &options, "Closte\\add_domain", true)
 }
 
 /// Removes a domain alias from Closte (idempotent).
 #[php_function]
 #[php(name = "Closte\\remove_domain", defaults(options = Options::default()))]
-pub fn remove_domain(domain: &str, options: Options) -> PhpResult<Array> {
+pub fn remove_domain(domain: DomainArg, options: Options) -> PhpResult<Array> {
     change(domain, &options, "Closte\\remove_domain", false)
 }
 

@@ -11,7 +11,7 @@ use ext_php_rs::builders::ClassBuilder;
 use ext_php_rs::exception::PhpException;
 use ext_php_rs::zend::{ClassEntry, ce};
 
-use closte_core::{ApiKey, Error};
+use closte_core::{ApiKey, Error, printable};
 
 unsafe extern "C" {
     // Exported by the php binary (SPL is always compiled in). The class table cannot be
@@ -61,6 +61,13 @@ pub fn register() -> ext_php_rs::error::Result<()> {
     subclass!("Closte\\TransportException", TRANSPORT)
 }
 
+/// Every exception the extension throws is made here. Control characters (NUL included)
+/// are escaped first: a message is passed to PHP as a C string, and one with a NUL byte
+/// would make the exception itself fail to be created.
+fn throwable(message: &str, code: i32, ce: &'static ClassEntry) -> PhpException {
+    PhpException::new(printable(message).into_owned(), code, ce)
+}
+
 /// The one place where core errors become PHP exceptions. The key is scrubbed from
 /// the message whatever produced it.
 pub fn to_php(err: Error, key: Option<&ApiKey>) -> PhpException {
@@ -70,20 +77,20 @@ pub fn to_php(err: Error, key: Option<&ApiKey>) -> PhpException {
     };
     let message = err.to_string();
     match err {
-        Error::Config(_) => PhpException::new(message, 0, class(&CONFIG)),
-        Error::InvalidDomain { .. } => PhpException::new(message, 0, class(&INVALID_DOMAIN)),
+        Error::Config(_) => throwable(&message, 0, class(&CONFIG)),
+        Error::InvalidDomain { .. } => throwable(&message, 0, class(&INVALID_DOMAIN)),
         // getCode() is the HTTP status (200 when Closte said `success:false`).
-        Error::Api { status, .. } => PhpException::new(message, i32::from(status), class(&API)),
-        Error::Transport { .. } => PhpException::new(message, 0, class(&TRANSPORT)),
+        Error::Api { status, .. } => throwable(&message, i32::from(status), class(&API)),
+        Error::Transport { .. } => throwable(&message, 0, class(&TRANSPORT)),
     }
 }
 
 /// `\TypeError`, as core PHP throws for a wrong argument type.
 pub fn type_error(message: String) -> PhpException {
-    PhpException::new(message, 0, ce::type_error())
+    throwable(&message, 0, ce::type_error())
 }
 
 /// `\ValueError`, as core PHP throws for an argument out of range.
 pub fn value_error(message: String) -> PhpException {
-    PhpException::new(message, 0, ce::value_error())
+    throwable(&message, 0, ce::value_error())
 }

@@ -44,7 +44,7 @@ impl Caller {
     }
 }
 
-fn type_name(zv: &Zval) -> &'static str {
+pub fn type_name(zv: &Zval) -> &'static str {
     match zv.get_type() {
         DataType::Null => "null",
         DataType::False | DataType::True | DataType::Bool => "bool",

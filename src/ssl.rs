@@ -6,11 +6,10 @@ use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::ZendHashTable;
 
-use closte_core::DomainName;
 use closte_core::tls_check::{self, SslCheck};
 
 use crate::config;
-use crate::convert::{Record, elapsed_ms};
+use crate::convert::{DomainArg, Record, elapsed_ms};
 use crate::exceptions::to_php;
 use crate::options::{Caller, Options};
 use crate::runtime;
@@ -21,9 +20,9 @@ const SSL_OPTIONS: &[&str] = &["port", "connect_to", "timeout", "ca_file", "min_
 /// TLS handshake. Server problems are reported in the result, not thrown.
 #[php_function]
 #[php(name = "Closte\\check_ssl", defaults(options = Options::default()))]
-pub fn check_ssl(domain: &str, options: Options) -> PhpResult<ZBox<ZendHashTable>> {
+pub fn check_ssl(domain: DomainArg, options: Options) -> PhpResult<ZBox<ZendHashTable>> {
     let start = Instant::now();
-    let name = DomainName::parse(domain).map_err(|e| to_php(e, None))?;
+    let name = domain.parse("Closte\\check_ssl")?;
     let mut opts = SslCheck {
         timeout: config::ini_seconds("closte.ssl_timeout").map_err(|e| to_php(e, None))?,
         ca_file: config::ca_file(),

@@ -23,8 +23,7 @@ Closte\InvalidDomainException: invalid domain "shop.example.com/path": it contai
 Closte\InvalidDomainException: invalid domain "shop.example.com:8443": it contains a port (':'); give the host name alone (code 0)
 Closte\InvalidDomainException: invalid domain "user@shop.example.com": it contains user info ('@'); give the bare host name (code 0)
 Closte\InvalidDomainException: invalid domain "shop example.com": it contains whitespace or a control character (U+0020) (code 0)
-Closte\InvalidDomainException: invalid domain "shop.example.com
-": it contains whitespace or a control character (U+000A) (code 0)
+Closte\InvalidDomainException: invalid domain "shop.example.com\x0a": it contains whitespace or a control character (U+000A) (code 0)
 Closte\InvalidDomainException: invalid domain "192.168.1.10": it is an IP address; Closte maps host names only (code 0)
 Closte\InvalidDomainException: invalid domain "[2001:db8::1]": it is an IP address; Closte maps host names only (code 0)
 Closte\InvalidDomainException: invalid domain "localhost": it is a single label; a full name such as example.com is needed (code 0)

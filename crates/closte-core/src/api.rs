@@ -195,6 +195,7 @@ impl ApiClient {
         let change = |status, attempts| Change { domain: domain.clone(), status, attempts };
 
         let mut attempt = 0;
+        let mut resent = false;
         loop {
             attempt += 1;
             let Some(remaining) = call.remaining() else {
@@ -205,10 +206,15 @@ impl ApiClient {
                 Ok(Reply::Accepted(_)) => return Ok(change(done, attempt)),
                 Ok(Reply::Refused { status, message }) => {
                     // Closte's words for "already there"/"not there" are unknown: ask the list.
-                    return match self.is_present(call, &wire).await {
-                        Some(present) if present == want => Ok(change(already, attempt)),
-                        _ => Err(Error::Api { status, message }),
-                    };
+                    match self.is_present(call, &wire).await {
+                        Some(present) if present == want => return Ok(change(already, attempt)),
+                        // Refused, yet the list says the change is still to be made: another
+                        // client changed this alias between our request and the read (say, an
+                        // add refused as "exists", then removed elsewhere). Send it once more;
+                        // a second refusal with the same reading is Closte's real answer.
+                        Some(_) if !resent && call.remaining().is_some() => resent = true,
+                        _ => return Err(Error::Api { status, message }),
+                    }
                 }
                 Err(f) => {
                     if f.retry == Retry::MaybeApplied && self.is_present(call, &wire).await == Some(want) {

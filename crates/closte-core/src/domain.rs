@@ -17,6 +17,21 @@ pub struct DomainName {
 }
 
 impl DomainName {
+    /// Like [`DomainName::parse`], for a name given as bytes (a PHP string may hold any):
+    /// bytes that are not UTF-8 are an invalid domain, named by value and position.
+    pub fn parse_bytes(input: &[u8]) -> Result<Self> {
+        match std::str::from_utf8(input) {
+            Ok(text) => Self::parse(text),
+            Err(e) => {
+                let at = e.valid_up_to();
+                Err(Error::InvalidDomain {
+                    domain: crate::error::printable_bytes(input),
+                    reason: format!("it is not valid UTF-8 (byte 0x{:02x} at position {at})", input[at]),
+                })
+            }
+        }
+    }
+
     /// Checks and normalizes `input`; a leading `*.` makes a wildcard alias.
     pub fn parse(input: &str) -> Result<Self> {
         let bad = |reason: String| Error::invalid_domain(input, reason);

@@ -58,7 +58,7 @@ impl Error {
     }
 
     pub fn invalid_domain(domain: &str, reason: impl Into<String>) -> Self {
-        Self::InvalidDomain { domain: domain.to_owned(), reason: reason.into() }
+        Self::InvalidDomain { domain: printable(domain).into_owned(), reason: reason.into() }
     }
 
     pub fn transport(kind: TransportKind, message: impl Into<String>) -> Self {
@@ -85,9 +85,45 @@ impl Error {
     }
 }
 
+/// `s` with every control character (NUL included) written as an escape (`\x00`,
+/// `\u{85}`), so any message can cross into C strings and log lines intact.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            c if c.is_control() && (c as u32) < 0x80 => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Bytes as text: valid UTF-8 as it is, every other byte as `\xNN`; control characters escaped.
+pub fn printable_bytes(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(&printable(chunk.valid()));
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printable_escapes_controls_only() {
+        assert_eq!(printable("a\0b\nc\u{85}d é"), "a\\x00b\\x0ac\\u{85}d é");
+        assert!(matches!(printable("plain"), std::borrow::Cow::Borrowed("plain")));
+        assert_eq!(printable_bytes(b"b\xffc\0"), "b\\xffc\\x00");
+    }
 
     #[test]
     fn redact_scrubs_every_variant() {

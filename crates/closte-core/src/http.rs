@@ -29,13 +29,54 @@ fn system_roots() -> &'static [CertificateDer<'static>] {
     ROOTS.get_or_init(|| rustls_native_certs::load_native_certs().certs)
 }
 
+/// A CA bundle larger than this is refused: the whole Mozilla bundle is about 220 KiB.
+pub const MAX_CA_FILE_BYTES: u64 = 1024 * 1024;
+
+/// Reads a CA file with a bound: it must be a regular file of at most [`MAX_CA_FILE_BYTES`].
+/// A FIFO, a device (`/dev/zero`) or a directory is refused before it is read, and the read
+/// itself stops past the cap, so no path can make the process block or allocate without end.
+pub fn read_ca_file(path: &Path) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let shown = path.display();
+    let refuse = |why: String| Error::config(format!("CA file {shown} {why}"));
+    let too_large = |len: u64| refuse(format!("is larger than the {} KiB limit ({len} bytes)", MAX_CA_FILE_BYTES / 1024));
+    let check = |meta: &std::fs::Metadata| {
+        if !meta.is_file() {
+            return Err(refuse("is not a regular file".into()));
+        }
+        if meta.len() > MAX_CA_FILE_BYTES {
+            return Err(too_large(meta.len()));
+        }
+        Ok(())
+    };
+    let unreadable = |e: std::io::Error| Error::config(format!("cannot read CA file {shown}: {e}"));
+    check(&std::fs::metadata(path).map_err(unreadable)?)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        // Opening a FIFO swapped in after the check must not block.
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(unreadable)?;
+    check(&file.metadata().map_err(unreadable)?)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_CA_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(unreadable)?;
+    if bytes.len() as u64 > MAX_CA_FILE_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
 /// Roots to verify servers against: the system store plus an optional PEM bundle.
 pub fn root_store(ca_file: Option<&Path>) -> Result<RootCertStore> {
     let mut store = RootCertStore::empty();
     store.add_parsable_certificates(system_roots().iter().cloned());
     if let Some(path) = ca_file {
-        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
-            .and_then(|it| it.collect::<std::result::Result<_, _>>())
+        let pem = read_ca_file(path)?;
+        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&pem)
+            .collect::<std::result::Result<_, _>>()
             .map_err(|e| Error::config(format!("cannot read CA file {}: {e}", path.display())))?;
         if certs.is_empty() {
             return Err(Error::config(format!("CA file {} holds no PEM certificate", path.display())));

@@ -12,5 +12,5 @@ pub mod tls_check;
 
 pub use api::{ApiClient, Change, ChangeStatus, DomainEntry};
 pub use domain::DomainName;
-pub use error::{Error, Result, TransportKind};
+pub use error::{Error, Result, TransportKind, printable};
 pub use settings::{ApiKey, Settings};
