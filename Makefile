@@ -6,7 +6,7 @@ PHP       ?= php
 SO        := target/release/libcloste.so
 EMULATOR  := target/release/closte-emulator
 
-.PHONY: all deps build demo test test-rust test-php test-stubs test-wordpress lint install uninstall install-wordpress bench clean
+.PHONY: all deps build demo test test-rust test-php test-stubs test-fuzz test-wordpress fuzz lint install uninstall install-wordpress bench clean
 
 all: build
 
@@ -31,6 +31,15 @@ test-php: build
 
 test-stubs: build
 	@scripts/test.sh stubs
+
+test-fuzz: build
+	@scripts/test.sh fuzz
+
+# The long fuzz run for developers: a million property cases per core property, and a
+# million PHP calls against the emulator (FUZZ_CALLS, FUZZ_SEED to change them).
+fuzz: build
+	CLOSTE_FUZZ_CASES=$${CLOSTE_FUZZ_CASES:-1000000} $(CARGO) test --release --locked -p closte-core --lib properties
+	FUZZ_CALLS=$${FUZZ_CALLS:-1000000} scripts/test.sh fuzz
 
 # The mu-plugin in a real WordPress multisite on a real MariaDB (installs both if missing).
 test-wordpress: build

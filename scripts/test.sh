@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Runs every test suite against the release build and ends with one line
-# "N passed, N failed". Usage: scripts/test.sh [rust|php|stubs|wordpress ...]
+# "N passed, N failed". Usage: scripts/test.sh [rust|php|stubs|fuzz|wordpress ...]
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 so="$root/target/release/libcloste.so"
 export CLOSTE_EMULATOR="$root/target/release/closte-emulator"
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(rust php stubs wordpress)
+[ ${#suites[@]} -eq 0 ] && suites=(rust php stubs fuzz wordpress)
 logdir=$(mktemp -d)
 passed=0
 failed=0
@@ -69,6 +69,8 @@ for suite in "${suites[@]}"; do
     rust) rust ;;
     php) php_tests ;;
     stubs) tallied stubs php -n scripts/check-stubs.php "$so" ;;
+    # Fixed seed, 3,000 calls (a few seconds); `make fuzz` runs a million.
+    fuzz) tallied fuzz php -n -d "extension=$so" scripts/fuzz.php "${FUZZ_CALLS:-3000}" "${FUZZ_SEED:-20261125}" ;;
     wordpress) tallied wordpress scripts/test-wordpress.sh ;;
     *) echo "unknown suite $suite"; failed=$((failed + 1)) ;;
   esac

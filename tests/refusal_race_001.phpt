@@ -1,5 +1,5 @@
 --TEST--
-A refusal the confirming read contradicts (another client changed the alias meanwhile) is settled by one re-send, not reported
+A refusal the confirming read contradicts (another client changed the alias meanwhile) is settled by re-sending, not reported
 --EXTENSIONS--
 closte
 --FILE--
@@ -27,7 +27,7 @@ $r = Closte\remove_domain('race.example.com');
 echo $r['status'], ' after ', $r['attempts'], " requests\n", $log(), "\n";
 var_dump(Closte\list_domains() === []);
 
-// A second refusal with the same reading is Closte's real answer: reported, re-sent once only.
+// A refusal that stands, with the same reading, through three re-sends is Closte's real answer.
 $from = count($emu->requests());
 $emu->fault(['path' => 'adddomainalias', 'json' => ['success' => false, 'error' => 'Quota exceeded'], 'count' => 5]);
 echo closte_throws(fn () => Closte\add_domain('full.example.com')), "\n", $log(), "\n";
@@ -40,4 +40,4 @@ removed after 2 requests
 POST /deletedomainalias GET /getdomains POST /deletedomainalias
 bool(true)
 Closte\ApiException: Quota exceeded (code 200)
-POST /adddomainalias GET /getdomains POST /adddomainalias GET /getdomains
+POST /adddomainalias GET /getdomains POST /adddomainalias GET /getdomains POST /adddomainalias GET /getdomains POST /adddomainalias GET /getdomains

@@ -64,12 +64,15 @@ impl DomainEntry {
                     _ => None,
                 })?;
                 obj.remove("domain");
-                let wildcard = match obj.remove("wildcard") {
+                // A name written with `*.` is a wildcard whatever the flag says (found by fuzzing:
+                // `{"domain":"*.x","wildcard":0}` was reported as not a wildcard).
+                let flag = match obj.remove("wildcard") {
                     Some(Value::Bool(b)) => b,
                     Some(Value::Number(n)) => n.as_i64() == Some(1),
                     Some(Value::String(s)) => matches!(s.as_str(), "1" | "true"),
-                    _ => domain.starts_with("*."),
+                    _ => false,
                 };
+                let wildcard = flag || domain.starts_with("*.");
                 Some(Self { domain, wildcard, extra: obj })
             }
             _ => None,
@@ -195,7 +198,7 @@ impl ApiClient {
         let change = |status, attempts| Change { domain: domain.clone(), status, attempts };
 
         let mut attempt = 0;
-        let mut resent = false;
+        let mut contested = 0;
         loop {
             attempt += 1;
             let Some(remaining) = call.remaining() else {
@@ -210,9 +213,17 @@ impl ApiClient {
                         Some(present) if present == want => return Ok(change(already, attempt)),
                         // Refused, yet the list says the change is still to be made: another
                         // client changed this alias between our request and the read (say, an
-                        // add refused as "exists", then removed elsewhere). Send it once more;
-                        // a second refusal with the same reading is Closte's real answer.
-                        Some(_) if !resent && call.remaining().is_some() => resent = true,
+                        // add refused as "exists", then removed elsewhere). Send it again after
+                        // a jittered pause; a refusal that stands after a few re-sends with the
+                        // same reading is Closte's real answer.
+                        Some(_) if contested < self.policy.contested_resends => {
+                            contested += 1;
+                            let pause = self.policy.contested_pause();
+                            match call.remaining() {
+                                Some(left) if left > pause => tokio::time::sleep(pause).await,
+                                _ => return Err(Error::Api { status, message }),
+                            }
+                        }
                         _ => return Err(Error::Api { status, message }),
                     }
                 }
@@ -258,17 +269,7 @@ impl ApiClient {
         url.query_pairs_mut().append_pair("apikey", call.key.expose());
         let sent = self.http.get(url).timeout(remaining).send();
         match self.read_reply(call, sent).await {
-            Ok(Reply::Accepted(mut body)) => {
-                let items = match body.remove("domains") {
-                    Some(Value::Array(items)) => items,
-                    Some(Value::Null) | None => Vec::new(),
-                    Some(_) => return Err(bad_reply("its \"domains\" field is not a list")),
-                };
-                items
-                    .into_iter()
-                    .map(|item| DomainEntry::from_json(item).ok_or_else(|| bad_reply("a \"domains\" item has no name")))
-                    .collect()
-            }
+            Ok(Reply::Accepted(body)) => domain_list(body),
             Ok(Reply::Refused { status, message }) => {
                 Err(Failure { error: Error::Api { status, message }, retry: Retry::Never })
             }
@@ -301,32 +302,49 @@ impl ApiClient {
         } else {
             Retry::Never
         };
-        let body = read_limited(call, response).await;
-
-        if !(200..300).contains(&status) {
-            let detail = body.ok().as_deref().and_then(error_text);
-            let reason = reqwest::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("");
-            let message = match detail {
-                Some(text) => format!("Closte answered HTTP {status} {reason}: {text}"),
-                None => format!("Closte answered HTTP {status} {reason}").trim_end().to_owned(),
-            };
-            return Err(Failure { error: Error::Api { status, message }, retry });
-        }
-        let body = body?;
-        let json: Value = serde_json::from_slice(&body)
-            .map_err(|_| if body.is_empty() { bad_reply("it is empty") } else { bad_reply("it is not JSON") })?;
-        let Value::Object(obj) = json else {
-            return Err(bad_reply("it is not a JSON object"));
-        };
-        match obj.get("success") {
-            Some(Value::Bool(true)) => Ok(Reply::Accepted(obj)),
-            Some(Value::Bool(false)) => {
-                let message = error_text(&body).unwrap_or_else(|| "Closte refused the request without a reason".into());
-                Ok(Reply::Refused { status, message })
-            }
-            _ => Err(bad_reply("it has no boolean \"success\" field")),
-        }
+        interpret(status, retry, read_limited(call, response).await)
     }
+}
+
+/// What a reply means, from its status and body alone (pure, so it can be fuzzed): any
+/// bytes give a [`Reply`] or a typed [`Failure`], never a panic.
+fn interpret(status: u16, retry: Retry, body: Result<Vec<u8>, Failure>) -> Result<Reply, Failure> {
+    if !(200..300).contains(&status) {
+        let detail = body.ok().as_deref().and_then(error_text);
+        let reason = reqwest::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("");
+        let message = match detail {
+            Some(text) => format!("Closte answered HTTP {status} {reason}: {text}"),
+            None => format!("Closte answered HTTP {status} {reason}").trim_end().to_owned(),
+        };
+        return Err(Failure { error: Error::Api { status, message }, retry });
+    }
+    let body = body?;
+    let json: Value = serde_json::from_slice(&body)
+        .map_err(|_| if body.is_empty() { bad_reply("it is empty") } else { bad_reply("it is not JSON") })?;
+    let Value::Object(obj) = json else {
+        return Err(bad_reply("it is not a JSON object"));
+    };
+    match obj.get("success") {
+        Some(Value::Bool(true)) => Ok(Reply::Accepted(obj)),
+        Some(Value::Bool(false)) => {
+            let message = error_text(&body).unwrap_or_else(|| "Closte refused the request without a reason".into());
+            Ok(Reply::Refused { status, message })
+        }
+        _ => Err(bad_reply("it has no boolean \"success\" field")),
+    }
+}
+
+/// The entries of an accepted `/getdomains` reply.
+fn domain_list(mut body: Map<String, Value>) -> Result<Vec<DomainEntry>, Failure> {
+    let items = match body.remove("domains") {
+        Some(Value::Array(items)) => items,
+        Some(Value::Null) | None => Vec::new(),
+        Some(_) => return Err(bad_reply("its \"domains\" field is not a list")),
+    };
+    items
+        .into_iter()
+        .map(|item| DomainEntry::from_json(item).ok_or_else(|| bad_reply("a \"domains\" item has no name")))
+        .collect()
 }
 
 fn bad_reply(what: &str) -> Failure {
@@ -451,6 +469,8 @@ mod tests {
         assert!(!e.extra.contains_key("domain"));
         let e = DomainEntry::from_json(json!({"name": "a.example", "wildcard": "0"})).unwrap();
         assert_eq!((e.domain.as_str(), e.wildcard), ("a.example", false));
+        let e = DomainEntry::from_json(json!({"domain": "*.b.example", "wildcard": 0})).unwrap();
+        assert!(e.wildcard && !e.extra.contains_key("wildcard"), "{e:?}");
         assert!(DomainEntry::from_json(json!(42)).is_none());
         assert!(DomainEntry::from_json(json!({"id": 1})).is_none());
     }
@@ -462,5 +482,83 @@ mod tests {
         assert_eq!(error_text(b"<html>"), None);
         let long = format!(r#"{{"error":"{}"}}"#, "x".repeat(2000));
         assert_eq!(error_text(long.as_bytes()).unwrap().len(), 500);
+    }
+}
+
+/// Property tests: any status and any bytes from the server give a typed outcome.
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    use super::*;
+
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            any::<f64>().prop_map(|f| json!(f)),
+            any::<String>().prop_map(Value::String),
+            Just(json!("shop.example.com")),
+            Just(json!("*.example.com")),
+        ];
+        leaf.prop_recursive(4, 64, 8, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..8).prop_map(Value::Array),
+                prop::collection::btree_map(
+                    prop::sample::select(vec!["domain", "name", "wildcard", "success", "error", "domains", "x"]),
+                    inner,
+                    0..6
+                )
+                .prop_map(|m| Value::Object(m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())),
+            ]
+        })
+    }
+
+    fn body() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            prop::collection::vec(any::<u8>(), 0..200),
+            json_value().prop_map(|v| v.to_string().into_bytes()),
+            (any::<bool>(), json_value(), json_value()).prop_map(|(ok, err, domains)| {
+                json!({"success": ok, "error": err, "domains": domains}).to_string().into_bytes()
+            }),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(crate::fuzz_config())]
+
+        #[test]
+        fn any_reply_has_a_typed_outcome(status in 100u16..600, body in body()) {
+            match interpret(status, Retry::Never, Ok(body.clone())) {
+                Ok(Reply::Accepted(obj)) => {
+                    prop_assert!((200..300).contains(&status));
+                    prop_assert_eq!(obj.get("success"), Some(&Value::Bool(true)));
+                    // A list read from it is entries or a typed failure, never a panic.
+                    if let Ok(entries) = domain_list(obj) {
+                        prop_assert!(entries.iter().all(|e| !e.wire_name().ends_with('.')));
+                    }
+                }
+                Ok(Reply::Refused { message, .. }) => prop_assert!(message.chars().count() <= 500 || message.starts_with("Closte refused")),
+                Err(Failure { error: Error::Api { status: s, .. }, .. }) => prop_assert_eq!(s, status),
+                Err(Failure { error: Error::Transport { kind, .. }, .. }) => {
+                    prop_assert_eq!(kind, TransportKind::BadReply);
+                    prop_assert!((200..300).contains(&status));
+                }
+                Err(Failure { error, .. }) => prop_assert!(false, "unexpected {error:?}"),
+            }
+        }
+
+        #[test]
+        fn any_domains_field_is_read_or_refused(domains in json_value()) {
+            let mut body = Map::new();
+            body.insert("domains".into(), domains);
+            match domain_list(body) {
+                Ok(entries) => prop_assert!(entries.iter().all(|e| e.wildcard || !e.wire_name().starts_with("*."))),
+                Err(Failure { error: Error::Transport { kind, .. }, .. }) => prop_assert_eq!(kind, TransportKind::BadReply),
+                Err(Failure { error, .. }) => prop_assert!(false, "unexpected {error:?}"),
+            }
+        }
     }
 }

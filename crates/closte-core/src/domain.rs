@@ -212,3 +212,80 @@ mod tests {
         ok(&name);
     }
 }
+
+/// Property tests: any input gives a checked name or an `InvalidDomain`, never a panic, and
+/// every name accepted is one Closte can take.
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Characters that make names interesting: valid ones, separators, URL parts, controls,
+    /// non-ASCII letters, and look-alikes.
+    const ALPHABET: &[char] = &[
+        'a', 'b', 'z', 'A', 'Z', '0', '9', '-', '.', '.', '.', '*', '_', ':', '/', '@', '?', '#', '[', ']', ' ', '\0',
+        '\n', '\u{85}', 'ü', 'ß', '例', 'ı', '\u{200d}', '\u{ff0e}', '。', 'x', 'n', '%',
+    ];
+
+    fn name_like() -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop::collection::vec(prop::sample::select(ALPHABET), 0..80).prop_map(|v| v.into_iter().collect()),
+            // Long names around the 63/253 limits.
+            (1usize..70, 1usize..6).prop_map(|(len, n)| vec!["a".repeat(len); n].join(".") + ".example"),
+            any::<String>(),
+        ]
+    }
+
+    /// What Closte can take: checked independently of the parser.
+    fn wire_is_valid(wire: &str) -> bool {
+        let host = wire.strip_prefix("*.").unwrap_or(wire);
+        let labels: Vec<&str> = host.split('.').collect();
+        wire.len() <= MAX_NAME
+            && labels.len() >= 2
+            && labels.iter().all(|l| {
+                (1..=MAX_LABEL).contains(&l.len())
+                    && l.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+            })
+    }
+
+    proptest! {
+        #![proptest_config(crate::fuzz_config())]
+
+        #[test]
+        fn any_bytes_parse_or_fail_typed(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
+            match DomainName::parse_bytes(&bytes) {
+                Ok(name) => prop_assert!(wire_is_valid(&name.to_wire()), "accepted {:?}", name),
+                Err(Error::InvalidDomain { domain, .. }) => prop_assert!(!domain.chars().any(char::is_control)),
+                Err(other) => prop_assert!(false, "untyped error {other:?}"),
+            }
+        }
+
+        #[test]
+        fn accepted_names_are_valid_and_stable(input in name_like()) {
+            match DomainName::parse(&input) {
+                Ok(name) => {
+                    let wire = name.to_wire();
+                    prop_assert!(wire_is_valid(&wire), "{input:?} accepted as {wire:?}");
+                    prop_assert_eq!(DomainName::parse(&wire).ok(), Some(name), "normalizing twice changes {:?}", input);
+                }
+                Err(Error::InvalidDomain { domain, reason }) => {
+                    prop_assert!(!domain.chars().any(char::is_control));
+                    prop_assert!(!reason.is_empty());
+                }
+                Err(other) => prop_assert!(false, "untyped error {other:?}"),
+            }
+        }
+
+        #[test]
+        fn printable_leaves_no_control_character(s in any::<String>()) {
+            let shown = crate::error::printable(&s);
+            prop_assert!(!shown.chars().any(char::is_control));
+            if !s.chars().any(char::is_control) {
+                prop_assert_eq!(shown.as_ref(), s.as_str());
+            }
+        }
+    }
+}

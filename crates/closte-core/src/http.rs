@@ -39,7 +39,8 @@ pub fn read_ca_file(path: &Path) -> Result<Vec<u8>> {
     use std::io::Read;
     let shown = path.display();
     let refuse = |why: String| Error::config(format!("CA file {shown} {why}"));
-    let too_large = |len: u64| refuse(format!("is larger than the {} KiB limit ({len} bytes)", MAX_CA_FILE_BYTES / 1024));
+    let too_large =
+        |len: u64| refuse(format!("is larger than the {} KiB limit ({len} bytes)", MAX_CA_FILE_BYTES / 1024));
     let check = |meta: &std::fs::Metadata| {
         if !meta.is_file() {
             return Err(refuse("is not a regular file".into()));

@@ -14,3 +14,15 @@ pub use api::{ApiClient, Change, ChangeStatus, DomainEntry};
 pub use domain::DomainName;
 pub use error::{Error, Result, TransportKind, printable};
 pub use settings::{ApiKey, Settings};
+
+/// Settings shared by the property tests: a fixed seed, so `make test` is repeatable, and
+/// `CLOSTE_FUZZ_CASES` cases each (2,000 by default; `make fuzz` raises it).
+#[cfg(test)]
+pub(crate) fn fuzz_config() -> proptest::test_runner::Config {
+    let cases = std::env::var("CLOSTE_FUZZ_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(2000);
+    proptest::test_runner::Config {
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x00c1_0573),
+        failure_persistence: None,
+        ..proptest::test_runner::Config::with_cases(cases)
+    }
+}

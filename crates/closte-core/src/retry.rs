@@ -23,23 +23,37 @@ pub struct RetryPolicy {
     pub cap: Duration,
     /// Largest `Retry-After` we honour; a longer one fails the call instead of stalling PHP.
     pub retry_after_cap: Duration,
+    /// Re-sends of a refused change that the confirming read contradicts (another client
+    /// changed the alias meanwhile); past them the refusal is reported.
+    pub contested_resends: u32,
+    /// The pause before such a re-send, jittered in [pause/2, pause] so that contending
+    /// writers fall out of step.
+    pub contested_pause: Duration,
 }
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        Self { base: Duration::from_millis(250), cap: Duration::from_secs(4), retry_after_cap: Duration::from_secs(30) }
+        Self {
+            base: Duration::from_millis(250),
+            cap: Duration::from_secs(4),
+            retry_after_cap: Duration::from_secs(30),
+            contested_resends: 3,
+            contested_pause: Duration::from_millis(20),
+        }
     }
 }
 
 impl RetryPolicy {
+    /// The jittered pause before re-sending a contested change.
+    pub fn contested_pause(&self) -> Duration {
+        jitter(self.contested_pause)
+    }
+
     /// "Full jitter" backoff for the given 1-based attempt that just failed:
     /// a random wait in [step/2, step], step = min(cap, base * 2^(attempt-1)).
     pub fn backoff(&self, attempt: u32) -> Duration {
         let exp = attempt.saturating_sub(1).min(16);
-        let step = self.base.saturating_mul(1 << exp).min(self.cap);
-        let half = step / 2;
-        let spread = step.saturating_sub(half).as_nanos() as u64;
-        half + Duration::from_nanos(if spread == 0 { 0 } else { next_random() % (spread + 1) })
+        jitter(self.base.saturating_mul(1 << exp).min(self.cap))
     }
 
     /// The wait a `Retry-After` header asks for, if we honour it.
@@ -63,6 +77,13 @@ fn next_random() -> u64 {
     x ^= x << 17;
     STATE.store(x, Ordering::Relaxed);
     x
+}
+
+/// A random wait in [step/2, step].
+fn jitter(step: Duration) -> Duration {
+    let half = step / 2;
+    let spread = step.saturating_sub(half).as_nanos() as u64;
+    half + Duration::from_nanos(if spread == 0 { 0 } else { next_random() % (spread + 1) })
 }
 
 #[cfg(test)]
