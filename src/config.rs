@@ -14,13 +14,15 @@ pub const KEY_CONSTANT: &str = "CLOSTE_CLIENT_API_KEY";
 
 /// Every INI setting, with its default. php-stubs/closte.php and README.md document
 /// the same table, and scripts/check-stubs.php compares both with `ini_get_all('closte')`.
-static INI: IniEntryDefs<7> = IniEntryDefs::new([
+static INI: IniEntryDefs<9> = IniEntryDefs::new([
     IniEntryDef::new(c"closte.api_url", c"https://app.closte.com/api/client", IniEntryPermission::All),
     IniEntryDef::new(c"closte.timeout", c"30", IniEntryPermission::All),
     IniEntryDef::new(c"closte.connect_timeout", c"10", IniEntryPermission::All),
     IniEntryDef::new(c"closte.max_retries", c"2", IniEntryPermission::All),
     IniEntryDef::new(c"closte.ca_file", c"", IniEntryPermission::All),
     IniEntryDef::new(c"closte.ssl_timeout", c"10", IniEntryPermission::All),
+    IniEntryDef::new(c"closte.concurrency", c"8", IniEntryPermission::All),
+    IniEntryDef::new(c"closte.ssl_concurrency", c"32", IniEntryPermission::All),
     IniEntryDef::end(),
 ]);
 
@@ -60,6 +62,18 @@ pub fn ini_seconds(name: &str) -> Result<std::time::Duration> {
     let value: f64 =
         raw.trim().parse().map_err(|_| Error::config(format!("{name} must be a number of seconds, got \"{raw}\"")))?;
     Settings::seconds(name, value)
+}
+
+/// A whole-number INI setting within `range`.
+pub fn ini_count(name: &str, range: std::ops::RangeInclusive<usize>) -> Result<usize> {
+    let raw = ini(name);
+    raw.trim().parse::<usize>().ok().filter(|n| range.contains(n)).ok_or_else(|| {
+        Error::config(format!(
+            "{name} must be a whole number between {} and {}, got \"{raw}\"",
+            range.start(),
+            range.end()
+        ))
+    })
 }
 
 /// Settings from INI (options are applied on top by the caller).

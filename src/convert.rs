@@ -5,10 +5,10 @@ use ext_php_rs::convert::{FromZval, IntoZval};
 use ext_php_rs::error::Result;
 use ext_php_rs::exception::PhpResult;
 use ext_php_rs::flags::DataType;
-use ext_php_rs::types::{ZendHashTable, Zval};
+use ext_php_rs::types::{ArrayKey, ZendHashTable, Zval};
 use serde_json::Value;
 
-use closte_core::DomainName;
+use closte_core::{DomainName, printable_bytes};
 
 use crate::exceptions::{to_php, type_error};
 use crate::options::type_name;
@@ -37,6 +37,55 @@ impl DomainArg<'_> {
                 type_name(zv)
             ))),
         }
+    }
+}
+
+/// `array $domains` of the batch functions. Any value is taken here and checked in
+/// [`ListArg::items`], so a non-array or a non-string element gets core PHP's wording.
+pub struct ListArg<'a>(&'a Zval);
+
+impl<'a> FromZval<'a> for ListArg<'a> {
+    const TYPE: DataType = DataType::Array;
+
+    fn from_zval(zval: &'a Zval) -> Option<Self> {
+        Some(Self(zval))
+    }
+}
+
+/// One element of a batch: its key in the caller's array, the name as given (printable),
+/// and the checked name or why it is not one.
+pub struct ListItem<'a> {
+    pub key: ArrayKey<'a>,
+    pub given: String,
+    pub name: closte_core::Result<DomainName>,
+}
+
+impl<'a> ListArg<'a> {
+    /// Every element, checked: `\TypeError` for a non-array or a non-string element
+    /// (nothing is sent then); an invalid name is an item error, not a throw.
+    pub fn items(&self, function: &str, param: &str) -> PhpResult<Vec<ListItem<'a>>> {
+        let zv = self.0.dereference();
+        let prefix = format!("{function}(): Argument #1 (${param})");
+        let Some(ht) = zv.array() else {
+            return Err(type_error(format!("{prefix} must be of type array, {} given", type_name(zv))));
+        };
+        let mut out = Vec::with_capacity(ht.len());
+        for (key, value) in ht.iter() {
+            let value = value.dereference();
+            let Some(s) = value.zend_str() else {
+                let at = match &key {
+                    ArrayKey::Long(n) => n.to_string(),
+                    other => format!("\"{}\"", printable_bytes(other.to_string().as_bytes())),
+                };
+                return Err(type_error(format!(
+                    "{prefix} must contain only strings, {} given at key {at}",
+                    type_name(value)
+                )));
+            };
+            let bytes = s.as_bytes();
+            out.push(ListItem { key, given: printable_bytes(bytes), name: DomainName::parse_bytes(bytes) });
+        }
+        Ok(out)
     }
 }
 
@@ -86,5 +135,10 @@ pub fn json_to_zval(value: &Value) -> Result<Zval> {
 }
 
 pub fn elapsed_ms(start: std::time::Instant) -> f64 {
-    (start.elapsed().as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0
+    duration_ms(start.elapsed())
+}
+
+/// Milliseconds, to the microsecond.
+pub fn duration_ms(d: std::time::Duration) -> f64 {
+    (d.as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0
 }

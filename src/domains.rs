@@ -12,7 +12,7 @@ use closte_core::{ApiKey, Change, Error, Settings};
 use crate::config;
 use crate::convert::{DomainArg, Record, elapsed_ms, json_to_zval};
 use crate::exceptions::to_php;
-use crate::options::{Caller, Options};
+use crate::options::{API_OPTIONS, Caller, Opt, Options};
 use crate::runtime;
 
 type Array = ZBox<ZendHashTable>;
@@ -20,13 +20,23 @@ type Array = ZBox<ZendHashTable>;
 /// INI settings, then the call's options, then the key: in that order, so a bad
 /// option is reported even when the key is missing.
 fn prepare(options: &Options, caller: Caller) -> PhpResult<(Settings, ApiKey)> {
-    let mut settings = config::settings_from_ini().map_err(|e| to_php(e, None))?;
-    options.apply(&caller, &mut settings)?;
-    let key = config::api_key().map_err(|e| to_php(e, None))?;
-    Ok((settings, key))
+    prepare_with(options, caller, API_OPTIONS).map(|(settings, key, _)| (settings, key))
 }
 
-fn with_call<T, Fut>(
+/// [`prepare`] for a function that takes more options than the API ones (`keys`); the
+/// others are returned for the caller to read.
+pub(crate) fn prepare_with<'a>(
+    options: &'a Options,
+    caller: Caller,
+    keys: &[&str],
+) -> PhpResult<(Settings, ApiKey, Vec<Opt<'a>>)> {
+    let mut settings = config::settings_from_ini().map_err(|e| to_php(e, None))?;
+    let rest = options.apply_with(&caller, &mut settings, keys)?;
+    let key = config::api_key().map_err(|e| to_php(e, None))?;
+    Ok((settings, key, rest))
+}
+
+pub(crate) fn with_call<T, Fut>(
     settings: &Settings,
     key: &ApiKey,
     f: impl FnOnce(closte_core::ApiClient, Call) -> Fut,

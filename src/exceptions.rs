@@ -68,21 +68,35 @@ fn throwable(message: &str, code: i32, ce: &'static ClassEntry) -> PhpException 
     PhpException::new(printable(message).into_owned(), code, ce)
 }
 
-/// The one place where core errors become PHP exceptions. The key is scrubbed from
-/// the message whatever produced it.
-pub fn to_php(err: Error, key: Option<&ApiKey>) -> PhpException {
+/// An error as PHP sees it: class, message and code. The key is scrubbed from the message
+/// whatever produced it, and control characters are escaped.
+pub struct Described {
+    pub class: &'static str,
+    pub message: String,
+    pub code: i32,
+    slot: &'static AtomicPtr<ClassEntry>,
+}
+
+pub fn describe(err: Error, key: Option<&ApiKey>) -> Described {
     let err = match key {
         Some(k) => err.redact(k.expose()),
         None => err,
     };
-    let message = err.to_string();
-    match err {
-        Error::Config(_) => throwable(&message, 0, class(&CONFIG)),
-        Error::InvalidDomain { .. } => throwable(&message, 0, class(&INVALID_DOMAIN)),
+    let message = printable(&err.to_string()).into_owned();
+    let (class, slot, code) = match err {
+        Error::Config(_) => ("Closte\\ConfigException", &CONFIG, 0),
+        Error::InvalidDomain { .. } => ("Closte\\InvalidDomainException", &INVALID_DOMAIN, 0),
         // getCode() is the HTTP status (200 when Closte said `success:false`).
-        Error::Api { status, .. } => throwable(&message, i32::from(status), class(&API)),
-        Error::Transport { .. } => throwable(&message, 0, class(&TRANSPORT)),
-    }
+        Error::Api { status, .. } => ("Closte\\ApiException", &API, i32::from(status)),
+        Error::Transport { .. } => ("Closte\\TransportException", &TRANSPORT, 0),
+    };
+    Described { class, message, code, slot }
+}
+
+/// The one place where core errors become PHP exceptions (see [`describe`]).
+pub fn to_php(err: Error, key: Option<&ApiKey>) -> PhpException {
+    let d = describe(err, key);
+    throwable(&d.message, d.code, class(d.slot))
 }
 
 /// `\TypeError`, as core PHP throws for a wrong argument type.

@@ -3,6 +3,7 @@
 
 #![cfg_attr(windows, feature(abi_vectorcall))]
 
+mod batch;
 mod config;
 mod convert;
 mod domains;
@@ -25,6 +26,8 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
     let module = module.info_function(info::module_info);
     // Closte\add_domain, remove_domain, list_domains, test_connection.
     let module = domains::register(module);
-    // Closte\check_ssl.
+    // Closte\add_domains, remove_domains, sync_domains: the batch calls.
+    let module = batch::register(module);
+    // Closte\check_ssl, check_ssl_many.
     ssl::register(module)
 }

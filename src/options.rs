@@ -96,6 +96,20 @@ impl Opt<'_> {
         self.value.long().filter(|_| self.value.is_long()).ok_or_else(|| self.wrong("int"))
     }
 
+    /// A whole number within `range` (a concurrency).
+    pub fn count(&self, range: std::ops::RangeInclusive<usize>) -> Result<usize, PhpException> {
+        let n = self.int()?;
+        usize::try_from(n)
+            .ok()
+            .filter(|n| range.contains(n))
+            .ok_or_else(|| self.invalid(format!("must be between {} and {}, got {n}", range.start(), range.end())))
+    }
+
+    /// A boolean flag.
+    pub fn flag(&self) -> Result<bool, PhpException> {
+        self.value.bool().filter(|_| self.value.is_bool()).ok_or_else(|| self.wrong("bool"))
+    }
+
     pub fn seconds(&self) -> Result<Duration, PhpException> {
         let n = self
             .value
@@ -133,9 +147,16 @@ impl Options<'_> {
         Ok(out)
     }
 
-    /// Applies the API options to `settings`.
-    pub fn apply(&self, caller: &Caller, settings: &mut Settings) -> Result<(), PhpException> {
-        for opt in self.entries(caller, API_OPTIONS)? {
+    /// Applies the API options to `settings` and returns the other options among `keys`
+    /// (which must include every API option) for the caller to read.
+    pub fn apply_with(
+        &self,
+        caller: &Caller,
+        settings: &mut Settings,
+        keys: &[&str],
+    ) -> Result<Vec<Opt<'_>>, PhpException> {
+        let mut rest = Vec::new();
+        for opt in self.entries(caller, keys)? {
             match opt.name.as_str() {
                 "api_url" => settings.api_url = opt.string()?,
                 "ca_file" => settings.ca_file = opt.path()?,
@@ -144,10 +165,10 @@ impl Options<'_> {
                 "max_retries" => {
                     settings.max_retries = Settings::retries(&opt.name, opt.int()?).map_err(|e| opt.out_of_range(e))?;
                 }
-                _ => {}
+                _ => rest.push(opt),
             }
         }
-        Ok(())
+        Ok(rest)
     }
 }
 

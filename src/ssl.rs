@@ -1,35 +1,33 @@
 //! `Closte\check_ssl`: whether a domain serves a valid certificate, and why not.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::ZendHashTable;
 
-use closte_core::tls_check::{self, SslCheck};
+use closte_core::batch::{self, MAX_SSL_CONCURRENCY};
+use closte_core::tls_check::{self, SslCheck, SslReport};
 
 use crate::config;
-use crate::convert::{DomainArg, Record, elapsed_ms};
-use crate::exceptions::to_php;
+use crate::convert::{DomainArg, ListArg, Record, duration_ms};
+use crate::exceptions::{describe, to_php};
 use crate::options::{Caller, Options};
 use crate::runtime;
 
 const SSL_OPTIONS: &[&str] = &["port", "connect_to", "timeout", "ca_file", "min_days"];
+const SSL_MANY_OPTIONS: &[&str] = &["port", "connect_to", "timeout", "ca_file", "min_days", "concurrency"];
 
-/// Checks the certificate `$domain` serves: chain, dates and host name, through a real
-/// TLS handshake. Server problems are reported in the result, not thrown.
-#[php_function]
-#[php(name = "Closte\\check_ssl", defaults(options = Options::default()))]
-pub fn check_ssl(domain: DomainArg, options: Options) -> PhpResult<ZBox<ZendHashTable>> {
-    let start = Instant::now();
-    let name = domain.parse("Closte\\check_ssl")?;
+/// The check's settings from INI and `$options`, and the `concurrency` option if given
+/// (only accepted when `many`).
+fn ssl_settings(options: &Options, caller: &Caller, many: bool) -> PhpResult<(SslCheck, Option<usize>)> {
     let mut opts = SslCheck {
         timeout: config::ini_seconds("closte.ssl_timeout").map_err(|e| to_php(e, None))?,
         ca_file: config::ca_file(),
         ..SslCheck::default()
     };
-    let caller = Caller { function: "Closte\\check_ssl", position: 2 };
-    for opt in options.entries(&caller, SSL_OPTIONS)? {
+    let mut concurrency = None;
+    for opt in options.entries(caller, if many { SSL_MANY_OPTIONS } else { SSL_OPTIONS })? {
         match opt.name.as_str() {
             "port" => {
                 let port = opt.int()?;
@@ -54,10 +52,15 @@ pub fn check_ssl(domain: DomainArg, options: Options) -> PhpResult<ZBox<ZendHash
                 }
                 opts.min_days = days;
             }
+            "concurrency" => concurrency = Some(opt.count(1..=MAX_SSL_CONCURRENCY)?),
             _ => {}
         }
     }
-    let report = runtime::block_on(tls_check::check(&name, &opts)).and_then(|r| r).map_err(|e| to_php(e, None))?;
+    Ok((opts, concurrency))
+}
+
+/// A `check_ssl` result array; `elapsed` is the time the result took.
+pub fn report_array(report: SslReport, elapsed: Duration) -> PhpResult<ZBox<ZendHashTable>> {
     Ok(Record::new()
         .set("domain", report.domain.as_str())?
         .set("valid", report.valid())?
@@ -72,10 +75,60 @@ pub fn check_ssl(domain: DomainArg, options: Options) -> PhpResult<ZBox<ZendHash
         .set("expiring_soon", report.expiring_soon)?
         .set("protocol", report.protocol)?
         .set("peer", report.peer)?
-        .set("elapsed_ms", elapsed_ms(start))?
+        .set("elapsed_ms", duration_ms(elapsed))?
         .into_array())
 }
 
+/// Checks the certificate `$domain` serves: chain, dates and host name, through a real
+/// TLS handshake. Server problems are reported in the result, not thrown.
+#[php_function]
+#[php(name = "Closte\\check_ssl", defaults(options = Options::default()))]
+pub fn check_ssl(domain: DomainArg, options: Options) -> PhpResult<ZBox<ZendHashTable>> {
+    let start = Instant::now();
+    let name = domain.parse("Closte\\check_ssl")?;
+    let (opts, _) = ssl_settings(&options, &Caller { function: "Closte\\check_ssl", position: 2 }, false)?;
+    let report = runtime::block_on(tls_check::check(&name, &opts)).and_then(|r| r).map_err(|e| to_php(e, None))?;
+    report_array(report, start.elapsed())
+}
+
+/// `check_ssl` for every name of `$domains`, many handshakes at a time; results in input
+/// order (keys kept). A name that is not a valid host gets `reason` `invalid_domain`.
+#[php_function]
+#[php(name = "Closte\\check_ssl_many", defaults(options = Options::default()))]
+pub fn check_ssl_many(domains: ListArg, options: Options) -> PhpResult<ZBox<ZendHashTable>> {
+    const FUNCTION: &str = "Closte\\check_ssl_many";
+    let items = domains.items(FUNCTION, "domains")?;
+    let (opts, concurrency) = ssl_settings(&options, &Caller { function: FUNCTION, position: 2 }, true)?;
+    let concurrency = match concurrency {
+        Some(n) => n,
+        None => config::ini_count("closte.ssl_concurrency", 1..=MAX_SSL_CONCURRENCY).map_err(|e| to_php(e, None))?,
+    };
+    let (keys, names): (Vec<_>, Vec<_>) = items.into_iter().map(|i| (i.key, (i.given, i.name))).unzip();
+    if keys.is_empty() {
+        return Ok(ZendHashTable::new());
+    }
+    let (given, parsed): (Vec<String>, Vec<_>) = names.into_iter().unzip();
+    let results = runtime::block_on(batch::check_many(parsed, &opts, concurrency))
+        .and_then(|r| r)
+        .map_err(|e| to_php(e, None))?;
+    let mut out = ZendHashTable::new();
+    for ((key, given), item) in keys.into_iter().zip(given).zip(results) {
+        let value = match item.result {
+            Ok(report) => report_array(report, item.elapsed)?,
+            Err(e) => {
+                let d = describe(e, None);
+                let report = SslReport { domain: given, error: Some(d.message), ..SslReport::default() };
+                let mut arr = report_array(report, item.elapsed)?;
+                arr.insert("valid", false)?;
+                arr.insert("reason", "invalid_domain")?;
+                arr
+            }
+        };
+        out.insert(key, value)?;
+    }
+    Ok(out)
+}
+
 pub fn register(module: ModuleBuilder) -> ModuleBuilder {
-    module.function(wrap_function!(check_ssl))
+    module.function(wrap_function!(check_ssl)).function(wrap_function!(check_ssl_many))
 }

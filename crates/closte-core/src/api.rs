@@ -2,6 +2,8 @@
 //! apply a change twice by accident and never report a change that did not happen.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
@@ -107,13 +109,16 @@ enum Retry {
     MaybeApplied,
 }
 
-/// What one call is allowed: its deadline and retry budget.
+/// What one call is allowed: its deadline and retry budget. The gate and the request
+/// counter are shared by every item of a batch (see [`Call::for_item`]).
 pub struct Call {
     pub url: reqwest::Url,
     pub key: ApiKey,
     pub deadline: Instant,
     pub timeout: Duration,
     pub max_retries: u32,
+    gate: Arc<Gate>,
+    requests: Arc<AtomicU32>,
 }
 
 impl Call {
@@ -125,7 +130,35 @@ impl Call {
             deadline: Instant::now() + settings.timeout,
             timeout: settings.timeout,
             max_retries: settings.max_retries,
+            gate: Arc::default(),
+            requests: Arc::default(),
         })
+    }
+
+    /// The same call for one item of a batch: its own deadline (`timeout` bounds each name's
+    /// work, retries included), the batch's shared rate-limit gate and request counter.
+    pub fn for_item(&self) -> Self {
+        Self {
+            url: self.url.clone(),
+            key: self.key.clone(),
+            deadline: Instant::now() + self.timeout,
+            timeout: self.timeout,
+            max_retries: self.max_retries,
+            gate: self.gate.clone(),
+            requests: self.requests.clone(),
+        }
+    }
+
+    /// HTTP requests sent so far by this call and every item made from it.
+    pub fn requests(&self) -> u32 {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    /// Waits while Closte asked the whole batch to slow down; counts the request about to go.
+    async fn before_send(&self) -> Result<()> {
+        self.gate.ready(self.deadline).await?;
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        Ok(())
     }
 
     fn endpoint(&self, name: &str) -> reqwest::Url {
@@ -144,6 +177,64 @@ impl Call {
             TransportKind::Timeout,
             format!("Closte did not answer within the {} s timeout", fmt_secs(self.timeout)),
         )
+    }
+}
+
+/// A rate limit shared by every request of one call: when Closte answers 429, no request
+/// of the batch starts before the time it asked for (one pause for all, not one per
+/// worker); when it asks for longer than a call may wait, the remaining requests fail with
+/// that answer instead of blocking the PHP worker.
+#[derive(Default)]
+struct Gate(Mutex<GateState>);
+
+#[derive(Default)]
+struct GateState {
+    until: Option<Instant>,
+    /// The 429 that set `until`, reported to a request whose deadline comes first.
+    cause: Option<Error>,
+    closed: Option<Error>,
+}
+
+impl Gate {
+    fn lock(&self) -> std::sync::MutexGuard<'_, GateState> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    async fn ready(&self, deadline: Instant) -> Result<()> {
+        loop {
+            let until = {
+                let st = self.lock();
+                if let Some(e) = &st.closed {
+                    return Err(e.clone());
+                }
+                match st.until {
+                    Some(t) if t > Instant::now() => {
+                        if t >= deadline {
+                            return Err(st.cause.clone().unwrap_or_else(|| Error::Api {
+                                status: 429,
+                                message: "Closte asked to slow down".into(),
+                            }));
+                        }
+                        t
+                    }
+                    _ => return Ok(()),
+                }
+            };
+            tokio::time::sleep_until(until.into()).await;
+        }
+    }
+
+    fn pause(&self, wait: Duration, cause: &Error) {
+        let until = Instant::now() + wait;
+        let mut st = self.lock();
+        if st.until.is_none_or(|t| t < until) {
+            st.until = Some(until);
+            st.cause = Some(cause.clone());
+        }
+    }
+
+    fn close(&self, cause: &Error) {
+        self.lock().closed.get_or_insert_with(|| cause.clone());
     }
 }
 
@@ -182,7 +273,7 @@ impl ApiClient {
         }
     }
 
-    async fn change(&self, call: &Call, domain: &DomainName, endpoint: &str, want: bool) -> Result<Change> {
+    pub(crate) async fn change(&self, call: &Call, domain: &DomainName, endpoint: &str, want: bool) -> Result<Change> {
         let wire = domain.to_wire();
         let form = [
             ("apikey", call.key.expose()),
@@ -201,6 +292,7 @@ impl ApiClient {
         let mut contested = 0;
         loop {
             attempt += 1;
+            call.before_send().await?;
             let Some(remaining) = call.remaining() else {
                 return Err(call.timed_out());
             };
@@ -245,13 +337,27 @@ impl ApiClient {
 
     /// Sleeps before the next attempt, or returns the error when no attempt is left.
     async fn pause_before_retry(&self, call: &Call, f: Failure, attempt: u32) -> Result<()> {
-        if f.retry == Retry::Never || attempt > call.max_retries {
-            return Err(f.error);
-        }
         let wait = match f.retry {
             Retry::Safe(Some(asked)) => asked,
             _ => self.policy.backoff(attempt),
         };
+        if matches!(f.error, Error::Api { status: 429, .. }) {
+            if f.retry == Retry::Never {
+                // Closte asked for a longer wait than a call may block: the whole batch stops.
+                call.gate.close(&f.error);
+                return Err(f.error);
+            }
+            // Every request of the call waits at the gate (in before_send), this one included,
+            // whether or not this one has an attempt left.
+            call.gate.pause(wait, &f.error);
+            return match call.remaining() {
+                Some(left) if left > wait && attempt <= call.max_retries => Ok(()),
+                _ => Err(f.error),
+            };
+        }
+        if f.retry == Retry::Never || attempt > call.max_retries {
+            return Err(f.error);
+        }
         match call.remaining() {
             Some(left) if left > wait => {
                 tokio::time::sleep(wait).await;
@@ -262,6 +368,7 @@ impl ApiClient {
     }
 
     async fn get_domains_once(&self, call: &Call) -> Result<Vec<DomainEntry>, Failure> {
+        call.before_send().await.map_err(|error| Failure { error, retry: Retry::Never })?;
         let Some(remaining) = call.remaining() else {
             return Err(Failure { error: call.timed_out(), retry: Retry::Never });
         };

@@ -3,6 +3,7 @@
 //! layer over this crate, so everything here is tested with plain `cargo test`.
 
 pub mod api;
+pub mod batch;
 pub mod domain;
 pub mod error;
 pub mod http;
@@ -12,7 +13,7 @@ pub mod tls_check;
 
 pub use api::{ApiClient, Change, ChangeStatus, DomainEntry};
 pub use domain::DomainName;
-pub use error::{Error, Result, TransportKind, printable};
+pub use error::{Error, Result, TransportKind, printable, printable_bytes};
 pub use settings::{ApiKey, Settings};
 
 /// Settings shared by the property tests: a fixed seed, so `make test` is repeatable, and

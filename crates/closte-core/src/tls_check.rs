@@ -100,13 +100,17 @@ impl SslReport {
 /// Checks `domain`. Bad configuration (an unreadable CA file) is an error; anything the
 /// server does is a report.
 pub async fn check(domain: &DomainName, opts: &SslCheck) -> Result<SslReport> {
+    check_with_roots(domain, opts, Arc::new(crate::http::root_store(opts.ca_file.as_deref())?)).await
+}
+
+/// [`check`] with trust roots already loaded (a batch loads them once).
+pub async fn check_with_roots(domain: &DomainName, opts: &SslCheck, roots: Arc<RootCertStore>) -> Result<SslReport> {
     if domain.is_wildcard() {
         return Err(Error::invalid_domain(
             &domain.to_wire(),
             "a wildcard cannot be checked; give a concrete host name, e.g. www.".to_owned() + domain.host(),
         ));
     }
-    let roots = Arc::new(crate::http::root_store(opts.ca_file.as_deref())?);
     let mut report = SslReport { domain: domain.to_wire(), ..SslReport::default() };
     let handshake = handshake(domain, opts, &mut report);
     match tokio::time::timeout(opts.timeout, handshake).await {

@@ -154,6 +154,7 @@ async fn handle(state: Shared, conn: u64, req: Request<Incoming>) -> Result<Resp
         let mut st = lock(&state);
         let key_ok = key.as_ref().and_then(Value::as_str) == Some(st.api_key.as_str());
         let fault = take_fault(&mut st, &endpoint);
+        let t_ms = st.started.elapsed().as_secs_f64() * 1000.0;
         st.log.push(LoggedRequest {
             method: method.clone(),
             path: format!("/{endpoint}"),
@@ -161,6 +162,7 @@ async fn handle(state: Shared, conn: u64, req: Request<Incoming>) -> Result<Resp
             apikey_ok: key_ok,
             conn,
             fault: fault.as_ref().filter(|f| f.replaces_answer() || f.delay_ms > 0).map(Fault::describe),
+            t_ms,
         });
         (fault, key_ok)
     };

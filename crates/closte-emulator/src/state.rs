@@ -27,6 +27,8 @@ pub struct LoggedRequest {
     pub conn: u64,
     /// The fault this request was answered with, if any.
     pub fault: Option<String>,
+    /// When it arrived: milliseconds since the emulator started (request timing in tests).
+    pub t_ms: f64,
 }
 
 #[derive(Default, Serialize, Deserialize)]
@@ -35,6 +37,7 @@ struct StateFile {
 }
 
 pub struct State {
+    pub started: std::time::Instant,
     pub api_key: String,
     pub domains: Vec<Alias>,
     pub log: Vec<LoggedRequest>,
@@ -53,7 +56,14 @@ impl State {
             }
             _ => Vec::new(),
         };
-        Ok(Self { api_key, domains, log: Vec::new(), faults: VecDeque::new(), file })
+        Ok(Self {
+            started: std::time::Instant::now(),
+            api_key,
+            domains,
+            log: Vec::new(),
+            faults: VecDeque::new(),
+            file,
+        })
     }
 
     /// Writes the aliases to the state file, atomically (temp file + rename).
