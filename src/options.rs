@@ -105,6 +105,11 @@ impl Opt<'_> {
             .ok_or_else(|| self.invalid(format!("must be between {} and {}, got {n}", range.start(), range.end())))
     }
 
+    /// The value as an array, when it is one.
+    pub fn array(&self) -> Option<&ext_php_rs::types::ZendHashTable> {
+        self.value.array()
+    }
+
     /// A boolean flag.
     pub fn flag(&self) -> Result<bool, PhpException> {
         self.value.bool().filter(|_| self.value.is_bool()).ok_or_else(|| self.wrong("bool"))

@@ -1,18 +1,20 @@
 //! `Closte\check_ssl`: whether a domain serves a valid certificate, and why not.
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::ZendHashTable;
 
-use closte_core::batch::{self, MAX_SSL_CONCURRENCY};
+use closte_core::batch::{self, MAX_SSL_CONCURRENCY, Target};
 use closte_core::tls_check::{self, SslCheck, SslReport};
+use closte_core::{DomainName, printable};
 
 use crate::config;
 use crate::convert::{DomainArg, ListArg, Record, duration_ms};
 use crate::exceptions::{describe, to_php};
-use crate::options::{Caller, Options};
+use crate::options::{Caller, Opt, Options};
 use crate::runtime;
 
 const SSL_OPTIONS: &[&str] = &["port", "connect_to", "timeout", "ca_file", "min_days"];
@@ -20,13 +22,14 @@ const SSL_MANY_OPTIONS: &[&str] = &["port", "connect_to", "timeout", "ca_file", 
 
 /// The check's settings from INI and `$options`, and the `concurrency` option if given
 /// (only accepted when `many`).
-fn ssl_settings(options: &Options, caller: &Caller, many: bool) -> PhpResult<(SslCheck, Option<usize>)> {
+fn ssl_settings(options: &Options, caller: &Caller, many: bool) -> PhpResult<(SslCheck, Option<usize>, Targets)> {
     let mut opts = SslCheck {
         timeout: config::ini_seconds("closte.ssl_timeout").map_err(|e| to_php(e, None))?,
         ca_file: config::ca_file(),
         ..SslCheck::default()
     };
     let mut concurrency = None;
+    let mut targets = Targets::new();
     for opt in options.entries(caller, if many { SSL_MANY_OPTIONS } else { SSL_OPTIONS })? {
         match opt.name.as_str() {
             "port" => {
@@ -36,6 +39,7 @@ fn ssl_settings(options: &Options, caller: &Caller, many: bool) -> PhpResult<(Ss
                     .filter(|p| *p > 0)
                     .ok_or_else(|| opt.invalid(format!("must be between 1 and 65535, got {port}")))?;
             }
+            "connect_to" if many && opt.array().is_some() => targets = connect_map(&opt)?,
             "connect_to" => {
                 let host = opt.string()?;
                 if host.is_empty() || host.contains(|c: char| c.is_whitespace() || c == '/') {
@@ -56,7 +60,52 @@ fn ssl_settings(options: &Options, caller: &Caller, many: bool) -> PhpResult<(Ss
             _ => {}
         }
     }
-    Ok((opts, concurrency))
+    Ok((opts, concurrency, targets))
+}
+
+type Targets = HashMap<String, Target>;
+
+/// `connect_to` as `['shop.example.com' => 'host', 'www.example.com' => 'host:port', …]`:
+/// where to connect for each name (names not listed use their own address).
+fn connect_map(opt: &Opt) -> PhpResult<Targets> {
+    let mut targets = Targets::new();
+    for (k, v) in opt.array().into_iter().flat_map(|ht| ht.iter()) {
+        let name = k.to_string();
+        let domain = DomainName::parse(&name)
+            .map_err(|e| opt.invalid(format!("has a key that is not a domain name: {}", printable(&e.to_string()))))?;
+        let Some(target) = v.dereference().str() else {
+            return Err(opt.invalid(format!("must map \"{}\" to a string \"host\" or \"host:port\"", domain.to_wire())));
+        };
+        let parsed = parse_target(target).ok_or_else(|| {
+            opt.invalid(format!(
+                "must map \"{}\" to \"host\" or \"host:port\", got \"{}\"",
+                domain.to_wire(),
+                printable(target)
+            ))
+        })?;
+        targets.insert(domain.to_wire(), parsed);
+    }
+    Ok(targets)
+}
+
+/// "host", "host:port", "[v6]" or "[v6]:port"; a bare IPv6 address is a host.
+fn parse_target(s: &str) -> Option<Target> {
+    let bad_host = |h: &str| h.is_empty() || h.contains(|c: char| c.is_whitespace() || c == '/');
+    let port = |p: &str| p.parse::<u16>().ok().filter(|p| *p > 0);
+    if let Some(rest) = s.strip_prefix('[') {
+        let (host, tail) = rest.split_once(']')?;
+        let port = match tail {
+            "" => None,
+            t => Some(port(t.strip_prefix(':')?)?),
+        };
+        return (!bad_host(host)).then(|| Target { host: host.to_owned(), port });
+    }
+    match s.split_once(':') {
+        Some((host, p)) if !p.contains(':') => {
+            (!bad_host(host)).then_some(Target { host: host.to_owned(), port: Some(port(p)?) })
+        }
+        _ => (!bad_host(s)).then(|| Target { host: s.to_owned(), port: None }),
+    }
 }
 
 /// A `check_ssl` result array; `elapsed` is the time the result took.
@@ -86,7 +135,7 @@ pub fn report_array(report: SslReport, elapsed: Duration) -> PhpResult<ZBox<Zend
 pub fn check_ssl(domain: DomainArg, options: Options) -> PhpResult<ZBox<ZendHashTable>> {
     let start = Instant::now();
     let name = domain.parse("Closte\\check_ssl")?;
-    let (opts, _) = ssl_settings(&options, &Caller { function: "Closte\\check_ssl", position: 2 }, false)?;
+    let (opts, _, _) = ssl_settings(&options, &Caller { function: "Closte\\check_ssl", position: 2 }, false)?;
     let report = runtime::block_on(tls_check::check(&name, &opts)).and_then(|r| r).map_err(|e| to_php(e, None))?;
     report_array(report, start.elapsed())
 }
@@ -98,7 +147,7 @@ pub fn check_ssl(domain: DomainArg, options: Options) -> PhpResult<ZBox<ZendHash
 pub fn check_ssl_many(domains: ListArg, options: Options) -> PhpResult<ZBox<ZendHashTable>> {
     const FUNCTION: &str = "Closte\\check_ssl_many";
     let items = domains.items(FUNCTION, "domains")?;
-    let (opts, concurrency) = ssl_settings(&options, &Caller { function: FUNCTION, position: 2 }, true)?;
+    let (opts, concurrency, targets) = ssl_settings(&options, &Caller { function: FUNCTION, position: 2 }, true)?;
     let concurrency = match concurrency {
         Some(n) => n,
         None => config::ini_count("closte.ssl_concurrency", 1..=MAX_SSL_CONCURRENCY).map_err(|e| to_php(e, None))?,
@@ -108,7 +157,7 @@ pub fn check_ssl_many(domains: ListArg, options: Options) -> PhpResult<ZBox<Zend
         return Ok(ZendHashTable::new());
     }
     let (given, parsed): (Vec<String>, Vec<_>) = names.into_iter().unzip();
-    let results = runtime::block_on(batch::check_many(parsed, &opts, concurrency))
+    let results = runtime::block_on(batch::check_many(parsed, &opts, &targets, concurrency))
         .and_then(|r| r)
         .map_err(|e| to_php(e, None))?;
     let mut out = ZendHashTable::new();

@@ -136,6 +136,11 @@ pub async fn sync(
     dry_run: bool,
     concurrency: usize,
 ) -> Result<SyncReport> {
+    if !remove_unlisted && !wanted.iter().any(|(_, parsed)| parsed.is_ok()) {
+        // Nothing could change: no request at all.
+        let failed = wanted.into_iter().filter_map(|(given, parsed)| parsed.err().map(|e| (given, e))).collect();
+        return Ok(SyncReport { failed, ..SyncReport::default() });
+    }
     let list = client.list_domains(&call.for_item()).await?;
     let present: HashSet<String> = list.iter().map(|e| e.wire_name()).collect();
     let mut report = SyncReport::default();
@@ -201,9 +206,18 @@ pub async fn sync(
 /// `check` for every name, `concurrency` handshakes at a time, each bounded by its own
 /// timeout: a silent host delays only its own result. A CA file that cannot be read fails
 /// the call before any check.
+/// Where to connect for one name instead of its own address (and port), like curl's
+/// `--resolve`: check a certificate on a given server before DNS points there.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub host: String,
+    pub port: Option<u16>,
+}
+
 pub async fn check_many(
     items: Vec<Result<DomainName>>,
     opts: &SslCheck,
+    targets: &HashMap<String, Target>,
     concurrency: usize,
 ) -> Result<Vec<Item<SslReport>>> {
     let start = Instant::now();
@@ -214,7 +228,15 @@ pub async fn check_many(
     let names = &names;
     let done: Vec<(usize, Item<SslReport>)> = stream::iter(0..names.len())
         .map(|i| async move {
-            let result = tls_check::check_with_roots(&names[i], opts, roots.clone()).await;
+            let result = match targets.get(&names[i].to_wire()) {
+                Some(t) => {
+                    let mut own = opts.clone();
+                    own.connect_to = Some(t.host.clone());
+                    own.port = t.port.unwrap_or(opts.port);
+                    tls_check::check_with_roots(&names[i], &own, roots.clone()).await
+                }
+                None => tls_check::check_with_roots(&names[i], opts, roots.clone()).await,
+            };
             (i, Item { result, elapsed: start.elapsed() })
         })
         .buffer_unordered(concurrency.max(1))

@@ -13,6 +13,8 @@ pub struct Fault {
     pub count: u32,
     /// Only calls to this endpoint (e.g. "adddomainalias"); any endpoint when absent.
     pub path: Option<String>,
+    /// Only calls whose `domain` field is this name; any call when absent.
+    pub domain: Option<String>,
     /// Answer with this HTTP status.
     pub status: Option<u16>,
     /// Send a `Retry-After` header with this many seconds.
@@ -48,8 +50,9 @@ fn one() -> u32 {
 }
 
 impl Fault {
-    pub fn matches(&self, endpoint: &str) -> bool {
+    pub fn matches(&self, endpoint: &str, domain: Option<&str>) -> bool {
         self.path.as_deref().is_none_or(|p| p.trim_matches('/') == endpoint)
+            && self.domain.as_deref().is_none_or(|d| Some(d) == domain)
     }
 
     pub fn delay(&self) -> Duration {

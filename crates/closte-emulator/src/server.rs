@@ -153,7 +153,7 @@ async fn handle(state: Shared, conn: u64, req: Request<Incoming>) -> Result<Resp
     let (fault, key_ok) = {
         let mut st = lock(&state);
         let key_ok = key.as_ref().and_then(Value::as_str) == Some(st.api_key.as_str());
-        let fault = take_fault(&mut st, &endpoint);
+        let fault = take_fault(&mut st, &endpoint, form.get("domain").and_then(Value::as_str));
         let t_ms = st.started.elapsed().as_secs_f64() * 1000.0;
         st.log.push(LoggedRequest {
             method: method.clone(),
@@ -215,8 +215,8 @@ async fn handle(state: Shared, conn: u64, req: Request<Incoming>) -> Result<Resp
     Ok(response)
 }
 
-fn take_fault(st: &mut State, endpoint: &str) -> Option<Fault> {
-    let i = st.faults.iter().position(|f| f.matches(endpoint))?;
+fn take_fault(st: &mut State, endpoint: &str, domain: Option<&str>) -> Option<Fault> {
+    let i = st.faults.iter().position(|f| f.matches(endpoint, domain))?;
     let fault = st.faults[i].clone();
     if st.faults[i].count <= 1 {
         st.faults.remove(i);
