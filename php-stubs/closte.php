@@ -18,12 +18,16 @@
  *   closte.ca_file =
  *       A PEM file of extra trusted CA certificates, added to the system trust store
  *       (for API calls and for check_ssl()). A regular file of at most 1 MiB.
+ *   closte.ssl_timeout = 10
+ *       Seconds for a whole check_ssl() (DNS + connect + handshake).
+ *   closte.concurrency = 8
+ *       API requests in flight at once in add_domains(), remove_domains(), sync_domains(); 1-64.
+ *   closte.ssl_concurrency = 32
+ *       TLS handshakes in flight at once in check_ssl_many(); 1-256.
  *
  * A `string $domain` argument may hold any bytes: a name that is not UTF-8, or holds a NUL
  * or another control character, is an InvalidDomainException. Messages escape control
  * characters (`\x00`, `\x0a`), so every exception can be created and logged as one line.
- *   closte.ssl_timeout = 10
- *       Seconds for a whole check_ssl() (DNS + connect + handshake).
  *
  * The API key is read at every call from the constant CLOSTE_CLIENT_API_KEY
  * (wp-config.php; Closte hosting defines it). It never appears in messages, logs or phpinfo().
@@ -156,5 +160,92 @@ function test_connection(array $options = []): array
  * @throws \TypeError on an option of the wrong type
  */
 function check_ssl(string $domain, array $options = []): array
+{
+}
+
+/**
+ * Registers every name of `$domains` as a domain alias, concurrently: one `/getdomains`
+ * read, then a POST only for the names Closte does not have yet, at most `concurrency` in
+ * flight. Names that normalize to the same alias (`Shop.Example.com`, `shop.example.com.`)
+ * are sent once and reported at each position. When Closte answers 429, the whole batch
+ * pauses once for its Retry-After; one longer than a call may wait fails the remaining names.
+ *
+ * One result per element, with the caller's keys in the caller's order (a list gives a
+ * list). A name that fails does not stop the others: its `status` is `failed` and `error`
+ * holds the exception the single call would have thrown. When the list read itself fails
+ * (after its retries), every name carries that error and nothing else is sent.
+ * `elapsed_ms` counts from the start of the call until that name's result was known.
+ *
+ * ```php
+ * foreach (Closte\add_domains($names) as $r) {
+ *     if ($r['error']) { error_log("{$r['domain']}: {$r['error']['message']}"); }
+ * }
+ * ```
+ *
+ * @param list<string>|array<array-key, string> $domains
+ * @param array{api_url?: string, timeout?: int|float, connect_timeout?: int|float, max_retries?: int, ca_file?: string, concurrency?: int} $options
+ *        timeout bounds each name's work (retries included); concurrency 1-64 (default closte.concurrency)
+ * @return array<array-key, array{domain: string, wildcard: bool, status: 'added'|'already_present'|'failed', attempts: ?int, elapsed_ms: float, error: null|array{class: class-string<Exception>, message: string, code: int}}>
+ * @throws ConfigException missing key or unusable settings, before anything is sent
+ * @throws \ValueError on an unknown option key or an out-of-range option value
+ * @throws \TypeError when $domains is not an array or holds a non-string
+ */
+function add_domains(array $domains, array $options = []): array
+{
+}
+
+/**
+ * Removes every name's alias, concurrently: the mirror of add_domains(). Names Closte does
+ * not have are reported `not_present` without a request.
+ *
+ * @param list<string>|array<array-key, string> $domains
+ * @param array{api_url?: string, timeout?: int|float, connect_timeout?: int|float, max_retries?: int, ca_file?: string, concurrency?: int} $options
+ * @return array<array-key, array{domain: string, wildcard: bool, status: 'removed'|'not_present'|'failed', attempts: ?int, elapsed_ms: float, error: null|array{class: class-string<Exception>, message: string, code: int}}>
+ * @throws ConfigException missing key or unusable settings, before anything is sent
+ * @throws \ValueError on an unknown option key or an out-of-range option value
+ * @throws \TypeError when $domains is not an array or holds a non-string
+ */
+function remove_domains(array $domains, array $options = []): array
+{
+}
+
+/**
+ * Makes Closte's aliases match `$wanted`: adds the missing ones; with `remove_unlisted`
+ * also removes every alias not in `$wanted`; with `dry_run` sends no change and reports
+ * what it would do. Names are wire names (lower-case, punycode, `*.` for wildcards);
+ * `failed` maps a name (as given, or as Closte lists it) to its error.
+ *
+ * @param list<string>|array<array-key, string> $wanted
+ * @param array{api_url?: string, timeout?: int|float, connect_timeout?: int|float, max_retries?: int, ca_file?: string, concurrency?: int, remove_unlisted?: bool, dry_run?: bool} $options
+ * @return array{added: list<string>, removed: list<string>, unchanged: list<string>, failed: array<string, array{class: class-string<Exception>, message: string, code: int}>, dry_run: bool, requests: int, elapsed_ms: float}
+ * @throws ConfigException missing key or unusable settings, before anything is sent
+ * @throws ApiException|TransportException when Closte's list cannot be read (nothing was changed)
+ * @throws \ValueError on an unknown or out-of-range option, and for `remove_unlisted` with no
+ *         valid name in $wanted (it would remove every alias)
+ * @throws \TypeError when $wanted is not an array or holds a non-string
+ */
+function sync_domains(array $wanted, array $options = []): array
+{
+}
+
+/**
+ * check_ssl() for every name of `$domains`, at most `concurrency` handshakes at a time,
+ * each bounded by its own timeout: a silent host delays only its own result. One result
+ * per element (caller's keys and order), each exactly what check_ssl() returns; a name
+ * that is not a concrete host gets `valid` false, `reason` `invalid_domain` and the message.
+ *
+ * `connect_to` may be one host for every name, or a map `['shop.example.com' => '203.0.113.7',
+ * 'www.example.com' => '127.0.0.1:8443']` (like curl's --resolve); names not in the map use
+ * their own DNS.
+ *
+ * @param list<string>|array<array-key, string> $domains
+ * @param array{port?: int, connect_to?: string|array<string, string>, timeout?: int|float, ca_file?: string, min_days?: int, concurrency?: int} $options
+ *        concurrency 1-256 (default closte.ssl_concurrency)
+ * @return array<array-key, array{domain: string, valid: bool, reason: null|'invalid_domain'|'expired'|'not_yet_valid'|'hostname_mismatch'|'untrusted'|'self_signed'|'handshake_failed'|'connect_failed'|'dns_failed'|'timeout', error: ?string, subject: ?string, issuer: ?string, san: list<string>, not_before: ?int, not_after: ?int, days_remaining: ?int, expiring_soon: bool, protocol: ?string, peer: ?string, elapsed_ms: float}>
+ * @throws ConfigException for an unreadable CA file or a bad closte.ssl_timeout / closte.ssl_concurrency
+ * @throws \ValueError on an unknown option key or an out-of-range option value
+ * @throws \TypeError when $domains is not an array or holds a non-string, or an option has the wrong type
+ */
+function check_ssl_many(array $domains, array $options = []): array
 {
 }

@@ -108,6 +108,35 @@ $ssl_values = [
 ];
 $api_keys = array_keys($api_values);
 $ssl_keys = array_keys($ssl_values);
+$batch_values = $api_values + ['concurrency' => [1, 8, 64, 0, 65, -1, '8']];
+$sync_values = $batch_values + ['remove_unlisted' => [true, false, 1], 'dry_run' => [true, false, 'yes']];
+$ssl_many_values = $ssl_values + ['concurrency' => [1, 32, 256, 0, 257]];
+
+/** PHP 8.4's array_all(), for 8.2. */
+function all_of(array $a, callable $f): bool
+{
+    foreach ($a as $v) {
+        if (!$f($v)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/** A batch argument: mostly a list of generated names, sometimes with keys, non-strings, or not an array. */
+function gen_list()
+{
+    $list = [];
+    for ($i = mt_rand(0, 6); $i > 0; $i--) {
+        $item = chance(0.95) ? gen_domain() : gen_value();
+        if (chance(0.1)) {
+            $list[pick(['k', 7, '', "\0"])] = $item;
+        } else {
+            $list[] = $item;
+        }
+    }
+    return chance(0.03) ? pick(['a.example.com', 3, null, new stdClass()]) : $list;
+}
 
 /** A value JSON can carry (no NAN or INF). */
 function gen_json()
@@ -166,19 +195,32 @@ $audit = function () use ($emu, $key, $fail) {
     $emu->reset();
 };
 
-$functions = ['Closte\add_domain', 'Closte\remove_domain', 'Closte\list_domains', 'Closte\test_connection', 'Closte\check_ssl'];
+$functions = ['Closte\add_domain', 'Closte\remove_domain', 'Closte\list_domains', 'Closte\test_connection', 'Closte\check_ssl',
+    'Closte\add_domains', 'Closte\remove_domains', 'Closte\sync_domains', 'Closte\check_ssl_many'];
+$item_ok = fn ($x) => is_array($x) && (in_array($x['status'], ['added', 'already_present', 'removed', 'not_present'], true) && valid_wire($x['domain']) && $x['error'] === null
+    || $x['status'] === 'failed' && in_array($x['error']['class'], DOCUMENTED, true) && !preg_match('/[\x00-\x1f\x7f]/', $x['error']['message']));
 $failures += array_fill_keys($functions, 0);
 for ($i = 1; $i <= $calls; $i++) {
     if (chance(0.25)) {
         $emu->fault(gen_fault($key));
     }
     $fn = pick($functions);
-    $ssl = $fn === 'Closte\check_ssl';
-    $options = $ssl ? gen_options($ssl_keys, $ssl_values) : gen_options($api_keys, $api_values);
-    if ($ssl && is_array($options) && !isset($options['connect_to'])) {
+    $ssl = $fn === 'Closte\check_ssl' || $fn === 'Closte\check_ssl_many';
+    $options = match ($fn) {
+        'Closte\check_ssl' => gen_options($ssl_keys, $ssl_values),
+        'Closte\check_ssl_many' => gen_options(array_keys($ssl_many_values), $ssl_many_values),
+        'Closte\add_domains', 'Closte\remove_domains' => gen_options(array_keys($batch_values), $batch_values),
+        'Closte\sync_domains' => gen_options(array_keys($sync_values), $sync_values),
+        default => gen_options($api_keys, $api_values),
+    };
+    if ($ssl && is_array($options) && !is_string($options['connect_to'] ?? null)) {
         $options['connect_to'] = '127.0.0.1'; // never resolve a generated name through real DNS
     }
-    $args = in_array($fn, ['Closte\list_domains', 'Closte\test_connection'], true) ? [$options] : [gen_domain(), $options];
+    $args = match ($fn) {
+        'Closte\list_domains', 'Closte\test_connection' => [$options],
+        'Closte\add_domains', 'Closte\remove_domains', 'Closte\sync_domains', 'Closte\check_ssl_many' => [gen_list(), $options],
+        default => [gen_domain(), $options],
+    };
     $t0 = microtime(true);
     try {
         $r = $fn(...$args);
@@ -186,6 +228,11 @@ for ($i = 1; $i <= $calls; $i++) {
             'Closte\list_domains' => array_is_list($r),
             'Closte\test_connection' => $r['ok'] === true && is_int($r['domains']),
             'Closte\check_ssl' => is_bool($r['valid']) && ($r['valid'] || is_string($r['reason'])),
+            'Closte\check_ssl_many' => count($r) === count($args[0]) && array_keys($r) === array_keys($args[0])
+                && all_of($r, fn ($x) => is_bool($x['valid']) && ($x['valid'] || is_string($x['reason']))),
+            'Closte\add_domains', 'Closte\remove_domains' => array_keys($r) === array_keys($args[0]) && all_of($r, $item_ok),
+            'Closte\sync_domains' => is_int($r['requests']) && all_of(array_merge($r['added'], $r['removed'], $r['unchanged']), 'valid_wire')
+                && all_of($r['failed'], fn ($e) => in_array($e['class'], DOCUMENTED, true)),
             default => in_array($r['status'], ['added', 'already_present', 'removed', 'not_present'], true) && valid_wire($r['domain']),
         };
         if (!$shape) {
@@ -194,10 +241,12 @@ for ($i = 1; $i <= $calls; $i++) {
     } catch (Throwable $e) {
         $class = get_class($e);
         $message = $e->getMessage();
-        $stringDomain = count($args) === 2 && is_string($args[0]);
+        $batch = in_array($fn, ['Closte\add_domains', 'Closte\remove_domains', 'Closte\sync_domains', 'Closte\check_ssl_many'], true);
+        $stringDomain = count($args) === 2 && ($batch ? is_array($args[0]) && all_of($args[0], 'is_string') : is_string($args[0]));
         if (!in_array($class, DOCUMENTED, true)) {
             $fail($fn, "$fn threw $class: $message");
         } elseif ($stringDomain && $class === 'TypeError' && !str_contains($message, '$options')) {
+            // A string (or a list of strings) is never refused as a type.
             $fail($fn, "$fn: a string domain was refused as a type: $message");
         } elseif (preg_match('/[\x00-\x1f\x7f]/', $message)) {
             $fail($fn, "$fn: a control character in the message: " . json_encode($message));

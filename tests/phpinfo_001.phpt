@@ -36,6 +36,7 @@ closte.api_url => https://app.closte.com/api/client => https://app.closte.com/ap
 closte.ca_file => no value => no value
 closte.connect_timeout => 10 => 10
 closte.max_retries => 2 => 2
+closte.ssl_concurrency => 32 => 32
 closte.ssl_timeout => 10 => 10
 closte.timeout => 12 => 12
 --
