@@ -564,6 +564,69 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn rate_limited() -> Error {
+        Error::Api { status: 429, message: "slow down".into() }
+    }
+
+    fn rt() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap()
+    }
+
+    #[test]
+    fn gate_holds_every_waiter_until_the_pause_ends() {
+        rt().block_on(async {
+            let gate = Arc::new(Gate::default());
+            let far = Instant::now() + Duration::from_secs(10);
+            gate.pause(Duration::from_millis(120), &rate_limited());
+            let started = Instant::now();
+            // Three workers arrive during the pause: all of them wait for the one pause,
+            // and none waits for a pause of its own after it.
+            let waits = futures_util::future::join_all((0..3).map(|_| {
+                let gate = gate.clone();
+                async move {
+                    gate.ready(far).await.unwrap();
+                    started.elapsed()
+                }
+            }))
+            .await;
+            for w in &waits {
+                assert!(*w >= Duration::from_millis(120), "{w:?}");
+            }
+            let spread = waits.iter().max().unwrap().saturating_sub(*waits.iter().min().unwrap());
+            assert!(spread < Duration::from_millis(100), "released together, not one after another: {waits:?}");
+            // Once the time has passed the gate is open.
+            let t = Instant::now();
+            gate.ready(far).await.unwrap();
+            assert!(t.elapsed() < Duration::from_millis(50));
+        });
+    }
+
+    #[test]
+    fn gate_keeps_the_longest_pause_and_fails_a_request_whose_deadline_comes_first() {
+        rt().block_on(async {
+            let gate = Gate::default();
+            gate.pause(Duration::from_secs(5), &rate_limited());
+            gate.pause(Duration::from_millis(1), &rate_limited()); // a shorter one does not shorten it
+            let t = Instant::now();
+            let err = gate.ready(Instant::now() + Duration::from_secs(1)).await.unwrap_err();
+            assert!(matches!(err, Error::Api { status: 429, .. }), "{err:?}");
+            assert!(t.elapsed() < Duration::from_millis(100), "failed at once, without waiting");
+        });
+    }
+
+    #[test]
+    fn a_closed_gate_fails_every_later_request_with_its_cause() {
+        rt().block_on(async {
+            let gate = Gate::default();
+            gate.close(&Error::Api { status: 429, message: "an hour".into() });
+            gate.close(&Error::Api { status: 503, message: "later".into() }); // the first cause stays
+            for _ in 0..3 {
+                let err = gate.ready(Instant::now() + Duration::from_secs(10)).await.unwrap_err();
+                assert!(matches!(&err, Error::Api { status: 429, message } if message == "an hour"), "{err:?}");
+            }
+        });
+    }
+
     #[test]
     fn entries_from_strings_and_objects() {
         let e = DomainEntry::from_json(json!("Shop.Example.com.")).unwrap();
