@@ -14,6 +14,10 @@ if [ "${1:-}" = "wordpress" ]; then
   [ -f /usr/share/wordpress/wp-settings.php ] || need+=(wordpress)
   ls /usr/lib/php/*/mysqli.so >/dev/null 2>&1 || need+=(php-mysql)
 fi
+# make bench compares with PHP's own curl_multi.
+if [ "${1:-}" = "bench" ]; then
+  ls /usr/lib/php/*/curl.so >/dev/null 2>&1 || need+=(php-curl)
+fi
 command -v cargo >/dev/null 2>&1 || { echo "deps: cargo not found; install Rust (rustup) first" >&2; exit 1; }
 
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -4,6 +4,7 @@
 mod api;
 mod certs;
 mod faults;
+mod proxy;
 mod server;
 mod state;
 
@@ -17,6 +18,7 @@ closte-emulator: a local stand-in for Closte's client API
 usage: closte-emulator [--listen ADDR] [--api-key KEY] [--state FILE]
                        [--tls-cert PEM --tls-key PEM]
        closte-emulator make-certs DIR
+       closte-emulator proxy --to HOST:PORT --rtt-ms N [--listen ADDR]
 
   --listen ADDR   address to listen on (default 127.0.0.1:0; port 0 picks a free one)
   --api-key KEY   the key clients must send (default: test-key)
@@ -27,6 +29,10 @@ usage: closte-emulator [--listen ADDR] [--api-key KEY] [--state FILE]
 make-certs writes a test PKI into DIR: ca.pem (trusted test CA), other-ca.pem, and
 a .pem/.key pair for localhost, valid, expiring, expired, future, wrong-host,
 self-signed, untrusted and wildcard (*.example.test).
+
+proxy forwards TCP from --listen (default 127.0.0.1:0) to --to, delivering every chunk
+half of --rtt-ms after it was read, each way: a network with that round-trip time, for
+benchmarks. Its first line on stdout is `listening on tcp://HOST:PORT`.
 
 The first line on stdout is `listening on http(s)://HOST:PORT`. The API is served
 under /api/client/; test controls under /__emulator/ (GET requests, POST faults,
@@ -89,6 +95,9 @@ fn main() -> ExitCode {
             }
         };
     }
+    if args.get(1).map(String::as_str) == Some("proxy") {
+        return run_proxy(&args[2..]);
+    }
     let opts = match parse_args() {
         Ok(o) => o,
         Err(e) => {
@@ -107,6 +116,45 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("closte-emulator: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_proxy(args: &[String]) -> ExitCode {
+    let parsed = (|| -> Result<(SocketAddr, SocketAddr, u64), String> {
+        let (mut listen, mut to, mut rtt) = (None, None, None);
+        let mut it = args.iter();
+        while let Some(arg) = it.next() {
+            let v = it.next().ok_or_else(|| format!("{arg} needs a value"))?;
+            match arg.as_str() {
+                "--listen" => listen = Some(v.parse().map_err(|e| format!("--listen {v}: {e}"))?),
+                "--to" => to = Some(v.parse().map_err(|e| format!("--to {v}: {e}"))?),
+                "--rtt-ms" => rtt = Some(v.parse().map_err(|e| format!("--rtt-ms {v}: {e}"))?),
+                other => return Err(format!("unknown argument {other}")),
+            }
+        }
+        let listen = listen.unwrap_or_else(|| "127.0.0.1:0".parse().expect("literal address"));
+        Ok((listen, to.ok_or("--to is required")?, rtt.ok_or("--rtt-ms is required")?))
+    })();
+    let (listen, to, rtt) = match parsed {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("closte-emulator proxy: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("closte-emulator: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(proxy::run(listen, to, std::time::Duration::from_millis(rtt))) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("closte-emulator proxy: {e}");
             ExitCode::FAILURE
         }
     }
