@@ -34,6 +34,7 @@ CLOSTE_CLIENT_API_KEY => not defined
 Directive => Local Value => Master Value
 closte.api_url => https://app.closte.com/api/client => https://app.closte.com/api/client
 closte.ca_file => no value => no value
+closte.concurrency => 8 => 8
 closte.connect_timeout => 10 => 10
 closte.max_retries => 2 => 2
 closte.ssl_concurrency => 32 => 32

@@ -85,19 +85,35 @@ pub async fn change_many(
         }
         let endpoint = if add { "adddomainalias" } else { "deletedomainalias" };
         let names = &names;
-        let done: Vec<(usize, Item<Change>)> = stream::iter(pending)
-            .map(|i| async move {
-                let result = client.change(&call.for_item(), &names[i], endpoint, add).await;
-                (i, Item { result, elapsed: start.elapsed() })
-            })
-            .buffer_unordered(concurrency.max(1))
-            .collect()
-            .await;
-        for (i, item) in done {
-            outcomes[i] = Some(item);
-        }
+        settle(&mut outcomes, pending, concurrency, start, |i| async move {
+            client.change(&call.for_item(), &names[i], endpoint, add).await
+        })
+        .await;
     }
     spread(slots, outcomes, start)
+}
+
+/// Runs `work(i)` for every index in `pending`, at most `concurrency` at a time, and
+/// stores each result (with when it was known) at `outcomes[i]`.
+async fn settle<T, F, Fut>(
+    outcomes: &mut [Option<Item<T>>],
+    pending: Vec<usize>,
+    concurrency: usize,
+    start: Instant,
+    work: F,
+) where
+    F: Fn(usize) -> Fut,
+    Fut: Future<Output = Result<T>>,
+{
+    let work = &work;
+    let done: Vec<(usize, Item<T>)> = stream::iter(pending)
+        .map(|i| async move { (i, Item { result: work(i).await, elapsed: start.elapsed() }) })
+        .buffer_unordered(concurrency.max(1))
+        .collect()
+        .await;
+    for (i, item) in done {
+        outcomes[i] = Some(item);
+    }
 }
 
 /// One result per input position, from the results per distinct name.
@@ -226,24 +242,17 @@ pub async fn check_many(
     let mut outcomes: Vec<Option<Item<SslReport>>> = vec![None; names.len()];
     let roots = &roots;
     let names = &names;
-    let done: Vec<(usize, Item<SslReport>)> = stream::iter(0..names.len())
-        .map(|i| async move {
-            let result = match targets.get(&names[i].to_wire()) {
-                Some(t) => {
-                    let mut own = opts.clone();
-                    own.connect_to = Some(t.host.clone());
-                    own.port = t.port.unwrap_or(opts.port);
-                    tls_check::check_with_roots(&names[i], &own, roots.clone()).await
-                }
-                None => tls_check::check_with_roots(&names[i], opts, roots.clone()).await,
-            };
-            (i, Item { result, elapsed: start.elapsed() })
-        })
-        .buffer_unordered(concurrency.max(1))
-        .collect()
-        .await;
-    for (i, item) in done {
-        outcomes[i] = Some(item);
-    }
+    settle(&mut outcomes, (0..names.len()).collect(), concurrency, start, |i| async move {
+        match targets.get(&names[i].to_wire()) {
+            Some(t) => {
+                let mut own = opts.clone();
+                own.connect_to = Some(t.host.clone());
+                own.port = t.port.unwrap_or(opts.port);
+                tls_check::check_with_roots(&names[i], &own, roots.clone()).await
+            }
+            None => tls_check::check_with_roots(&names[i], opts, roots.clone()).await,
+        }
+    })
+    .await;
     Ok(spread(slots, outcomes, start))
 }

@@ -105,17 +105,22 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    serve("closte-emulator", server::run(opts))
+}
+
+/// Runs a server to its end on a current-thread runtime; its error is the exit status.
+fn serve(who: &str, fut: impl std::future::Future<Output = Result<(), String>>) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("closte-emulator: cannot start the runtime: {e}");
+            eprintln!("{who}: cannot start the runtime: {e}");
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(server::run(opts)) {
+    match runtime.block_on(fut) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("closte-emulator: {e}");
+            eprintln!("{who}: {e}");
             ExitCode::FAILURE
         }
     }
@@ -144,18 +149,5 @@ fn run_proxy(args: &[String]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("closte-emulator: cannot start the runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(proxy::run(listen, to, std::time::Duration::from_millis(rtt))) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("closte-emulator proxy: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    serve("closte-emulator proxy", proxy::run(listen, to, std::time::Duration::from_millis(rtt)))
 }
