@@ -27,12 +27,15 @@ ini_set('closte.ssl_concurrency', '32');
 echo 'sent: ', count($emu->requests()), "\n";
 
 // Closte cannot be read: every name carries that exception; nothing else is sent.
-$emu->fault(['path' => 'getdomains', 'status' => 401, 'json' => ['success' => false, 'error' => 'Invalid API key']]);
+// Closte echoes the key in its error text: the items carry the message, never the key.
+$emu->fault(['path' => 'getdomains', 'status' => 401, 'json' => ['success' => false, 'error' => 'Invalid API key ' . CLOSTE_CLIENT_API_KEY]]);
 $r = Closte\add_domains(['a.example.com', 'b.example.com', 'bad..x']);
 foreach ($r as $x) {
     echo $x['domain'], ' ', $x['status'], ' ', $x['error']['class'], ' ', $x['error']['code'], "\n";
 }
 echo 'sent: ', count($emu->requests()), "\n";
+echo $r[0]['error']['message'], "\n";
+var_dump(str_contains(json_encode($r), CLOSTE_CLIENT_API_KEY));
 ?>
 --EXPECT--
 Closte\ConfigException: CLOSTE_CLIENT_API_KEY is not defined; define it in wp-config.php (Closte hosting defines it for you) (code 0)
@@ -51,3 +54,5 @@ a.example.com failed Closte\ApiException 401
 b.example.com failed Closte\ApiException 401
 bad..x failed Closte\InvalidDomainException 0
 sent: 1
+Closte answered HTTP 401 Unauthorized: Invalid API key [redacted]
+bool(false)
