@@ -39,3 +39,21 @@ foreach (['valid' => 'valid.example.test', 'wrong' => 'shop.example.test'] as $w
         return array_intersect_key($r, array_flip(['valid', 'reason', 'error', 'subject', 'days_remaining', 'protocol']));
     });
 }
+
+// Batch calls: the whole network in one call, concurrently; one result per name, in order.
+$fleet = array_map(fn ($i) => "site$i.example.net", range(1, 200));
+show('add_domains(200 names)', function () use ($fleet) {
+    $r = Closte\add_domains(array_merge($fleet, ['bad..name']));
+    return ['statuses' => array_count_values(array_column($r, 'status')), 'failed' => end($r)['error']['message']];
+});
+show('add_domains(same 200) again', fn () => array_count_values(array_column(Closte\add_domains($fleet), 'status')));
+show('sync_domains(150 of them, dry_run, remove_unlisted)', function () use ($fleet) {
+    $r = Closte\sync_domains(array_slice($fleet, 0, 150), ['remove_unlisted' => true, 'dry_run' => true]);
+    return ['would_add' => count($r['added']), 'would_remove' => count($r['removed']), 'unchanged' => count($r['unchanged']), 'requests' => $r['requests']];
+});
+$ports = ['valid.example.test' => (int) getenv('CLOSTE_DEMO_TLS_VALID'), 'shop.example.test' => (int) getenv('CLOSTE_DEMO_TLS_WRONG')];
+show('check_ssl_many(2 names, per-name connect_to)', function () use ($ports, $certs) {
+    $map = array_map(fn ($p) => "127.0.0.1:$p", $ports);
+    $r = Closte\check_ssl_many(array_keys($ports), ['connect_to' => $map, 'ca_file' => "$certs/ca.pem"]);
+    return array_map(fn ($x) => $x['reason'] ?? 'valid', $r);
+});
