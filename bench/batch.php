@@ -169,7 +169,7 @@ ksort($reasons);
 // ---------------------------------------------------------------- memory
 $plain = (new ClosteEmulator())->use();
 ini_set('closte.api_url', $plain->api);
-$rss = fn () => (int) preg_replace('/\D/', '', preg_grep('/^VmRSS/', file('/proc/self/status'))[array_key_first(preg_grep('/^VmRSS/', file('/proc/self/status')))]);
+$rss = fn () => preg_match('/^VmRSS:\s+(\d+)/m', file_get_contents('/proc/self/status'), $m) ? (int) $m[1] : 0; // kB
 $before = $rss();
 $r = Closte\add_domains($names('mem', 10000), ['concurrency' => 64]);
 $after = $rss();

@@ -11,22 +11,26 @@ use closte_core::{ApiKey, Change, Error};
 
 use crate::config;
 use crate::convert::{ListArg, Record, duration_ms, elapsed_ms};
-use crate::domains::{prepare_with, with_call};
+use crate::domains::{change_record, prepare_with, with_call};
 use crate::exceptions::{describe, to_php, value_error};
-use crate::options::{API_OPTIONS, Caller, Options};
+use crate::options::{API_OPTIONS, Caller, Opt, Options};
 
 type Array = ZBox<ZendHashTable>;
 
 /// `['class' => …, 'message' => …, 'code' => …]`: the exception the single call would throw.
 fn error_array(err: Error, key: Option<&ApiKey>) -> PhpResult<Array> {
     let d = describe(err, key);
-    Ok(Record::new().set("class", d.class)?.set("message", d.message)?.set("code", i64::from(d.code))?.into_array())
+    Ok(Record::new()
+        .set("class", d.class_name())?
+        .set("message", d.message)?
+        .set("code", i64::from(d.code))?
+        .into_array())
 }
 
 /// The batch's `concurrency`: the option when given, else `closte.concurrency`.
-fn concurrency(given: Option<usize>) -> PhpResult<usize> {
-    match given {
-        Some(n) => Ok(n),
+fn concurrency(rest: &[Opt]) -> PhpResult<usize> {
+    match rest.iter().find(|opt| opt.name == "concurrency") {
+        Some(opt) => opt.count(1..=MAX_CONCURRENCY),
         None => config::ini_count("closte.concurrency", 1..=MAX_CONCURRENCY).map_err(|e| to_php(e, None)),
     }
 }
@@ -36,50 +40,35 @@ fn change_many(domains: ListArg, options: &Options, function: &'static str, add:
     let items = domains.items(function, "domains")?;
     let keys: Vec<&str> = API_OPTIONS.iter().copied().chain(["concurrency"]).collect();
     let (settings, key, rest) = prepare_with(options, Caller { function, position: 2 }, &keys)?;
-    let mut given_concurrency = None;
-    for opt in rest {
-        if opt.name == "concurrency" {
-            given_concurrency = Some(opt.count(1..=MAX_CONCURRENCY)?);
-        }
+    let concurrency = concurrency(&rest)?;
+    if items.is_empty() {
+        return Ok(ZendHashTable::new());
     }
-    let concurrency = concurrency(given_concurrency)?;
-    let mut keys_out = Vec::with_capacity(items.len());
-    let mut given = Vec::with_capacity(items.len());
+    // What a failed item shows as its name: the checked name, else the name as given.
+    let mut shown = Vec::with_capacity(items.len());
     let mut names = Vec::with_capacity(items.len());
     for item in items {
-        keys_out.push(item.key);
-        given.push(item.given);
+        let (domain, wildcard) = match &item.name {
+            Ok(n) => (n.to_wire(), n.is_wildcard()),
+            Err(_) => (item.given, false),
+        };
+        shown.push((item.key, domain, wildcard));
         names.push(item.name);
-    }
-    if names.is_empty() {
-        return Ok(ZendHashTable::new());
     }
     let results: Vec<Item<Change>> = with_call(&settings, &key, |client, call| async move {
         Ok(batch::change_many(&client, &call, names, add, concurrency).await)
     })?;
     let mut out = ZendHashTable::new();
-    for ((k, given), item) in keys_out.into_iter().zip(given).zip(results) {
+    for ((k, domain, wildcard), item) in shown.into_iter().zip(results) {
         let record = match item.result {
-            Ok(change) => Record::new()
-                .set("domain", change.domain.to_wire())?
-                .set("wildcard", change.domain.is_wildcard())?
-                .set("status", change.status.as_str())?
-                .set("attempts", i64::from(change.attempts))?
+            Ok(change) => change_record(&change, item.elapsed)?.set("error", None::<bool>)?,
+            Err(e) => Record::new()
+                .set("domain", domain)?
+                .set("wildcard", wildcard)?
+                .set("status", "failed")?
+                .set("attempts", None::<i64>)?
                 .set("elapsed_ms", duration_ms(item.elapsed))?
-                .set("error", None::<bool>)?,
-            Err(e) => {
-                let (domain, wildcard) = match closte_core::DomainName::parse(&given) {
-                    Ok(n) => (n.to_wire(), n.is_wildcard()),
-                    Err(_) => (given, false),
-                };
-                Record::new()
-                    .set("domain", domain)?
-                    .set("wildcard", wildcard)?
-                    .set("status", "failed")?
-                    .set("attempts", None::<i64>)?
-                    .set("elapsed_ms", duration_ms(item.elapsed))?
-                    .set("error", error_array(e, Some(&key))?)?
-            }
+                .set("error", error_array(e, Some(&key))?)?,
         };
         out.insert(k, record.into_array())?;
     }
@@ -111,16 +100,15 @@ pub fn sync_domains(wanted: ListArg, options: Options) -> PhpResult<Array> {
     let items = wanted.items(FUNCTION, "wanted")?;
     let keys: Vec<&str> = API_OPTIONS.iter().copied().chain(["concurrency", "remove_unlisted", "dry_run"]).collect();
     let (settings, key, rest) = prepare_with(&options, Caller { function: FUNCTION, position: 2 }, &keys)?;
-    let (mut given_concurrency, mut remove_unlisted, mut dry_run) = (None, false, false);
-    for opt in rest {
+    let concurrency = concurrency(&rest)?;
+    let (mut remove_unlisted, mut dry_run) = (false, false);
+    for opt in &rest {
         match opt.name.as_str() {
-            "concurrency" => given_concurrency = Some(opt.count(1..=MAX_CONCURRENCY)?),
             "remove_unlisted" => remove_unlisted = opt.flag()?,
             "dry_run" => dry_run = opt.flag()?,
             _ => {}
         }
     }
-    let concurrency = concurrency(given_concurrency)?;
     if remove_unlisted && !items.iter().any(|i| i.name.is_ok()) {
         return Err(value_error(format!(
             "{FUNCTION}(): Argument #1 ($wanted) must name at least one valid domain when option \

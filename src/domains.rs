@@ -1,6 +1,6 @@
 //! `Closte\add_domain`, `remove_domain`, `list_domains`, `test_connection`.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
@@ -10,7 +10,7 @@ use closte_core::api::Call;
 use closte_core::{ApiKey, Change, Error, Settings};
 
 use crate::config;
-use crate::convert::{DomainArg, Record, elapsed_ms, json_to_zval};
+use crate::convert::{DomainArg, Record, duration_ms, elapsed_ms, json_to_zval};
 use crate::exceptions::to_php;
 use crate::options::{API_OPTIONS, Caller, Opt, Options};
 use crate::runtime;
@@ -57,13 +57,17 @@ fn change(domain: DomainArg, options: &Options, function: &'static str, add: boo
     let change: Change = with_call(&settings, &key, |client, call| async move {
         if add { client.add_domain(&call, &name).await } else { client.remove_domain(&call, &name).await }
     })?;
+    Ok(change_record(&change, start.elapsed())?.into_array())
+}
+
+/// The result of an add or remove, single or in a batch.
+pub(crate) fn change_record(change: &Change, elapsed: Duration) -> PhpResult<Record> {
     Ok(Record::new()
         .set("domain", change.domain.to_wire())?
         .set("wildcard", change.domain.is_wildcard())?
         .set("status", change.status.as_str())?
         .set("attempts", i64::from(change.attempts))?
-        .set("elapsed_ms", elapsed_ms(start))?
-        .into_array())
+        .set("elapsed_ms", duration_ms(elapsed))?)
 }
 
 /// Registers a domain alias on Closte (idempotent).

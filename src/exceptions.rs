@@ -71,10 +71,16 @@ fn throwable(message: &str, code: i32, ce: &'static ClassEntry) -> PhpException 
 /// An error as PHP sees it: class, message and code. The key is scrubbed from the message
 /// whatever produced it, and control characters are escaped.
 pub struct Described {
-    pub class: &'static str,
     pub message: String,
     pub code: i32,
     slot: &'static AtomicPtr<ClassEntry>,
+}
+
+impl Described {
+    /// The class's name as registered, e.g. `Closte\ApiException`.
+    pub fn class_name(&self) -> &'static str {
+        class(self.slot).name().unwrap_or("Closte\\Exception")
+    }
 }
 
 pub fn describe(err: Error, key: Option<&ApiKey>) -> Described {
@@ -83,14 +89,14 @@ pub fn describe(err: Error, key: Option<&ApiKey>) -> Described {
         None => err,
     };
     let message = printable(&err.to_string()).into_owned();
-    let (class, slot, code) = match err {
-        Error::Config(_) => ("Closte\\ConfigException", &CONFIG, 0),
-        Error::InvalidDomain { .. } => ("Closte\\InvalidDomainException", &INVALID_DOMAIN, 0),
+    let (slot, code) = match err {
+        Error::Config(_) => (&CONFIG, 0),
+        Error::InvalidDomain { .. } => (&INVALID_DOMAIN, 0),
         // getCode() is the HTTP status (200 when Closte said `success:false`).
-        Error::Api { status, .. } => ("Closte\\ApiException", &API, i32::from(status)),
-        Error::Transport { .. } => ("Closte\\TransportException", &TRANSPORT, 0),
+        Error::Api { status, .. } => (&API, i32::from(status)),
+        Error::Transport { .. } => (&TRANSPORT, 0),
     };
-    Described { class, message, code, slot }
+    Described { message, code, slot }
 }
 
 /// The one place where core errors become PHP exceptions (see [`describe`]).

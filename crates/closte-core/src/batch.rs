@@ -83,37 +83,37 @@ pub async fn change_many(
                 pending.push(i);
             }
         }
-        let endpoint = if add { "adddomainalias" } else { "deletedomainalias" };
         let names = &names;
-        settle(&mut outcomes, pending, concurrency, start, |i| async move {
-            client.change(&call.for_item(), &names[i], endpoint, add).await
-        })
-        .await;
+        let settled =
+            settle(
+                &pending,
+                concurrency,
+                start,
+                |i| async move { client.change(&call.for_item(), &names[i], add).await },
+            )
+            .await;
+        for (i, item) in pending.into_iter().zip(settled) {
+            outcomes[i] = Some(item);
+        }
     }
     spread(slots, outcomes, start)
 }
 
-/// Runs `work(i)` for every index in `pending`, at most `concurrency` at a time, and
-/// stores each result (with when it was known) at `outcomes[i]`.
-async fn settle<T, F, Fut>(
-    outcomes: &mut [Option<Item<T>>],
-    pending: Vec<usize>,
-    concurrency: usize,
-    start: Instant,
-    work: F,
-) where
+/// `work(i)` for every `i` of `pending`, at most `concurrency` at a time; the results in
+/// the order of `pending`, each with when it was known.
+async fn settle<T, F, Fut>(pending: &[usize], concurrency: usize, start: Instant, work: F) -> Vec<Item<T>>
+where
     F: Fn(usize) -> Fut,
     Fut: Future<Output = Result<T>>,
 {
     let work = &work;
-    let done: Vec<(usize, Item<T>)> = stream::iter(pending)
-        .map(|i| async move { (i, Item { result: work(i).await, elapsed: start.elapsed() }) })
+    let mut done: Vec<(usize, Item<T>)> = stream::iter(pending.iter().copied().enumerate())
+        .map(|(k, i)| async move { (k, Item { result: work(i).await, elapsed: start.elapsed() }) })
         .buffer_unordered(concurrency.max(1))
         .collect()
         .await;
-    for (i, item) in done {
-        outcomes[i] = Some(item);
-    }
+    done.sort_by_key(|d| d.0);
+    done.into_iter().map(|d| d.1).collect()
 }
 
 /// One result per input position, from the results per distinct name.
@@ -199,21 +199,17 @@ pub async fn sync(
     }
     let jobs: Vec<(DomainName, bool)> =
         to_add.into_iter().map(|n| (n, true)).chain(to_remove.into_iter().map(|n| (n, false))).collect();
-    let mut done: Vec<(usize, bool, String, Result<Change>)> = stream::iter(jobs.into_iter().enumerate())
-        .map(|(i, (name, add))| async move {
-            let endpoint = if add { "adddomainalias" } else { "deletedomainalias" };
-            let outcome = client.change(&call.for_item(), &name, endpoint, add).await;
-            (i, add, name.to_wire(), outcome)
-        })
-        .buffer_unordered(concurrency.max(1))
-        .collect()
-        .await;
-    done.sort_by_key(|d| d.0);
-    for (_, add, wire, outcome) in done {
-        match outcome {
-            Ok(_) if add => report.added.push(wire),
-            Ok(_) => report.removed.push(wire),
-            Err(e) => report.failed.push((wire, e)),
+    let all: Vec<usize> = (0..jobs.len()).collect();
+    let jobs = &jobs;
+    let settled = settle(&all, concurrency, Instant::now(), |i| async move {
+        client.change(&call.for_item(), &jobs[i].0, jobs[i].1).await
+    })
+    .await;
+    for ((name, add), item) in jobs.iter().zip(settled) {
+        match item.result {
+            Ok(_) if *add => report.added.push(name.to_wire()),
+            Ok(_) => report.removed.push(name.to_wire()),
+            Err(e) => report.failed.push((name.to_wire(), e)),
         }
     }
     Ok(report)
@@ -239,10 +235,10 @@ pub async fn check_many(
     let start = Instant::now();
     let roots = Arc::new(crate::http::root_store(opts.ca_file.as_deref())?);
     let Distinct { names, slots } = distinct(items);
-    let mut outcomes: Vec<Option<Item<SslReport>>> = vec![None; names.len()];
     let roots = &roots;
     let names = &names;
-    settle(&mut outcomes, (0..names.len()).collect(), concurrency, start, |i| async move {
+    let all: Vec<usize> = (0..names.len()).collect();
+    let settled = settle(&all, concurrency, start, |i| async move {
         match targets.get(&names[i].to_wire()) {
             Some(t) => {
                 let mut own = opts.clone();
@@ -254,5 +250,6 @@ pub async fn check_many(
         }
     })
     .await;
+    let outcomes = settled.into_iter().map(Some).collect();
     Ok(spread(slots, outcomes, start))
 }

@@ -124,9 +124,11 @@ async fn a_429_pauses_the_whole_batch_once() {
     let log = emu.requests().await;
     let posts = posts(&log);
     let t429 = posts.iter().find(|r| !r["fault"].is_null()).unwrap()["t_ms"].as_f64().unwrap();
+    // Only what the other three workers already had on the wire may arrive after the 429
+    // within the pause; without a shared pause they would send the other names at once.
     let during: Vec<f64> =
-        posts.iter().map(|r| r["t_ms"].as_f64().unwrap()).filter(|t| *t > t429 + 100.0 && *t < t429 + 950.0).collect();
-    assert!(during.is_empty(), "requests started during the pause: {during:?}");
+        posts.iter().map(|r| r["t_ms"].as_f64().unwrap()).filter(|t| *t > t429 && *t < t429 + 950.0).collect();
+    assert!(during.len() <= 3, "requests started during the pause: {during:?}");
     assert_eq!(posts.len(), 17);
 }
 
