@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use futures_util::stream::{self, StreamExt};
 
 use crate::api::{ApiClient, Call, Change, ChangeStatus};
+use crate::dns_check::{self, DnsCheck, DnsReport};
 use crate::domain::DomainName;
 use crate::error::{Error, Result};
 use crate::tls_check::{self, SslCheck, SslReport};
@@ -252,4 +253,22 @@ pub async fn check_many(
     .await;
     let outcomes = settled.into_iter().map(Some).collect();
     Ok(spread(slots, outcomes, start))
+}
+
+/// `dns_check::check` for every name through one resolver, `concurrency` names at a time,
+/// each bounded by its own timeout. A resolver that cannot be set up fails the call.
+pub async fn check_dns_many(
+    items: Vec<Result<DomainName>>,
+    opts: &DnsCheck,
+    concurrency: usize,
+) -> Result<Vec<Item<DnsReport>>> {
+    let start = Instant::now();
+    let resolver = dns_check::resolver(opts)?;
+    let Distinct { names, slots } = distinct(items);
+    let (resolver, names) = (&resolver, &names);
+    let all: Vec<usize> = (0..names.len()).collect();
+    let settled =
+        settle(&all, concurrency, start, |i| async move { Ok(dns_check::check_with(resolver, &names[i], opts).await) })
+            .await;
+    Ok(spread(slots, settled.into_iter().map(Some).collect(), start))
 }

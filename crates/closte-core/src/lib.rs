@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod batch;
+pub mod dns_check;
 pub mod domain;
 pub mod error;
 pub mod http;

@@ -3,6 +3,7 @@
 
 mod api;
 mod certs;
+mod dns;
 mod faults;
 mod proxy;
 mod server;
@@ -19,6 +20,7 @@ usage: closte-emulator [--listen ADDR] [--api-key KEY] [--state FILE]
                        [--tls-cert PEM --tls-key PEM]
        closte-emulator make-certs DIR
        closte-emulator proxy --to HOST:PORT --rtt-ms N [--listen ADDR]
+       closte-emulator dns --zone FILE [--listen ADDR]
 
   --listen ADDR   address to listen on (default 127.0.0.1:0; port 0 picks a free one)
   --api-key KEY   the key clients must send (default: test-key)
@@ -33,6 +35,12 @@ self-signed, untrusted and wildcard (*.example.test).
 proxy forwards TCP from --listen (default 127.0.0.1:0) to --to, delivering every chunk
 half of --rtt-ms after it was read, each way: a network with that round-trip time, for
 benchmarks. Its first line on stdout is `listening on tcp://HOST:PORT`.
+
+dns serves FILE on UDP and TCP of one port (default 127.0.0.1:0): lines
+`NAME TTL A|AAAA|CNAME|TXT VALUE`, `NAME SERVFAIL`, `NAME SILENT` (never answers) and
+`NAME DELAY MS`; other names are NXDOMAIN. TXT `stats.emulator.` answers
+`queries=N max_pending=M`, TXT `reset.emulator.` zeroes them. Its first line on stdout
+is `listening on udp://HOST:PORT`.
 
 The first line on stdout is `listening on http(s)://HOST:PORT`. The API is served
 under /api/client/; test controls under /__emulator/ (GET requests, POST faults,
@@ -98,6 +106,9 @@ fn main() -> ExitCode {
     if args.get(1).map(String::as_str) == Some("proxy") {
         return run_proxy(&args[2..]);
     }
+    if args.get(1).map(String::as_str) == Some("dns") {
+        return run_dns(&args[2..]);
+    }
     let opts = match parse_args() {
         Ok(o) => o,
         Err(e) => {
@@ -150,4 +161,29 @@ fn run_proxy(args: &[String]) -> ExitCode {
         }
     };
     serve("closte-emulator proxy", proxy::run(listen, to, std::time::Duration::from_millis(rtt)))
+}
+
+fn run_dns(args: &[String]) -> ExitCode {
+    let parsed = (|| -> Result<(SocketAddr, PathBuf), String> {
+        let (mut listen, mut zone) = (None, None);
+        let mut it = args.iter();
+        while let Some(arg) = it.next() {
+            let v = it.next().ok_or_else(|| format!("{arg} needs a value"))?;
+            match arg.as_str() {
+                "--listen" => listen = Some(v.parse().map_err(|e| format!("--listen {v}: {e}"))?),
+                "--zone" => zone = Some(PathBuf::from(v)),
+                other => return Err(format!("unknown argument {other}")),
+            }
+        }
+        let listen = listen.unwrap_or_else(|| "127.0.0.1:0".parse().expect("literal address"));
+        Ok((listen, zone.ok_or("--zone is required")?))
+    })();
+    let (listen, zone) = match parsed {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("closte-emulator dns: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    serve("closte-emulator dns", dns::run(listen, &zone))
 }
