@@ -57,3 +57,15 @@ show('check_ssl_many(2 names, per-name connect_to)', function () use ($ports, $c
     $r = Closte\check_ssl_many(array_keys($ports), ['connect_to' => $map, 'ca_file' => "$certs/ca.pem"]);
     return array_map(fn ($x) => $x['reason'] ?? 'valid', $r);
 });
+
+// DNS: does each domain point at Closte? (The demo's DNS server stands in for the resolver.)
+ini_set('closte.nameservers', getenv('CLOSTE_DEMO_DNS'));
+define('CLOSTE_PUBLIC_IP_ADDRESS', '198.51.100.7');
+show("check_dns('www.shop.example.com')", function () {
+    $r = Closte\check_dns('www.shop.example.com');
+    return ['ok' => $r['ok'], 'a' => $r['a'], 'cname' => $r['cname'], 'ttl' => $r['ttl']];
+});
+show('check_dns_many(4 names)', function () {
+    $r = Closte\check_dns_many(['shop.example.com', 'moved.example.com', 'ipv6.example.com', 'gone.example.com']);
+    return array_map(fn ($x) => $x['ok'] ? 'ok' : "{$x['reason']}: {$x['error']}", $r);
+});

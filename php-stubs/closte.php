@@ -24,6 +24,11 @@
  *       API requests in flight at once in add_domains(), remove_domains(), sync_domains(); 1-64.
  *   closte.ssl_concurrency = 32
  *       TLS handshakes in flight at once in check_ssl_many(); 1-256.
+ *   closte.nameservers =
+ *       DNS resolvers for check_dns(), as "ip" or "ip:port" separated by commas or spaces;
+ *       empty means the system's (/etc/resolv.conf).
+ *   closte.dns_timeout = 5
+ *       Seconds for a whole check_dns() of one name (A and AAAA are asked at once).
  *
  * A `string $domain` argument may hold any bytes: a name that is not UTF-8, or holds a NUL
  * or another control character, is an InvalidDomainException. Messages escape control
@@ -247,5 +252,52 @@ function sync_domains(array $wanted, array $options = []): array
  * @throws \TypeError when $domains is not an array or holds a non-string, or an option has the wrong type
  */
 function check_ssl_many(array $domains, array $options = []): array
+{
+}
+
+/**
+ * Resolves `$domain` (A, AAAA and its CNAME chain) through a stub resolver and says whether
+ * it points where Closte expects: an expected IP among its addresses, or an expected host
+ * name in its CNAME chain. The expectation is option `expect`, else the constant
+ * CLOSTE_PUBLIC_IP_ADDRESS (wp-config.php on Closte), else nothing (`no_expectation`).
+ * DNS failures are reported in the result, never thrown. Nothing is cached between calls.
+ *
+ * `reason`: null when ok; `nxdomain` (the name does not exist), `no_records` (no A or AAAA),
+ * `points_elsewhere`, `servfail` (the resolver failed or refused, or could not be reached),
+ * `timeout` (no answer within `timeout`), `no_expectation`. `error` is one sentence, e.g.
+ * "shop.example.com points to 203.0.113.9; Closte expects 198.51.100.7". `cname` is the
+ * chain in order (each name the previous one points to); `matched` the expected entries
+ * found; `ttl` the lowest TTL seen.
+ *
+ * @param array{nameservers?: string|list<string>, expect?: string|list<string>, timeout?: int|float} $options
+ *        nameservers: "ip" or "ip:port" (default closte.nameservers, empty = the system's);
+ *        expect: IP addresses and/or host names; timeout: seconds (default closte.dns_timeout)
+ * @return array{domain: string, ok: bool, reason: null|'nxdomain'|'no_records'|'points_elsewhere'|'servfail'|'timeout'|'no_expectation', error: ?string, a: list<string>, aaaa: list<string>, cname: list<string>, expected: list<string>, matched: list<string>, ttl: ?int, elapsed_ms: float}
+ * @throws InvalidDomainException when $domain is not a concrete host name (wildcards included)
+ * @throws ConfigException for a bad closte.nameservers / closte.dns_timeout, a
+ *         CLOSTE_PUBLIC_IP_ADDRESS that is not an IP address, or an unreadable /etc/resolv.conf
+ * @throws \ValueError on an unknown option key or an out-of-range option value
+ * @throws \TypeError when an option has the wrong type
+ */
+function check_dns(string $domain, array $options = []): array
+{
+}
+
+/**
+ * check_dns() for every name of `$domains` through one resolver, at most `concurrency`
+ * names at a time (each name's A and AAAA together), each bounded by its own timeout.
+ * One result per element (caller's keys and order); names that normalize alike are asked
+ * once. A name that is not a concrete host gets `ok` false, `reason` `invalid_domain` and
+ * the message.
+ *
+ * @param list<string>|array<array-key, string> $domains
+ * @param array{nameservers?: string|list<string>, expect?: string|list<string>, timeout?: int|float, concurrency?: int} $options
+ *        concurrency 1-256 (default closte.concurrency)
+ * @return array<array-key, array{domain: string, ok: bool, reason: null|'invalid_domain'|'nxdomain'|'no_records'|'points_elsewhere'|'servfail'|'timeout'|'no_expectation', error: ?string, a: list<string>, aaaa: list<string>, cname: list<string>, expected: list<string>, matched: list<string>, ttl: ?int, elapsed_ms: float}>
+ * @throws ConfigException as check_dns()
+ * @throws \ValueError on an unknown option key or an out-of-range option value
+ * @throws \TypeError when $domains is not an array or holds a non-string, or an option has the wrong type
+ */
+function check_dns_many(array $domains, array $options = []): array
 {
 }

@@ -29,8 +29,23 @@ tls_valid=$url
 start --tls-cert "$work/certs/wrong-host.pem" --tls-key "$work/certs/wrong-host.key"
 tls_wrong=$url
 start
-echo "Closte emulator: $url (TLS test servers: $tls_valid, $tls_wrong)"
+cat > "$work/zone.txt" <<'ZONE'
+shop.example.com      300 A     198.51.100.7
+www.shop.example.com   60 CNAME shop.example.com
+moved.example.com     300 A     203.0.113.9
+ipv6.example.com      300 AAAA  2001:db8::7
+ZONE
+"$emu" dns --zone "$work/zone.txt" > "$work/dns.out" &
+pids+=($!)
+dns=""
+for _ in $(seq 200); do # poll for the first line; no fixed sleep
+  dns=$(sed -n 's#^listening on udp://##p' "$work/dns.out")
+  [ -n "$dns" ] && break
+  sleep 0.05
+done
+[ -n "$dns" ] || { echo "the DNS emulator did not start" >&2; exit 1; }
+echo "Closte emulator: $url (TLS test servers: $tls_valid, $tls_wrong; DNS: $dns)"
 echo
 CLOSTE_DEMO_KEY="$key" CLOSTE_DEMO_URL="$url/api/client" CLOSTE_DEMO_CERTS="$work/certs" \
-  CLOSTE_DEMO_TLS_VALID="${tls_valid##*:}" CLOSTE_DEMO_TLS_WRONG="${tls_wrong##*:}" \
+  CLOSTE_DEMO_DNS="$dns" CLOSTE_DEMO_TLS_VALID="${tls_valid##*:}" CLOSTE_DEMO_TLS_WRONG="${tls_wrong##*:}" \
   php -n -d "extension=$PWD/target/release/libcloste.so" examples/demo.php

@@ -23,6 +23,10 @@ $emu = (new ClosteEmulator())->use();
 ini_set('closte.max_retries', '0'); // options may still ask for a retry
 ini_set('closte.timeout', '2');
 $dead = 'http://127.0.0.1:1/api/client';
+// check_dns asks only the emulator's DNS server: never the machine's resolver.
+$dns = new ClosteDns(CLOSTE_TEST_ZONE);
+ini_set('closte.nameservers', $dns->addr);
+ini_set('closte.dns_timeout', '0.3');
 $key = $emu->key;
 
 const DOCUMENTED = ['Closte\InvalidDomainException', 'Closte\ConfigException', 'Closte\ApiException',
@@ -111,6 +115,12 @@ $ssl_keys = array_keys($ssl_values);
 $batch_values = $api_values + ['concurrency' => [1, 8, 64, 0, 65, -1, '8']];
 $sync_values = $batch_values + ['remove_unlisted' => [true, false, 1], 'dry_run' => [true, false, 'yes']];
 $ssl_many_values = $ssl_values + ['concurrency' => [1, 32, 256, 0, 257]];
+$dns_values = [
+    'nameservers' => [$dns->addr, [$dns->addr, $dns->addr], '', 'ns.example.com', '127.0.0.1:0', [5], "\0"],
+    'expect' => ['198.51.100.7', ['2001:db8::7', 'edge.closte.test'], [], '*.x.com', 'a b', [5], "\0"],
+    'timeout' => [0.2, 0.001, 0, -3, NAN],
+];
+$dns_many_values = $dns_values + ['concurrency' => [1, 32, 256, 0, 257]];
 
 /** PHP 8.4's array_all(), for 8.2. */
 function all_of(array $a, callable $f): bool
@@ -196,7 +206,10 @@ $audit = function () use ($emu, $key, $fail) {
 };
 
 $functions = ['Closte\add_domain', 'Closte\remove_domain', 'Closte\list_domains', 'Closte\test_connection', 'Closte\check_ssl',
-    'Closte\add_domains', 'Closte\remove_domains', 'Closte\sync_domains', 'Closte\check_ssl_many'];
+    'Closte\add_domains', 'Closte\remove_domains', 'Closte\sync_domains', 'Closte\check_ssl_many',
+    'Closte\check_dns', 'Closte\check_dns_many'];
+$dns_ok = fn ($x) => is_array($x) && is_bool($x['ok']) && $x['ok'] === ($x['reason'] === null)
+    && ($x['ok'] || is_string($x['error']) && !preg_match('/[\x00-\x1f\x7f]/', $x['error']));
 $item_ok = fn ($x) => is_array($x) && (in_array($x['status'], ['added', 'already_present', 'removed', 'not_present'], true) && valid_wire($x['domain']) && $x['error'] === null
     || $x['status'] === 'failed' && in_array($x['error']['class'], DOCUMENTED, true) && !preg_match('/[\x00-\x1f\x7f]/', $x['error']['message']));
 $failures += array_fill_keys($functions, 0);
@@ -211,14 +224,19 @@ for ($i = 1; $i <= $calls; $i++) {
         'Closte\check_ssl_many' => gen_options(array_keys($ssl_many_values), $ssl_many_values),
         'Closte\add_domains', 'Closte\remove_domains' => gen_options(array_keys($batch_values), $batch_values),
         'Closte\sync_domains' => gen_options(array_keys($sync_values), $sync_values),
+        'Closte\check_dns' => gen_options(array_keys($dns_values), $dns_values),
+        'Closte\check_dns_many' => gen_options(array_keys($dns_many_values), $dns_many_values),
         default => gen_options($api_keys, $api_values),
     };
     if ($ssl && is_array($options) && !is_string($options['connect_to'] ?? null)) {
         $options['connect_to'] = '127.0.0.1'; // never resolve a generated name through real DNS
     }
+    if (str_starts_with($fn, 'Closte\check_dns') && is_array($options) && ($options['nameservers'] ?? null) === []) {
+        $options['nameservers'] = $dns->addr; // an empty list means the system's resolver
+    }
     $args = match ($fn) {
         'Closte\list_domains', 'Closte\test_connection' => [$options],
-        'Closte\add_domains', 'Closte\remove_domains', 'Closte\sync_domains', 'Closte\check_ssl_many' => [gen_list(), $options],
+        'Closte\add_domains', 'Closte\remove_domains', 'Closte\sync_domains', 'Closte\check_ssl_many', 'Closte\check_dns_many' => [gen_list(), $options],
         default => [gen_domain(), $options],
     };
     $t0 = microtime(true);
@@ -231,6 +249,8 @@ for ($i = 1; $i <= $calls; $i++) {
             'Closte\check_ssl_many' => count($r) === count($args[0]) && array_keys($r) === array_keys($args[0])
                 && all_of($r, fn ($x) => is_bool($x['valid']) && ($x['valid'] || is_string($x['reason']))),
             'Closte\add_domains', 'Closte\remove_domains' => array_keys($r) === array_keys($args[0]) && all_of($r, $item_ok),
+            'Closte\check_dns' => $dns_ok($r),
+            'Closte\check_dns_many' => array_keys($r) === array_keys($args[0]) && all_of($r, $dns_ok),
             'Closte\sync_domains' => is_int($r['requests']) && all_of(array_merge($r['added'], $r['removed'], $r['unchanged']), 'valid_wire')
                 && all_of($r['failed'], fn ($e) => in_array($e['class'], DOCUMENTED, true)),
             default => in_array($r['status'], ['added', 'already_present', 'removed', 'not_present'], true) && valid_wire($r['domain']),
@@ -241,7 +261,7 @@ for ($i = 1; $i <= $calls; $i++) {
     } catch (Throwable $e) {
         $class = get_class($e);
         $message = $e->getMessage();
-        $batch = in_array($fn, ['Closte\add_domains', 'Closte\remove_domains', 'Closte\sync_domains', 'Closte\check_ssl_many'], true);
+        $batch = in_array($fn, ['Closte\add_domains', 'Closte\remove_domains', 'Closte\sync_domains', 'Closte\check_ssl_many', 'Closte\check_dns_many'], true);
         $stringDomain = count($args) === 2 && ($batch ? is_array($args[0]) && all_of($args[0], 'is_string') : is_string($args[0]));
         if (!in_array($class, DOCUMENTED, true)) {
             $fail($fn, "$fn threw $class: $message");

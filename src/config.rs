@@ -14,7 +14,7 @@ pub const KEY_CONSTANT: &str = "CLOSTE_CLIENT_API_KEY";
 
 /// Every INI setting, with its default. php-stubs/closte.php and README.md document
 /// the same table, and scripts/check-stubs.php compares both with `ini_get_all('closte')`.
-static INI: IniEntryDefs<9> = IniEntryDefs::new([
+static INI: IniEntryDefs<11> = IniEntryDefs::new([
     IniEntryDef::new(c"closte.api_url", c"https://app.closte.com/api/client", IniEntryPermission::All),
     IniEntryDef::new(c"closte.timeout", c"30", IniEntryPermission::All),
     IniEntryDef::new(c"closte.connect_timeout", c"10", IniEntryPermission::All),
@@ -23,6 +23,8 @@ static INI: IniEntryDefs<9> = IniEntryDefs::new([
     IniEntryDef::new(c"closte.ssl_timeout", c"10", IniEntryPermission::All),
     IniEntryDef::new(c"closte.concurrency", c"8", IniEntryPermission::All),
     IniEntryDef::new(c"closte.ssl_concurrency", c"32", IniEntryPermission::All),
+    IniEntryDef::new(c"closte.nameservers", c"", IniEntryPermission::All),
+    IniEntryDef::new(c"closte.dns_timeout", c"5", IniEntryPermission::All),
     IniEntryDef::end(),
 ]);
 
@@ -100,6 +102,11 @@ pub fn ca_file() -> Option<PathBuf> {
 fn constant(name: &str) -> Option<&'static Zval> {
     // SAFETY: the engine owns the constant table; a constant lives until request end.
     unsafe { zend_get_constant_str(name.as_ptr().cast(), name.len()).as_ref() }
+}
+
+/// A constant's string value: None when undefined, Err when it is not a string.
+pub fn constant_string(name: &str) -> Option<std::result::Result<String, ()>> {
+    constant(name).map(|zv| zv.str().map(str::to_owned).ok_or(()))
 }
 
 pub fn key_is_defined() -> bool {

@@ -6,6 +6,7 @@
 mod batch;
 mod config;
 mod convert;
+mod dns;
 mod domains;
 mod exceptions;
 mod info;
@@ -29,5 +30,7 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
     // Closte\add_domains, remove_domains, sync_domains: the batch calls.
     let module = batch::register(module);
     // Closte\check_ssl, check_ssl_many.
-    ssl::register(module)
+    let module = ssl::register(module);
+    // Closte\check_dns, check_dns_many.
+    dns::register(module)
 }

@@ -105,6 +105,27 @@ impl Opt<'_> {
             .ok_or_else(|| self.invalid(format!("must be between {} and {}, got {n}", range.start(), range.end())))
     }
 
+    /// A string, or an array of strings: the list of values.
+    pub fn strings(&self) -> Result<Vec<String>, PhpException> {
+        if let Some(s) = self.value.str().filter(|_| self.value.is_string()) {
+            return Ok(vec![s.to_owned()]);
+        }
+        let Some(ht) = self.value.array() else { return Err(self.wrong("array|string")) };
+        ht.values()
+            .map(|v| {
+                let v = v.dereference();
+                v.str().filter(|_| v.is_string()).map(str::to_owned).ok_or_else(|| {
+                    type_error(format!(
+                        "{}: option \"{}\" must contain only strings, {} given",
+                        self.prefix,
+                        self.name,
+                        type_name(v)
+                    ))
+                })
+            })
+            .collect()
+    }
+
     /// The value as an array, when it is one.
     pub fn array(&self) -> Option<&ext_php_rs::types::ZendHashTable> {
         self.value.array()

@@ -31,6 +31,8 @@ pub enum Reason {
     Servfail,
     Timeout,
     NoExpectation,
+    /// Never produced by a check: a batch item whose name was refused before it.
+    InvalidDomain,
 }
 
 impl Reason {
@@ -42,6 +44,7 @@ impl Reason {
             Self::Servfail => "servfail",
             Self::Timeout => "timeout",
             Self::NoExpectation => "no_expectation",
+            Self::InvalidDomain => "invalid_domain",
         }
     }
 }

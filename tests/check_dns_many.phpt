@@ -1,0 +1,53 @@
+--TEST--
+Closte\check_dns_many(): one result per name in input order with keys kept, duplicates asked once, invalid names as items, concurrency counted by the DNS server
+--EXTENSIONS--
+closte
+--FILE--
+<?php
+require __DIR__ . '/server.inc';
+$zone = CLOSTE_TEST_ZONE;
+for ($i = 0; $i < 12; $i++) {
+    $zone .= "n$i.example.com 60 A 198.51.100.$i\nn$i.example.com DELAY 40\n";
+}
+$dns = new ClosteDns($zone);
+ini_set('closte.nameservers', $dns->addr);
+define('CLOSTE_PUBLIC_IP_ADDRESS', '198.51.100.7');
+
+$rs = Closte\check_dns_many(['first' => 'away.example.com', 'shop.example.com', 'bad' => 'not a name', '*.wild.example.com', 'SHOP.example.com', 'x' => 'nothing.example.com']);
+foreach ($rs as $k => $r) {
+    echo "$k => {$r['domain']}: ", closte_dns_verdict($r), "\n";
+}
+var_dump(Closte\check_dns_many([]));
+$dns->stats(true);
+Closte\check_dns_many(['shop.example.com', 'Shop.Example.com.', 'shop.example.com']);
+echo 'duplicates asked once: ', $dns->stats()['queries'], " queries\n";
+
+// Concurrency: the server holds each query 40 ms and counts how many it holds at once;
+// a name's A and AAAA are asked together, so c names in flight are 2c queries.
+$names = array_map(fn ($i) => "n$i.example.com", range(11, 0));
+foreach ([1, 4] as $c) {
+    $dns->stats(true);
+    $rs = Closte\check_dns_many($names, ['concurrency' => $c]);
+    echo "concurrency $c: ", json_encode($dns->stats()), ' order kept: ',
+        json_encode(array_column($rs, 'domain') === $names && array_merge(...array_column($rs, 'a')) === array_map(fn ($i) => "198.51.100.$i", range(11, 0))),
+        ' ok: ', implode(',', array_keys(array_filter(array_column($rs, 'ok')))), "\n";
+}
+// The default is closte.concurrency.
+ini_set('closte.concurrency', '3');
+$dns->stats(true);
+Closte\check_dns_many($names);
+echo 'closte.concurrency=3: ', json_encode($dns->stats()), "\n";
+?>
+--EXPECT--
+first => away.example.com: points_elsewhere: away.example.com points to 203.0.113.9; Closte expects 198.51.100.7
+0 => shop.example.com: ok
+bad => not a name: invalid_domain: invalid domain "not a name": it contains whitespace or a control character (U+0020)
+1 => *.wild.example.com: invalid_domain: invalid domain "*.wild.example.com": a wildcard has no DNS records of its own; check a name under it
+2 => shop.example.com: ok
+x => nothing.example.com: nxdomain: nothing.example.com does not exist in DNS (NXDOMAIN)
+array(0) {
+}
+duplicates asked once: 2 queries
+concurrency 1: {"queries":24,"max_pending":2} order kept: true ok: 4
+concurrency 4: {"queries":24,"max_pending":8} order kept: true ok: 4
+closte.concurrency=3: {"queries":24,"max_pending":6}
