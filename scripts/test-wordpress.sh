@@ -60,6 +60,10 @@ if [ "$out" = "installed" ]; then echo "ok multisite installed"; passed=$((passe
 tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/signatures.php 2>&1)"
 tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/scenarios.php 2>&1)"
 tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/cron.php 2>&1)"
+# The DNS stage with CLOSTE_PUBLIC_IP_ADDRESS defined, defined but not an IP, and undefined.
+tally "$(CLOSTE_WP_PUBLIC_IP=198.51.100.7 "${php_base[@]}" "${ext[@]}" tests/wordpress/dns.php 2>&1)"
+tally "$(CLOSTE_WP_PUBLIC_IP=closte-lb.example.com "${php_base[@]}" "${ext[@]}" tests/wordpress/dns.php 2>&1)"
+tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/dns.php 2>&1)"
 tally "$(CLOSTE_WP_MODE=noext "${php_base[@]}" tests/wordpress/absent.php 2>&1)"
 tally "$(CLOSTE_WP_MODE=nokey "${php_base[@]}" "${ext[@]}" tests/wordpress/absent.php 2>&1)"
 

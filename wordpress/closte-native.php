@@ -1,7 +1,7 @@
 <?php
 /**
  * Plugin Name: Closte (native)
- * Description: Registers Ultimate Multisite's mapped domains as Closte domain aliases through the `closte` PHP extension, retries what Closte could not take, and explains certificate checks.
+ * Description: Registers Ultimate Multisite's mapped domains as Closte domain aliases through the `closte` PHP extension, retries what Closte could not take, checks DNS against Closte's IP, and explains certificate checks.
  * Version: 0.2.0
  * Network: true
  *
@@ -18,6 +18,7 @@ defined('ABSPATH') || exit;
 
 require_once __DIR__ . '/closte-native/class-closte-native-events.php';
 require_once __DIR__ . '/closte-native/class-closte-native-ssl-stage.php';
+require_once __DIR__ . '/closte-native/class-closte-native-dns-stage.php';
 require_once __DIR__ . '/closte-native/class-closte-native-provider-guard.php';
 
 final class Closte_Native
@@ -44,6 +45,9 @@ final class Closte_Native
         // network's own subdomains. take_over() still clears them of other integrations.
         add_action(Closte_Native_Events::RETRY_HOOK, [$events, 'on_retry'], 10, 4);
         add_filter('wu_async_process_domain_stage_max_tries', [new Closte_Native_Ssl_Stage(), 'max_tries'], 10, 2);
+        $dns = new Closte_Native_Dns_Stage();
+        add_filter('wu_get_network_public_ip', [$dns, 'network_public_ip'], 10, 2);
+        add_filter('wu_domain_has_correct_dns', [$dns, 'has_correct_dns'], 10, 3);
 
         $guard = new Closte_Native_Provider_Guard();
         add_action('wp_ultimo_host_providers_load', [$guard, 'register'], 20);

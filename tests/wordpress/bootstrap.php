@@ -35,6 +35,9 @@ if (getenv('CLOSTE_WP_INSTALLING')) {
     define('SITE_ID_CURRENT_SITE', 1);
     define('BLOG_ID_CURRENT_SITE', 1);
 }
+if (getenv('CLOSTE_WP_PUBLIC_IP') !== false) {
+    define('CLOSTE_PUBLIC_IP_ADDRESS', getenv('CLOSTE_WP_PUBLIC_IP')); // Closte's wp-config.php defines it
+}
 if (getenv('CLOSTE_WP_KEY') !== false) {
     define('CLOSTE_CLIENT_API_KEY', getenv('CLOSTE_WP_KEY'));
 }

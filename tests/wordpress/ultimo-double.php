@@ -357,6 +357,44 @@ namespace WP_Ultimo\Integrations\Host_Providers {
     }
 }
 
+namespace WP_Ultimo\Domain_Mapping {
+    /** The network-IP part of the plugin's domain-mapping Helper (inc/domain-mapping/class-helper.php). */
+    class Helper
+    {
+        public static $providers = [];
+
+        private function __construct()
+        {
+        }
+
+        /** Development mode: a site URL on localhost, .local, .test or staging, as the plugin decides it. */
+        public static function is_development_mode()
+        {
+            $site_url = site_url();
+            $is_development_mode = preg_match('#(localhost|staging.*\.|\.local|\.test)#', $site_url);
+            return apply_filters('wu_is_development_mode', $is_development_mode, $site_url);
+        }
+
+        public static function get_local_network_ip()
+        {
+            return sanitize_text_field(wp_unslash($_SERVER['SERVER_ADDR'] ?? false));
+        }
+
+        /**
+         * The plugin asks three public what-is-my-IP services (cached 10 days in the site
+         * transient wu_public_network_ip); no test may reach them, so the double reads the
+         * transient only. Both paths end in the wu_get_network_public_ip filter, as the real one.
+         */
+        public static function get_network_public_ip()
+        {
+            if (self::is_development_mode()) {
+                return apply_filters('wu_get_network_public_ip', self::get_local_network_ip(), true);
+            }
+            return apply_filters('wu_get_network_public_ip', get_site_transient('wu_public_network_ip'), false);
+        }
+    }
+}
+
 namespace WP_Ultimo\Models {
     /** The Domain model's getters and setters; rows live in memory, keyed by id (Base_Model's store is left out). */
     class Domain
@@ -460,11 +498,25 @@ namespace WP_Ultimo\Models {
             $this->stage = $stage;
         }
 
-        /** The real check compares DNS records with the network's IP; the tests decide it. */
+        /**
+         * The real check's steps and filter. It first tries a loopback HTTP request to the
+         * domain and then PHP's dns_get_record() through the system resolver; neither can
+         * reach the test's names, so the records that lookup "found" are set by the test
+         * (network option wu_double_dns_records).
+         */
         public function has_correct_dns()
         {
-            $result = (bool) get_network_option(null, 'wu_double_dns_ok', false);
-            return apply_filters('wu_domain_has_correct_dns', $result, $this, []);
+            global $current_site;
+            $network_ip_address = \WP_Ultimo\Domain_Mapping\Helper::get_network_public_ip();
+            $domains_and_ips = (array) get_network_option(null, 'wu_double_dns_records', []);
+            if (in_array($current_site->domain, $domains_and_ips, true)) {
+                return true;
+            }
+            if (in_array($network_ip_address, $domains_and_ips, true)) {
+                return true;
+            }
+            $result = false;
+            return apply_filters('wu_domain_has_correct_dns', $result, $this, $domains_and_ips);
         }
 
         public function has_valid_ssl_certificate()

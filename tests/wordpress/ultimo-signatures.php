@@ -89,6 +89,13 @@ return [
         'public function test_integration()',
         'public function load_integrations(): void',
     ],
+    'WP_Ultimo\Domain_Mapping\Helper' => [ // inc/domain-mapping/class-helper.php (the members the bridge's DNS stage meets)
+        'public static $providers',
+        'private function __construct()',
+        'public static function is_development_mode()',
+        'public static function get_local_network_ip()',
+        'public static function get_network_public_ip()',
+    ],
     'WP_Ultimo\Models\Domain' => [ // inc/models/class-domain.php and class-base-model.php
         'protected $id',
         'protected $domain',

@@ -1,0 +1,73 @@
+<?php
+/**
+ * The DNS stage of Ultimate Multisite's domain processing. The plugin decides `checking-dns`
+ * by comparing a domain's records with the IP it guesses is the network's
+ * (Helper::get_network_public_ip()); behind Closte's load balancers that guess can be wrong
+ * and domains wait until they fail. Closte defines the right address as
+ * CLOSTE_PUBLIC_IP_ADDRESS: this class hands it to the plugin, and checks what the plugin
+ * could not confirm with Closte\check_dns(), writing the verdict to the domain's log.
+ */
+
+defined('ABSPATH') || exit;
+
+final class Closte_Native_Dns_Stage
+{
+    const CONSTANT = 'CLOSTE_PUBLIC_IP_ADDRESS';
+
+    /** CLOSTE_PUBLIC_IP_ADDRESS when it is defined and an IP address; null otherwise. */
+    public static function public_ip(): ?string
+    {
+        if (!defined(self::CONSTANT)) {
+            return null;
+        }
+        $ip = constant(self::CONSTANT);
+        return is_string($ip) && filter_var(trim($ip), FILTER_VALIDATE_IP) !== false ? trim($ip) : null;
+    }
+
+    /** Filter `wu_get_network_public_ip` ($ip, $is_local): the address Closte defines wins. */
+    public function network_public_ip($ip, $is_local = false)
+    {
+        return self::public_ip() ?? $ip;
+    }
+
+    /**
+     * Filter `wu_domain_has_correct_dns` ($result, $domain, $domains_and_ips): when the
+     * plugin's own check said no, ask DNS exactly; a true is never turned into false. The
+     * verdict goes to the domain's log in every case.
+     */
+    public function has_correct_dns($result, $domain = null, $domains_and_ips = [])
+    {
+        $name = is_object($domain) && method_exists($domain, 'get_domain') ? (string) $domain->get_domain() : '';
+        if ($name === '') {
+            return $result;
+        }
+        $options = apply_filters('closte_native_check_dns_options', [], $name);
+        try {
+            $r = Closte\check_dns($name, is_array($options) ? $options : []);
+        } catch (Throwable $e) {
+            Closte_Native::domain_log($name, 'DNS check not possible: ' . $e->getMessage());
+            return $result;
+        }
+        if ($result) {
+            $message = $r['ok']
+                ? sprintf('DNS ready: %s', self::describe($r))
+                : sprintf('DNS accepted by Ultimate Multisite, but %s (%s)', $r['error'], $r['reason']);
+            Closte_Native::domain_log($name, $message);
+            return $result;
+        }
+        if ($r['ok']) {
+            Closte_Native::domain_log($name, sprintf('DNS ready: %s', self::describe($r)));
+            return true;
+        }
+        Closte_Native::domain_log($name, sprintf('DNS not ready: %s (%s)', $r['error'], $r['reason']));
+        return false;
+    }
+
+    /** "shop.example.com points to 198.51.100.7 (through CNAME …), as Closte expects". */
+    private static function describe(array $r): string
+    {
+        $targets = implode(', ', array_merge($r['a'], $r['aaaa']));
+        $via = $r['cname'] ? ' (through CNAME ' . implode(' → ', $r['cname']) . ')' : '';
+        return sprintf('%s points to %s%s, as Closte expects (%s)', $r['domain'], $targets, $via, implode(', ', $r['matched']));
+    }
+}
