@@ -32,6 +32,7 @@ mariadb --no-defaults --socket="$sock" -u root -e "CREATE DATABASE wordpress; CR
 mkdir -p "$t/wp-content/mu-plugins" "$t/future-content/mu-plugins" "$t/logs"
 scripts/install-wordpress.sh --content-dir "$t/wp-content" >/dev/null
 cp tests/wordpress/ultimo-double.php "$t/wp-content/mu-plugins/0-ultimo-double.php"
+cp tests/wordpress/lab-plugin.php "$t/wp-content/mu-plugins/1-closte-test-lab.php"
 # A second wp-content: the bridge next to a future plugin version it does not fit.
 scripts/install-wordpress.sh --content-dir "$t/future-content" >/dev/null
 cp tests/wordpress/ultimo-future.php "$t/future-content/mu-plugins/0-ultimo-future.php"
@@ -60,6 +61,7 @@ if [ "$out" = "installed" ]; then echo "ok multisite installed"; passed=$((passe
 tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/signatures.php 2>&1)"
 tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/scenarios.php 2>&1)"
 tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/cron.php 2>&1)"
+tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/console.php 2>&1)"
 # The DNS stage with CLOSTE_PUBLIC_IP_ADDRESS defined, defined but not an IP, and undefined.
 tally "$(CLOSTE_WP_PUBLIC_IP=198.51.100.7 "${php_base[@]}" "${ext[@]}" tests/wordpress/dns.php 2>&1)"
 tally "$(CLOSTE_WP_PUBLIC_IP=closte-lb.example.com "${php_base[@]}" "${ext[@]}" tests/wordpress/dns.php 2>&1)"

@@ -19,6 +19,10 @@ defined('ABSPATH') || exit;
 require_once __DIR__ . '/closte-native/class-closte-native-events.php';
 require_once __DIR__ . '/closte-native/class-closte-native-ssl-stage.php';
 require_once __DIR__ . '/closte-native/class-closte-native-dns-stage.php';
+require_once __DIR__ . '/closte-native/class-closte-native-inventory.php';
+require_once __DIR__ . '/closte-native/class-closte-native-status.php';
+require_once __DIR__ . '/closte-native/class-closte-native-console.php';
+require_once __DIR__ . '/closte-native/class-closte-native-reconcile.php';
 require_once __DIR__ . '/closte-native/class-closte-native-provider-guard.php';
 
 final class Closte_Native
@@ -48,6 +52,16 @@ final class Closte_Native
         $dns = new Closte_Native_Dns_Stage();
         add_filter('wu_get_network_public_ip', [$dns, 'network_public_ip'], 10, 2);
         add_filter('wu_domain_has_correct_dns', [$dns, 'has_correct_dns'], 10, 3);
+
+        $console = new Closte_Native_Console();
+        add_action('network_admin_menu', [$console, 'menu'], 20); // after Ultimate Multisite's own menu (10)
+        foreach (Closte_Native_Console::ACTIONS as $action) {
+            add_action("admin_post_closte_native_$action", [$console, "do_$action"]);
+        }
+        $reconcile = new Closte_Native_Reconcile();
+        add_action('init', [$reconcile, 'schedule']);
+        add_action(Closte_Native_Reconcile::HOOK, [$reconcile, 'run']);
+        add_action('network_admin_notices', [$reconcile, 'notice']);
 
         $guard = new Closte_Native_Provider_Guard();
         add_action('wp_ultimo_host_providers_load', [$guard, 'register'], 20);

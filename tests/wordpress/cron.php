@@ -36,4 +36,16 @@ wp_unschedule_event($when, 'closte_native_retry', $args);
 do_action_ref_array('closte_native_retry', $args);
 $t->same('cron: the mapping landed', ['cron.example.com'], array_column(Closte\list_domains(), 'domain'));
 $t->same('cron: nothing else scheduled', [], array_values(array_filter(_get_cron_array(), fn ($h) => isset($h['closte_native_retry']))));
+
+// The daily reconcile without Action Scheduler: one daily WP-Cron event, registered once
+// however many requests run init.
+do_action('init');
+do_action('init');
+$daily = [];
+foreach (_get_cron_array() as $when => $hooks) {
+    foreach ($hooks[Closte_Native_Reconcile::HOOK] ?? [] as $event) {
+        $daily[] = $event['schedule'];
+    }
+}
+$t->same('cron: the reconcile is one daily WP-Cron event', ['daily'], $daily);
 $t->finish();

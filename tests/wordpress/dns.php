@@ -22,9 +22,10 @@ ini_set('closte.dns_timeout', '1');
 require __DIR__ . '/bootstrap.php';
 
 $t = new Harness();
+\WP_Ultimo\Models\Domain::double_reset();
 $mode = getenv('CLOSTE_WP_PUBLIC_IP') === false ? 'undefined' : (getenv('CLOSTE_WP_PUBLIC_IP') === '198.51.100.7' ? 'defined' : 'invalid');
 $log = fn (string $name) => (string) @file_get_contents(getenv('WU_LOG_DIR') . "/domain-$name.log");
-$lines = fn (string $name) => array_map(fn ($l) => preg_replace('/^\S+ /', '', $l), array_values(array_filter(explode("\n", $log($name)))));
+$lines = fn (string $name) => array_map(fn ($l) => preg_replace('/^\[[^]]*\] \[[A-Z]+\] /', '', $l), array_values(array_filter(explode("\n", $log($name)))));
 $records = fn (array $r) => update_network_option(null, 'wu_double_dns_records', $r);
 $stage = function (string $name) use ($t): Domain {
     $d = new Domain(['blog_id' => 2, 'stage' => 'checking-dns']);

@@ -22,6 +22,7 @@ ini_set('closte.timeout', '5');
 require __DIR__ . '/bootstrap.php';
 
 $t = new Harness();
+\WP_Ultimo\Models\Domain::double_reset();
 $calls = fn (string $endpoint) => $emu->calls($endpoint);
 $sent = fn (string $endpoint) => array_column(array_map(fn ($c) => $c['form'], $emu->calls($endpoint)), 'domain');
 $forms = fn (string $endpoint) => array_map(fn ($c) => $c['form'], $emu->calls($endpoint));

@@ -357,6 +357,45 @@ namespace WP_Ultimo\Integrations\Host_Providers {
     }
 }
 
+namespace WP_Ultimo {
+    /**
+     * The plugin's file logger (inc/class-logger.php): one file per handle, lines
+     * "[Y-m-d H:i:s] [LEVEL] message". The real folder is uploads/wu-logs; the double's is
+     * WU_LOG_DIR. The real add() also filters by the error_logging_level setting (default:
+     * everything at INFO and above is written, as here).
+     */
+    class Logger
+    {
+        public static function get_logs_folder()
+        {
+            return getenv('WU_LOG_DIR');
+        }
+
+        public static function add($handle, $message, $log_level = \Psr\Log\LogLevel::INFO): void
+        {
+            if (is_wp_error($message)) {
+                $message = $message->get_error_message();
+            }
+            $line = sprintf('[%s] [%s] %s' . PHP_EOL, (new \DateTime())->format('Y-m-d H:i:s'), strtoupper($log_level), $message);
+            file_put_contents(self::get_logs_folder() . "/$handle.log", $line, FILE_APPEND);
+            do_action('wu_log_add', $handle, $message, $log_level);
+        }
+
+        public static function read_lines($handle, $lines = 10)
+        {
+            $file = self::get_logs_folder() . "/$handle.log";
+            if (!file_exists($file)) {
+                return [];
+            }
+            $content = explode(PHP_EOL, (string) file_get_contents($file));
+            if (empty(end($content))) {
+                array_pop($content);
+            }
+            return array_slice($content, -$lines);
+        }
+    }
+}
+
 namespace WP_Ultimo\Domain_Mapping {
     /** The network-IP part of the plugin's domain-mapping Helper (inc/domain-mapping/class-helper.php). */
     class Helper
@@ -406,8 +445,6 @@ namespace WP_Ultimo\Models {
         protected $primary_domain = false;
         protected $secure = false;
         protected $stage = 'checking-dns';
-        /** @var Domain[] */
-        public static $double_rows = [];
 
         public function __construct($object_model = null)
         {
@@ -420,17 +457,47 @@ namespace WP_Ultimo\Models {
 
         public function get_id()
         {
-            return $this->id;
+            return absint($this->id);
         }
 
         public static function get_by_id($item_id)
         {
-            return self::$double_rows[$item_id] ?? false;
+            global $wpdb;
+            $row = $wpdb->get_row($wpdb->prepare('SELECT * FROM ' . self::double_table() . ' WHERE id = %d', $item_id), ARRAY_A);
+            return $row ? new static($row) : false;
         }
 
+        /** Every domain ('number' => 0 is BerlinDB's "no limit"; the double has no other limit). */
         public static function query($args = [])
         {
-            return array_values(self::$double_rows);
+            global $wpdb;
+            $rows = $wpdb->get_results('SELECT * FROM ' . self::double_table() . ' ORDER BY id', ARRAY_A);
+            return array_map(fn ($row) => new static($row), $rows);
+        }
+
+        /**
+         * The rows live in a MariaDB table named as the plugin's (wu_domain_mappings), so a
+         * domain saved in one request (the CLI scenarios, or php-fpm) is there in the next.
+         */
+        public static function double_table(): string
+        {
+            global $wpdb;
+            $table = $wpdb->base_prefix . 'wu_domain_mappings';
+            static $made = false;
+            if (!$made) {
+                $wpdb->query("CREATE TABLE IF NOT EXISTS $table (id BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY, blog_id BIGINT NOT NULL,
+                    domain VARCHAR(191) NOT NULL, active TINYINT NOT NULL DEFAULT 1, primary_domain TINYINT NOT NULL DEFAULT 0,
+                    secure TINYINT NOT NULL DEFAULT 0, stage VARCHAR(32) NOT NULL DEFAULT 'checking-dns')");
+                $made = true;
+            }
+            return $table;
+        }
+
+        /** Empties the table: each scenario script starts from no mapped domain. */
+        public static function double_reset(): void
+        {
+            global $wpdb;
+            $wpdb->query('TRUNCATE TABLE ' . self::double_table());
         }
 
         public function get_domain()
@@ -458,8 +525,12 @@ namespace WP_Ultimo\Models {
             return $this->get_blog_id();
         }
 
+        /** As the real model: a domain still being checked, or failed, is never active. */
         public function is_active()
         {
+            if (in_array($this->get_stage(), ['checking-dns', 'checking-ssl-cert', 'failed', 'ssl-failed'], true)) {
+                return false;
+            }
             return (bool) $this->active;
         }
 
@@ -527,12 +598,17 @@ namespace WP_Ultimo\Models {
         /** Saving a new domain name fires the transition hook the real model's save() fires. */
         public function save()
         {
-            if (!$this->id) {
-                $this->id = count(self::$double_rows) + 1;
+            global $wpdb;
+            $table = self::double_table();
+            $data = ['blog_id' => (int) $this->blog_id, 'domain' => $this->domain, 'active' => (int) (bool) $this->active,
+                'primary_domain' => (int) (bool) $this->primary_domain, 'secure' => (int) (bool) $this->secure, 'stage' => $this->stage];
+            $old = $this->id ? (string) $wpdb->get_var($wpdb->prepare("SELECT domain FROM $table WHERE id = %d", $this->id)) : '';
+            if ($this->id) {
+                $wpdb->update($table, $data, ['id' => $this->id]);
+            } else {
+                $wpdb->insert($table, $data);
+                $this->id = (int) $wpdb->insert_id;
             }
-            $old = isset(self::$double_rows[$this->id]) ? self::$double_rows[$this->id]->double_saved_domain : '';
-            $this->double_saved_domain = $this->domain;
-            self::$double_rows[$this->id] = $this;
             if ($old !== $this->domain) {
                 do_action('wu_transition_domain_domain', $old, $this->domain, $this->id);
             }
@@ -541,13 +617,11 @@ namespace WP_Ultimo\Models {
 
         public function delete()
         {
-            unset(self::$double_rows[$this->id]);
+            global $wpdb;
+            $wpdb->delete(self::double_table(), ['id' => $this->id]);
             do_action('wu_domain_post_delete', true, $this);
             return true;
         }
-
-        /** @var string what save() last stored, to fire the transition hook like the real model */
-        public $double_saved_domain = '';
     }
 }
 
@@ -702,11 +776,9 @@ namespace {
         return apply_filters('wu_request', $value, $key, $default_value);
     }
 
-    /** The real logger writes files under uploads; the double writes one file per handle. */
     function wu_log_add($handle, $message, $log_level = \Psr\Log\LogLevel::INFO)
     {
-        $dir = getenv('WU_LOG_DIR');
-        file_put_contents("$dir/$handle.log", gmdate('c') . " $message\n", FILE_APPEND);
+        \WP_Ultimo\Logger::add($handle, $message, $log_level);
     }
 
     function wu_get_main_site_id()
@@ -795,6 +867,12 @@ namespace {
             return wu_double_as_insert($timestamp, $hook, $args, $group, $unique, $priority);
         }
 
+        /** Stored like any action; the double runs it once when due (the real one then schedules the next). */
+        function as_schedule_recurring_action($timestamp, $interval_in_seconds, $hook, $args = array(), $group = '', $unique = false, $priority = 10)
+        {
+            return wu_double_as_insert($timestamp, $hook, $args, $group, $unique, $priority);
+        }
+
         function wu_double_as_pending($hook, $args, $group): array
         {
             global $wpdb;
@@ -826,6 +904,11 @@ namespace {
             return wu_double_as_pending($hook, $args, $group) !== [];
         }
     }
+
+    /* The plugin's top-level network menu (Dashboard_Admin_Page, slug wp-ultimo), under which the console goes. */
+    add_action('network_admin_menu', function () {
+        add_menu_page('Ultimate Multisite', 'Ultimate Multisite', 'manage_network', 'wp-ultimo', '__return_null');
+    });
 
     /** The real plugin's main object: only what Base_Host_Provider's notices ask of it. */
     function WP_Ultimo()

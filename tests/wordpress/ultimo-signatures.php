@@ -89,6 +89,11 @@ return [
         'public function test_integration()',
         'public function load_integrations(): void',
     ],
+    'WP_Ultimo\Logger' => [ // inc/class-logger.php (the members the bridge and the tests use)
+        'public static function get_logs_folder()',
+        'public static function add($handle, $message, $log_level = \Psr\Log\LogLevel::INFO): void',
+        'public static function read_lines($handle, $lines = 10)',
+    ],
     'WP_Ultimo\Domain_Mapping\Helper' => [ // inc/domain-mapping/class-helper.php (the members the bridge's DNS stage meets)
         'public static $providers',
         'private function __construct()',
@@ -147,6 +152,7 @@ return [
         // Action Scheduler: functions.php
         'function as_enqueue_async_action($hook, $args = [], $group = \'\', $unique = false, $priority = 10)',
         'function as_schedule_single_action($timestamp, $hook, $args = [], $group = \'\', $unique = false, $priority = 10)',
+        'function as_schedule_recurring_action($timestamp, $interval_in_seconds, $hook, $args = [], $group = \'\', $unique = false, $priority = 10)',
         'function as_unschedule_action($hook, $args = [], $group = \'\')',
         'function as_next_scheduled_action($hook, $args = null, $group = \'\')',
         'function as_has_scheduled_action($hook, $args = null, $group = \'\')',

@@ -33,6 +33,8 @@ fn ca(name: &str) -> Res<(CertificateParams, KeyPair, String)> {
 struct Leaf {
     file: &'static str,
     names: &'static [&'static str],
+    /// The subject's CN when it is not the first name (a hostile one, for escaping tests).
+    cn: Option<&'static str>,
     /// Validity relative to now, in days.
     from: i64,
     until: i64,
@@ -47,15 +49,45 @@ enum Signer {
 
 const LEAVES: &[Leaf] = &[
     // The emulator's own HTTPS certificate.
-    Leaf { file: "localhost", names: &["localhost", "127.0.0.1"], from: -1, until: 90, signer: Signer::TestCa },
-    Leaf { file: "valid", names: &["valid.example.test"], from: -1, until: 90, signer: Signer::TestCa },
-    Leaf { file: "expiring", names: &["expiring.example.test"], from: -80, until: 5, signer: Signer::TestCa },
-    Leaf { file: "expired", names: &["expired.example.test"], from: -90, until: -1, signer: Signer::TestCa },
-    Leaf { file: "future", names: &["future.example.test"], from: 10, until: 100, signer: Signer::TestCa },
-    Leaf { file: "wrong-host", names: &["closte.example.test"], from: -1, until: 90, signer: Signer::TestCa },
-    Leaf { file: "self-signed", names: &["selfsigned.example.test"], from: -1, until: 90, signer: Signer::SelfSigned },
-    Leaf { file: "untrusted", names: &["untrusted.example.test"], from: -1, until: 90, signer: Signer::OtherCa },
-    Leaf { file: "wildcard", names: &["*.example.test"], from: -1, until: 90, signer: Signer::TestCa },
+    Leaf {
+        file: "localhost",
+        names: &["localhost", "127.0.0.1"],
+        cn: None,
+        from: -1,
+        until: 90,
+        signer: Signer::TestCa,
+    },
+    Leaf { file: "valid", names: &["valid.example.test"], cn: None, from: -1, until: 90, signer: Signer::TestCa },
+    Leaf { file: "expiring", names: &["expiring.example.test"], cn: None, from: -80, until: 5, signer: Signer::TestCa },
+    Leaf { file: "expired", names: &["expired.example.test"], cn: None, from: -90, until: -1, signer: Signer::TestCa },
+    Leaf { file: "future", names: &["future.example.test"], cn: None, from: 10, until: 100, signer: Signer::TestCa },
+    Leaf { file: "wrong-host", names: &["closte.example.test"], cn: None, from: -1, until: 90, signer: Signer::TestCa },
+    Leaf {
+        file: "self-signed",
+        names: &["selfsigned.example.test"],
+        cn: None,
+        from: -1,
+        until: 90,
+        signer: Signer::SelfSigned,
+    },
+    Leaf {
+        file: "untrusted",
+        names: &["untrusted.example.test"],
+        cn: None,
+        from: -1,
+        until: 90,
+        signer: Signer::OtherCa,
+    },
+    // A valid certificate whose subject holds markup: pages must show it as text.
+    Leaf {
+        file: "hostile",
+        names: &["hostile.example.test"],
+        cn: Some("<script>document.title='pwned'</script>"),
+        from: -1,
+        until: 90,
+        signer: Signer::TestCa,
+    },
+    Leaf { file: "wildcard", names: &["*.example.test"], cn: None, from: -1, until: 90, signer: Signer::TestCa },
 ];
 
 pub fn make(dir: &Path) -> Res<()> {
@@ -80,7 +112,7 @@ pub fn make(dir: &Path) -> Res<()> {
                 Err(_) => SanType::DnsName((*name).try_into().map_err(err)?),
             });
         }
-        p.distinguished_name.push(DnType::CommonName, leaf.names[0]);
+        p.distinguished_name.push(DnType::CommonName, leaf.cn.unwrap_or(leaf.names[0]));
         p.not_before = now + Duration::days(leaf.from);
         p.not_after = now + Duration::days(leaf.until);
         p.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment];

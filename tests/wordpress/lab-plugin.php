@@ -1,0 +1,19 @@
+<?php
+/*
+ * Test-only must-use plugin (copied next to closte-native by the WordPress tests, never
+ * shipped): points the console's certificate and DNS checks at the test's TLS lab and DNS
+ * server, through the filters the bridge documents. The lab is the network option
+ * closte_test_lab: ['ca_file' => path, 'targets' => [name => 'host:port'], 'nameservers' => [..]].
+ */
+
+add_filter('closte_native_console_ssl_options', function ($options, $names) {
+    $lab = get_network_option(null, 'closte_test_lab', []);
+    if (!$lab) {
+        return $options;
+    }
+    return ['connect_to' => $lab['targets'], 'ca_file' => $lab['ca_file'], 'timeout' => 2] + $options;
+}, 10, 2);
+add_filter('closte_native_console_dns_options', function ($options, $names) {
+    $lab = get_network_option(null, 'closte_test_lab', []);
+    return $lab ? ['nameservers' => $lab['nameservers'], 'timeout' => 2] + $options : $options;
+}, 10, 2);

@@ -1,0 +1,144 @@
+<?php
+/**
+ * The daily reconcile: every mapped name that is missing on Closte is added (an event lost
+ * before the bridge was installed, or one that used up its retries in a long outage), and
+ * certificates of finished domains that are invalid or expire within 14 days are recorded
+ * for the console and a network-admin notice. It never removes an alias. Runs as a
+ * recurring Action Scheduler action when Action Scheduler is there, else daily WP-Cron.
+ */
+
+defined('ABSPATH') || exit;
+
+final class Closte_Native_Reconcile
+{
+    const HOOK = 'closte_native_reconcile';
+    const GROUP = 'closte-native';
+    /** Certificates closer than this to their end are reported. */
+    const MIN_DAYS = 14;
+    /** What the last run found wrong with certificates. */
+    const ALERTS_OPTION = 'closte_native_cert_alerts';
+    /** A run that could not reach Closte is tried again this much later. */
+    const RETRY_AFTER = HOUR_IN_SECONDS;
+
+    /** Registers the recurring run once (idempotent: called on every init). */
+    public function schedule(): void
+    {
+        if (function_exists('as_schedule_recurring_action') && function_exists('as_has_scheduled_action')) {
+            if (!as_has_scheduled_action(self::HOOK, [], self::GROUP)) {
+                as_schedule_recurring_action(time() + HOUR_IN_SECONDS, DAY_IN_SECONDS, self::HOOK, [], self::GROUP);
+            }
+        } elseif (!wp_next_scheduled(self::HOOK)) {
+            wp_schedule_event(time() + HOUR_IN_SECONDS, 'daily', self::HOOK);
+        }
+    }
+
+    /**
+     * The run: sync (adds only), then the certificate audit. Returns what it did. `$why` is
+     * 'after_failure' for the one-off run scheduled after an outage.
+     */
+    public function run($why = 'daily'): array
+    {
+        $inventory = new Closte_Native_Inventory();
+        $domains = $inventory->domains();
+        $names = $inventory->wanted_names($domains);
+        $report = ['added' => [], 'unchanged' => 0, 'failed' => [], 'alerts' => null];
+        if ($names !== []) {
+            try {
+                $r = Closte\sync_domains($names);
+                $report['added'] = $r['added'];
+                $report['unchanged'] = count($r['unchanged']);
+                $report['failed'] = array_map(fn ($e) => $e['message'], $r['failed']);
+            } catch (Throwable $e) {
+                Closte_Native::log('reconcile: Closte\'s list could not be read, nothing changed: ' . $e->getMessage());
+                $this->retry_later();
+                $report['failed']['*'] = $e->getMessage();
+            }
+        }
+        foreach ($report['added'] as $name) {
+            Closte_Native::log("reconcile: added $name (missing on Closte)");
+        }
+        foreach ($report['failed'] as $name => $message) {
+            if ($name !== '*') {
+                Closte_Native::log("reconcile: $name could not be added: $message");
+            }
+        }
+        Closte_Native::log(sprintf('reconcile: %d added, %d already on Closte, %d failed', count($report['added']), $report['unchanged'], count($report['failed'])));
+        if ($report['failed'] !== [] && !isset($report['failed']['*'])) {
+            $this->retry_later();
+        }
+        $report['alerts'] = $this->audit_certificates($domains);
+        return $report;
+    }
+
+    /**
+     * Checks the certificates of domains at stage `done` and keeps those that are invalid
+     * or expire within MIN_DAYS: [name => [reason, error, days_remaining]], with the time.
+     */
+    public function audit_certificates(array $domains): array
+    {
+        $names = [];
+        foreach ($domains as $d) {
+            if ($d['wanted'] && ($d['stage'] === 'done' || $d['stage'] === null)) {
+                array_push($names, ...$d['names']);
+            }
+        }
+        $alerts = [];
+        if ($names !== []) {
+            try {
+                foreach (Closte\check_ssl_many($names, Closte_Native_Status::ssl_options($names, ['min_days' => self::MIN_DAYS])) as $r) {
+                    if (!$r['valid'] || $r['expiring_soon']) {
+                        $alerts[$r['domain']] = ['reason' => $r['valid'] ? 'expiring_soon' : $r['reason'],
+                            'error' => $r['valid'] ? sprintf('expires in %d days', $r['days_remaining']) : $r['error'],
+                            'days_remaining' => $r['days_remaining']];
+                        Closte_Native::log(sprintf('reconcile: certificate of %s needs attention: %s (%s)', $r['domain'],
+                            $alerts[$r['domain']]['error'], $alerts[$r['domain']]['reason']));
+                    }
+                }
+            } catch (Throwable $e) {
+                Closte_Native::log('reconcile: certificates not checked: ' . $e->getMessage());
+            }
+        }
+        $record = ['checked_at' => time(), 'items' => $alerts];
+        update_network_option(null, self::ALERTS_OPTION, $record);
+        return $record;
+    }
+
+    /** The last audit's findings: ['checked_at' => int, 'items' => [name => …]] or null. */
+    public static function alerts(): ?array
+    {
+        $a = get_network_option(null, self::ALERTS_OPTION, null);
+        return is_array($a) && isset($a['items']) ? $a : null;
+    }
+
+    /** One extra run within the hour (its own args, so it is told apart from the daily one). */
+    private function retry_later(): void
+    {
+        if (function_exists('as_schedule_single_action')) {
+            as_schedule_single_action(time() + self::RETRY_AFTER, self::HOOK, ['after_failure'], self::GROUP, true);
+        } else {
+            wp_schedule_single_event(time() + self::RETRY_AFTER, self::HOOK, ['after_failure']);
+        }
+    }
+
+    /** network_admin_notices: certificates that need attention, for those who can act. */
+    public function notice(): void
+    {
+        $alerts = self::alerts();
+        if (!$alerts || $alerts['items'] === [] || !current_user_can('manage_network_options')) {
+            return;
+        }
+        $items = [];
+        foreach (array_slice($alerts['items'], 0, 5, true) as $name => $a) {
+            $items[] = esc_html("$name: {$a['error']}");
+        }
+        $more = count($alerts['items']) > 5 ? ' ' . esc_html(sprintf(__('and %d more', 'closte-native'), count($alerts['items']) - 5)) : '';
+        printf(
+            '<div class="notice notice-error"><p><strong>%s</strong> %s%s. <a href="%s">%s</a></p></div>',
+            esc_html(sprintf(_n('Closte: %d certificate needs attention:', 'Closte: %d certificates need attention:', count($alerts['items']), 'closte-native'), count($alerts['items']))),
+            implode('; ', $items),
+            $more,
+            esc_url(Closte_Native_Console::url()),
+            esc_html__('Open the Closte console', 'closte-native')
+        );
+    }
+}
