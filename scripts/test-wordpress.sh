@@ -10,12 +10,14 @@ scripts/deps.sh wordpress || { echo "0 passed, 1 failed"; exit 1; }
 t=$(mktemp -d /tmp/closte-wp.XXXXXX)
 sock="$t/mysql.sock"
 cleanup() {
+  for pid in ${web_pids[@]+"${web_pids[@]}"}; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
   if [ -f "$t/mysql.pid" ]; then
     kill "$(cat "$t/mysql.pid")" 2>/dev/null
     for _ in $(seq 100); do [ -e "$t/mysql.pid" ] || break; sleep 0.1; done
   fi
   rm -rf "$t"
 }
+web_pids=()
 trap cleanup EXIT
 
 mariadb-install-db --no-defaults --datadir="$t/db" --user=root --auth-root-authentication-method=socket \
@@ -77,6 +79,94 @@ if [[ $out == *"Fatal error"*"Closte_Native_Host_Provider::detect() must be comp
 else
   echo "FAIL future: expected the unguarded provider to be fatal, got: $out"; failed=$((failed + 1))
 fi
+
+# The console in a real browser: the network on php-fpm (the extension loaded in its
+# workers, so fork safety is exercised for real) behind nginx, on a loopback port, both
+# with their own config files; headless Chromium through Playwright; see browser.php.
+browser_test() {
+  local fpm www port venv key i
+  fpm=$(ls /usr/sbin/php-fpm* 2>/dev/null | head -1)
+  venv=$(scripts/browser-venv.sh)
+  www="$t/www"
+  mkdir -p "$www" "$t/nginx"
+  # WordPress's own files, but our wp-config.php (Debian's reads /etc/wordpress).
+  for f in /usr/share/wordpress/*; do [ "${f##*/}" = wp-config.php ] || ln -s "$f" "$www/"; done
+  printf '<?php\nrequire %s;\n' "'$root/tests/wordpress/bootstrap.php'" >"$www/wp-config.php"
+  printf "<?php\ndefine('ABSPATH', '%s/');\n" "$www" >"$t/prepend.php"
+  cat >"$t/php-fpm.ini" <<INI
+extension=mysqlnd
+extension=mysqli
+extension=$root/target/release/libcloste.so
+auto_prepend_file=$t/prepend.php
+error_reporting=E_ALL & ~E_DEPRECATED
+log_errors=1
+error_log=$t/logs/php-error.log
+display_errors=0
+sendmail_path=/bin/true
+closte.max_retries=0
+INI
+  cat >"$t/php-fpm.conf" <<CONF
+[global]
+pid = $t/php-fpm.pid
+error_log = $t/php-fpm.log
+daemonize = no
+[closte]
+user = root
+group = root
+listen = $t/php-fpm.sock
+pm = static
+pm.max_children = 2
+clear_env = no
+CONF
+  port=$(php -n -r '$s = stream_socket_server("tcp://127.0.0.1:0"); echo parse_url("tcp://" . stream_socket_get_name($s, false), PHP_URL_PORT);')
+  cat >"$t/nginx.conf" <<CONF
+user root;
+worker_processes 1;
+daemon off;
+pid $t/nginx.pid;
+error_log $t/nginx-error.log;
+events { worker_connections 64; }
+http {
+  include /etc/nginx/mime.types;
+  access_log $t/nginx-access.log;
+  client_body_temp_path $t/nginx/body;
+  fastcgi_temp_path $t/nginx/fastcgi;
+  proxy_temp_path $t/nginx/proxy;
+  uwsgi_temp_path $t/nginx/uwsgi;
+  scgi_temp_path $t/nginx/scgi;
+  server {
+    listen 127.0.0.1:$port;
+    server_name example.test;
+    root $www;
+    index index.php;
+    location /wp-content/ { alias $t/wp-content/; }
+    location / { try_files \$uri \$uri/ /index.php?\$args; }
+    location ~ \.php\$ {
+      try_files \$uri =404;
+      include /etc/nginx/fastcgi_params;
+      fastcgi_param SCRIPT_FILENAME \$document_root\$fastcgi_script_name;
+      fastcgi_pass unix:$t/php-fpm.sock;
+    }
+  }
+}
+CONF
+  key="ck_live_$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+  CLOSTE_WP_KEY="$key" CLOSTE_WP_PUBLIC_IP=198.51.100.7 PHP_INI_SCAN_DIR= \
+    "$fpm" -R -c "$t/php-fpm.ini" -y "$t/php-fpm.conf" -F >"$t/php-fpm.out" 2>&1 &
+  web_pids+=($!)
+  /usr/sbin/nginx -c "$t/nginx.conf" -p "$t/nginx/" >"$t/nginx.out" 2>&1 &
+  web_pids+=($!)
+  for i in $(seq 300); do # poll until WordPress answers through nginx and php-fpm
+    php -n -r 'exit(@file_get_contents("http://example.test/wp-login.php", false, stream_context_create(["http" => ["proxy" => "tcp://127.0.0.1:" . $argv[1], "request_fulluri" => true, "timeout" => 2]])) === false ? 1 : 0);' "$port" && break
+    sleep 0.1
+  done
+  [ "$i" -lt 300 ] || { echo "FAIL browser: nginx/php-fpm did not answer"; cat "$t/php-fpm.out" "$t/nginx.out" "$t/nginx-error.log" 2>/dev/null | tail -20; failed=$((failed + 1)); return; }
+  mkdir -p "$root/target"
+  tally "$(CLOSTE_WP_KEY="$key" CLOSTE_WP_PROXY_PORT="$port" CLOSTE_WP_PYTHON="$venv/bin/python" \
+    CLOSTE_WP_SCREENSHOT="$root/target/wordpress-console.png" "${php_base[@]}" "${ext[@]}" tests/wordpress/browser.php 2>&1)"
+  echo "$key" >>"$t/logs/key.txt" # the check below covers this key too
+}
+browser_test
 
 # No log line anywhere holds the key.
 if [ -s "$t/logs/key.txt" ] && ! grep -rqF -f "$t/logs/key.txt" --exclude=key.txt "$t/logs"; then

@@ -19,11 +19,14 @@ define('WP_HTTP_BLOCK_EXTERNAL', true);
 define('WP_ACCESSIBLE_HOSTS', '127.0.0.1');
 $table_prefix = 'wp_';
 
-$_SERVER['HTTP_HOST'] = 'example.test';
-$_SERVER['SERVER_NAME'] = 'example.test';
-$_SERVER['REQUEST_URI'] = '/';
-$_SERVER['SERVER_PORT'] = 80;
-$_SERVER['REQUEST_METHOD'] = 'GET';
+if (PHP_SAPI === 'cli') { // under php-fpm (the browser test) the request says all this
+    $_SERVER['HTTP_HOST'] = 'example.test';
+    $_SERVER['SERVER_NAME'] = 'example.test';
+    $_SERVER['REQUEST_URI'] = '/';
+    $_SERVER['SERVER_PORT'] = 80;
+    $_SERVER['REQUEST_METHOD'] = 'GET';
+    $_SERVER['REMOTE_ADDR'] = '127.0.0.1';
+}
 
 if (getenv('CLOSTE_WP_INSTALLING')) {
     define('WP_INSTALLING', true);
@@ -41,5 +44,6 @@ if (getenv('CLOSTE_WP_PUBLIC_IP') !== false) {
 if (getenv('CLOSTE_WP_KEY') !== false) {
     define('CLOSTE_CLIENT_API_KEY', getenv('CLOSTE_WP_KEY'));
 }
-define('ABSPATH', rtrim(getenv('CLOSTE_WP_CORE') ?: '/usr/share/wordpress', '/') . '/');
+// Under php-fpm, ABSPATH is already the test's document root (see scripts/test-wordpress.sh).
+defined('ABSPATH') || define('ABSPATH', rtrim(getenv('CLOSTE_WP_CORE') ?: '/usr/share/wordpress', '/') . '/');
 require ABSPATH . 'wp-settings.php';

@@ -6,6 +6,13 @@
  * closte_test_lab: ['ca_file' => path, 'targets' => [name => 'host:port'], 'nameservers' => [..]].
  */
 
+// php-fpm starts before the test's emulator is known: its URL comes with the lab.
+$closte_test_lab = get_network_option(null, 'closte_test_lab', []);
+if (!empty($closte_test_lab['api_url'])) {
+    ini_set('closte.api_url', $closte_test_lab['api_url']);
+}
+unset($closte_test_lab);
+
 add_filter('closte_native_console_ssl_options', function ($options, $names) {
     $lab = get_network_option(null, 'closte_test_lab', []);
     if (!$lab) {

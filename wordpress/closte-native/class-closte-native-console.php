@@ -171,7 +171,7 @@ final class Closte_Native_Console
                 $ssl = $snapshot['ssl'][$name] ?? null;
                 $cells['certificate'][] = $label . '<span class="closte-cert" data-name="' . esc_attr($name) . '">' . esc_html(
                     $ssl === null ? __('not checked yet', 'closte-native')
-                        : ($ssl['valid'] ? sprintf(__('valid, issued by %1$s, %2$d days left', 'closte-native'), $ssl['issuer'], $ssl['days_remaining'])
+                        : ($ssl['valid'] ? sprintf(__('valid (%1$s), issued by %2$s, %3$d days left', 'closte-native'), $ssl['subject'], $ssl['issuer'], $ssl['days_remaining'])
                             : "{$ssl['error']} ({$ssl['reason']})")
                 ) . '</span>';
             }
