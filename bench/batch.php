@@ -15,24 +15,6 @@ $sample = (int) (getenv('SAMPLE') ?: 100);
 $sslSample = (int) (getenv('SSL_SAMPLE') ?: 40);
 $certs = closte_certs();
 
-/** `closte-emulator proxy` in front of HOST:PORT; returns [its port, the process]. */
-function latency_proxy(string $to, int $rtt): array
-{
-    $bin = getenv('CLOSTE_EMULATOR') ?: __DIR__ . '/../target/release/closte-emulator';
-    $p = proc_open([$bin, 'proxy', '--to', $to, '--rtt-ms', (string) $rtt], [1 => ['pipe', 'w']], $pipes);
-    $line = (string) fgets($pipes[1]);
-    if (!preg_match('#^listening on tcp://127\.0\.0\.1:(\d+)#', $line, $m)) {
-        throw new RuntimeException("proxy: $line");
-    }
-    register_shutdown_function(fn () => proc_terminate($p));
-    return [(int) $m[1], $p];
-}
-
-function hostport(string $url): string
-{
-    return parse_url($url, PHP_URL_HOST) . ':' . parse_url($url, PHP_URL_PORT);
-}
-
 $rows = [];
 function row(string $what, int $count, float $ms, string $note = ''): float
 {

@@ -57,36 +57,13 @@ tally() { # output of a scenario script
   fi
 }
 
-out=$(CLOSTE_WP_INSTALLING=1 "${php_base[@]}" tests/wordpress/install.php 2>&1)
-if [ "$out" = "installed" ]; then echo "ok multisite installed"; passed=$((passed + 1)); else echo "FAIL install: $out"; failed=$((failed + 1)); fi
-
-tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/signatures.php 2>&1)"
-tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/scenarios.php 2>&1)"
-tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/cron.php 2>&1)"
-tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/console.php 2>&1)"
-# The DNS stage with CLOSTE_PUBLIC_IP_ADDRESS defined, defined but not an IP, and undefined.
-tally "$(CLOSTE_WP_PUBLIC_IP=198.51.100.7 "${php_base[@]}" "${ext[@]}" tests/wordpress/dns.php 2>&1)"
-tally "$(CLOSTE_WP_PUBLIC_IP=closte-lb.example.com "${php_base[@]}" "${ext[@]}" tests/wordpress/dns.php 2>&1)"
-tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/dns.php 2>&1)"
-tally "$(CLOSTE_WP_MODE=noext "${php_base[@]}" tests/wordpress/absent.php 2>&1)"
-tally "$(CLOSTE_WP_MODE=nokey "${php_base[@]}" "${ext[@]}" tests/wordpress/absent.php 2>&1)"
-
-tally "$(CLOSTE_WP_CONTENT="$t/future-content" "${php_base[@]}" "${ext[@]}" tests/wordpress/future.php 2>&1)"
-# The control: declaring the provider against that plugin is the fatal error the guard avoids.
-out=$(CLOSTE_WP_CONTENT="$t/future-content" CLOSTE_WP_FORCE_PROVIDER=1 "${php_base[@]}" -d log_errors=0 "${ext[@]}" tests/wordpress/future.php 2>&1)
-if [[ $out == *"Fatal error"*"Closte_Native_Host_Provider::detect() must be compatible"* ]]; then
-  echo "ok future: without the guard the provider would be a fatal error"; passed=$((passed + 1))
-else
-  echo "FAIL future: expected the unguarded provider to be fatal, got: $out"; failed=$((failed + 1))
-fi
-
 # The console in a real browser: the network on php-fpm (the extension loaded in its
 # workers, so fork safety is exercised for real) behind nginx, on a loopback port, both
 # with their own config files; headless Chromium through Playwright; see browser.php.
-browser_test() {
-  local fpm www port venv key i
+# start_web sets web_port (nginx, Chromium's proxy) and web_key (the API key php-fpm has).
+start_web() {
+  local fpm www port key i
   fpm=$(ls /usr/sbin/php-fpm* 2>/dev/null | head -1)
-  venv=$(scripts/browser-venv.sh)
   www="$t/www"
   mkdir -p "$www" "$t/nginx"
   # WordPress's own files, but our wp-config.php (Debian's reads /etc/wordpress).
@@ -160,12 +137,55 @@ CONF
     php -n -r 'exit(@file_get_contents("http://example.test/wp-login.php", false, stream_context_create(["http" => ["proxy" => "tcp://127.0.0.1:" . $argv[1], "request_fulluri" => true, "timeout" => 2]])) === false ? 1 : 0);' "$port" && break
     sleep 0.1
   done
-  [ "$i" -lt 300 ] || { echo "FAIL browser: nginx/php-fpm did not answer"; cat "$t/php-fpm.out" "$t/nginx.out" "$t/nginx-error.log" 2>/dev/null | tail -20; failed=$((failed + 1)); return; }
-  mkdir -p "$root/target"
-  tally "$(CLOSTE_WP_KEY="$key" CLOSTE_WP_PROXY_PORT="$port" CLOSTE_WP_PYTHON="$venv/bin/python" \
-    CLOSTE_WP_SCREENSHOT="$root/target/wordpress-console.png" "${php_base[@]}" "${ext[@]}" tests/wordpress/browser.php 2>&1)"
-  echo "$key" >>"$t/logs/key.txt" # the check below covers this key too
+  if [ "$i" -ge 300 ]; then
+    echo "FAIL nginx/php-fpm did not answer"
+    cat "$t/php-fpm.out" "$t/nginx.out" "$t/nginx-error.log" 2>/dev/null | tail -20
+    return 1
+  fi
+  web_port=$port
+  web_key=$key
 }
+
+browser_test() {
+  start_web || { failed=$((failed + 1)); return; }
+  mkdir -p "$root/target"
+  tally "$(CLOSTE_WP_KEY="$web_key" CLOSTE_WP_PROXY_PORT="$web_port" CLOSTE_WP_PYTHON="$(scripts/browser-venv.sh)/bin/python" \
+    CLOSTE_WP_SCREENSHOT="$root/target/wordpress-console.png" "${php_base[@]}" "${ext[@]}" tests/wordpress/browser.php 2>&1)"
+  echo "$web_key" >>"$t/logs/key.txt" # the check below covers this key too
+}
+
+
+out=$(CLOSTE_WP_INSTALLING=1 "${php_base[@]}" tests/wordpress/install.php 2>&1)
+if [ "$out" = "installed" ]; then echo "ok multisite installed"; passed=$((passed + 1)); else echo "FAIL install: $out"; failed=$((failed + 1)); fi
+
+# make bench: the console's refresh and render for N domains at a given RTT (no test).
+if [ "${1:-}" = "--bench-console" ]; then
+  start_web || exit 1
+  CLOSTE_WP_KEY="$web_key" CLOSTE_WP_PROXY_PORT="$web_port" CLOSTE_WP_PYTHON="$(scripts/browser-venv.sh)/bin/python" \
+    "${php_base[@]}" "${ext[@]}" bench/console.php "${2:-500}"
+  exit $?
+fi
+
+tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/signatures.php 2>&1)"
+tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/scenarios.php 2>&1)"
+tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/cron.php 2>&1)"
+tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/console.php 2>&1)"
+# The DNS stage with CLOSTE_PUBLIC_IP_ADDRESS defined, defined but not an IP, and undefined.
+tally "$(CLOSTE_WP_PUBLIC_IP=198.51.100.7 "${php_base[@]}" "${ext[@]}" tests/wordpress/dns.php 2>&1)"
+tally "$(CLOSTE_WP_PUBLIC_IP=closte-lb.example.com "${php_base[@]}" "${ext[@]}" tests/wordpress/dns.php 2>&1)"
+tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/dns.php 2>&1)"
+tally "$(CLOSTE_WP_MODE=noext "${php_base[@]}" tests/wordpress/absent.php 2>&1)"
+tally "$(CLOSTE_WP_MODE=nokey "${php_base[@]}" "${ext[@]}" tests/wordpress/absent.php 2>&1)"
+
+tally "$(CLOSTE_WP_CONTENT="$t/future-content" "${php_base[@]}" "${ext[@]}" tests/wordpress/future.php 2>&1)"
+# The control: declaring the provider against that plugin is the fatal error the guard avoids.
+out=$(CLOSTE_WP_CONTENT="$t/future-content" CLOSTE_WP_FORCE_PROVIDER=1 "${php_base[@]}" -d log_errors=0 "${ext[@]}" tests/wordpress/future.php 2>&1)
+if [[ $out == *"Fatal error"*"Closte_Native_Host_Provider::detect() must be compatible"* ]]; then
+  echo "ok future: without the guard the provider would be a fatal error"; passed=$((passed + 1))
+else
+  echo "FAIL future: expected the unguarded provider to be fatal, got: $out"; failed=$((failed + 1))
+fi
+
 browser_test
 
 # No log line anywhere holds the key.

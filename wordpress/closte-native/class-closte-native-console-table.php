@@ -9,7 +9,7 @@ defined('ABSPATH') || exit;
 
 final class Closte_Native_Console_Table extends WP_List_Table
 {
-    const PER_PAGE = 200;
+    const PER_PAGE = 500;
 
     /** @var array<int, array> */
     private $rows;

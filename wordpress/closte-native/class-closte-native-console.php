@@ -141,21 +141,21 @@ final class Closte_Native_Console
     /** The rows for the table: every cell is HTML, escaped here. */
     public static function rows(array $domains, ?array $snapshot): array
     {
-        $events = new Closte_Native_Events();
-        $aliases = $snapshot['aliases'] ?? null;
+        $inflight = Closte_Native_Events::all_wanted();
+        $aliases = array_flip($snapshot['aliases'] ?? []);
         $rows = [];
         foreach ($domains as $d) {
             $cells = ['closte' => [], 'dns' => [], 'certificate' => []];
             $missing = false;
             foreach ($d['names'] as $name) {
                 $label = count($d['names']) > 1 ? '<span class="closte-name">' . esc_html($name) . ':</span> ' : '';
-                $wanted = $events->wanted($name);
+                $wanted = $inflight[$name] ?? null;
                 if ($wanted !== null && $wanted['op'] === 'add') {
                     $state = sprintf(__('retry pending, attempt %1$d of %2$d', 'closte-native'), $wanted['attempt'], Closte_Native_Events::MAX_ATTEMPTS);
                     $missing = true;
-                } elseif ($aliases === null) {
+                } elseif (($snapshot['aliases'] ?? null) === null) {
                     $state = __('unknown', 'closte-native');
-                } elseif (in_array($name, $aliases, true)) {
+                } elseif (isset($aliases[$name])) {
                     $state = __('yes', 'closte-native');
                 } else {
                     $state = __('missing', 'closte-native');

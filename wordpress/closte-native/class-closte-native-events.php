@@ -171,6 +171,28 @@ final class Closte_Native_Events
         return is_array($record) && isset($record['op'], $record['token']) ? $record : null;
     }
 
+    /**
+     * Every name with work in flight, name => record, in one query (the console shows them
+     * for thousands of names; one get_network_option() each would be a query each).
+     */
+    public static function all_wanted(): array
+    {
+        global $wpdb;
+        $rows = $wpdb->get_col($wpdb->prepare(
+            "SELECT meta_value FROM {$wpdb->sitemeta} WHERE site_id = %d AND meta_key LIKE %s",
+            get_current_network_id(),
+            $wpdb->esc_like(self::WANTED_PREFIX) . '%'
+        ));
+        $out = [];
+        foreach ($rows as $raw) {
+            $record = maybe_unserialize($raw);
+            if (is_array($record) && isset($record['name'], $record['op'], $record['token'])) {
+                $out[$record['name']] = $record;
+            }
+        }
+        return $out;
+    }
+
     private function want(string $name, string $op, string $token, int $attempt): void
     {
         update_network_option(null, self::WANTED_PREFIX . md5($name), ['name' => $name, 'op' => $op, 'token' => $token, 'attempt' => $attempt]);

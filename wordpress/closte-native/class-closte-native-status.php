@@ -51,7 +51,8 @@ final class Closte_Native_Status
                 $snapshot['errors']['ssl'] = get_class($e) . ': ' . $e->getMessage();
             }
             try {
-                $options = apply_filters('closte_native_console_dns_options', [], $names);
+                // DNS questions are cheap for the resolver: more in flight than API calls.
+                $options = apply_filters('closte_native_console_dns_options', ['concurrency' => 32], $names);
                 foreach (Closte\check_dns_many($names, is_array($options) ? $options : []) as $r) {
                     $snapshot['dns'][$r['domain']] = array_intersect_key($r, array_flip(['ok', 'reason', 'error', 'a', 'aaaa', 'cname', 'expected']));
                 }
