@@ -26,10 +26,9 @@ update_network_option(null, 'closte_test_lab', get_network_option(null, 'closte_
 update_network_option(null, 'wp-ultimo_v2_settings', ['auto_create_www_subdomain' => 'never']);
 delete_network_option(null, Closte_Native_Reconcile::ALERTS_OPTION);
 Closte_Native_Status::forget();
-if (!get_blog_details(2)) { // the customer site the lab's domains map to
-    wpmu_create_blog('example.test', '/shop/', 'Customer shop', 1, [], 1);
-}
-ClosteLab::map_domains();
+// The customer site the lab's domains map to.
+$shop = get_blog_id_from_url('example.test', '/shop/') ?: wpmu_create_blog('example.test', '/shop/', 'Customer shop', 1, [], 1);
+ClosteLab::map_domains((int) $shop);
 $t->run_queue('wu_add_domain');
 Closte\add_domain('orphan.example.net');
 Closte\remove_domain('expired.example.test');

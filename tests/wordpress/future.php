@@ -29,4 +29,17 @@ $t->check('future: the reason names the clashing methods', str_contains($log, 'd
     && str_contains($log, 'get_description() must return string'), $log);
 do_action_ref_array('wu_add_domain', ['future.example.com', 2]);
 $t->same('future: domain events are still sent', ['future.example.com'], array_column(array_map(fn ($c) => $c['form'], $emu->calls('adddomainalias')), 'domain'));
+
+// Without Ultimate Multisite's domain records (this plugin version has no wu_get_domains()),
+// the console lists the network's sites whose domain is not the network's or under it,
+// and sits under Settings.
+$t->check('future: no wu_get_domains() and no WP_Ultimo() here', !function_exists('wu_get_domains') && !function_exists('WP_Ultimo'));
+$customer = wpmu_create_blog('customer.example.org', '/', 'Customer', 1, [], 1);
+$sub = wpmu_create_blog('blog.example.test', '/', 'Subdomain blog', 1, [], 1);
+$inventory = (new Closte_Native_Inventory())->domains();
+$t->same('future: the inventory is the sites outside the network domain', [['customer.example.org', ['customer.example.org'], 'Customer', null]],
+    array_map(fn ($d) => [$d['domain'], $d['names'], $d['site'], $d['stage']], $inventory));
+$t->same('future: the console is under Settings of the network admin', network_admin_url('settings.php?page=closte-native'), Closte_Native_Console::url());
+wpmu_delete_blog($customer, true);
+wpmu_delete_blog($sub, true);
 $t->finish();
