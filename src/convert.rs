@@ -8,6 +8,7 @@ use ext_php_rs::flags::DataType;
 use ext_php_rs::types::{ArrayKey, ZendHashTable, Zval};
 use serde_json::Value;
 
+use closte_core::batch::Item;
 use closte_core::{DomainName, printable_bytes};
 
 use crate::exceptions::{to_php, type_error};
@@ -87,6 +88,44 @@ impl<'a> ListArg<'a> {
         }
         Ok(out)
     }
+}
+
+/// A batch's elements taken apart: the caller's keys, the names as given, the checked names.
+pub type Split<'a> = (Vec<ArrayKey<'a>>, Vec<String>, Vec<closte_core::Result<DomainName>>);
+
+pub fn split(items: Vec<ListItem<'_>>) -> Split<'_> {
+    let mut out: Split =
+        (Vec::with_capacity(items.len()), Vec::with_capacity(items.len()), Vec::with_capacity(items.len()));
+    for i in items {
+        out.0.push(i.key);
+        out.1.push(i.given);
+        out.2.push(i.name);
+    }
+    out
+}
+
+/// The result array of a check over many names: one entry per key, in order. A name that
+/// was refused before its check gets `refused(name as given, the error)`.
+pub fn keyed_results<T>(
+    keys: Vec<ArrayKey<'_>>,
+    given: Vec<String>,
+    results: Vec<Item<T>>,
+    report: impl Fn(T, std::time::Duration) -> ext_php_rs::exception::PhpResult<ZBox<ZendHashTable>>,
+    refused: impl Fn(
+        String,
+        closte_core::Error,
+        std::time::Duration,
+    ) -> ext_php_rs::exception::PhpResult<ZBox<ZendHashTable>>,
+) -> ext_php_rs::exception::PhpResult<ZBox<ZendHashTable>> {
+    let mut out = ZendHashTable::new();
+    for ((key, given), item) in keys.into_iter().zip(given).zip(results) {
+        let value = match item.result {
+            Ok(r) => report(r, item.elapsed)?,
+            Err(e) => refused(given, e, item.elapsed)?,
+        };
+        out.insert(key, value)?;
+    }
+    Ok(out)
 }
 
 /// A string-keyed PHP array built in insertion order.

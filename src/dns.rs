@@ -7,12 +7,12 @@ use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::ZendHashTable;
 
-use closte_core::batch::{self, MAX_SSL_CONCURRENCY};
+use closte_core::batch::{self, MAX_DNS_CONCURRENCY};
 use closte_core::dns_check::{self, DnsCheck, DnsReport, Expected, Reason};
 use closte_core::{Error, printable};
 
 use crate::config;
-use crate::convert::{DomainArg, ListArg, Record, duration_ms};
+use crate::convert::{DomainArg, ListArg, Record, duration_ms, keyed_results, split};
 use crate::exceptions::{describe, to_php};
 use crate::options::{Caller, Options};
 use crate::runtime;
@@ -81,7 +81,7 @@ fn dns_settings(options: &Options, caller: &Caller, many: bool) -> PhpResult<(Dn
                 );
             }
             "timeout" => check.timeout = opt.seconds()?,
-            "concurrency" => concurrency = Some(opt.count(1..=MAX_SSL_CONCURRENCY)?),
+            "concurrency" => concurrency = Some(opt.count(1..=MAX_DNS_CONCURRENCY)?),
             _ => {}
         }
     }
@@ -141,36 +141,28 @@ pub fn check_dns_many(domains: ListArg, options: Options) -> PhpResult<ZBox<Zend
     let (check, concurrency) = dns_settings(&options, &Caller { function: FUNCTION, position: 2 }, true)?;
     let concurrency = match concurrency {
         Some(n) => n,
-        None => config::ini_count("closte.concurrency", 1..=MAX_SSL_CONCURRENCY).map_err(|e| to_php(e, None))?,
+        None => config::ini_count("closte.concurrency", 1..=MAX_DNS_CONCURRENCY).map_err(|e| to_php(e, None))?,
     };
     if items.is_empty() {
         return Ok(ZendHashTable::new());
     }
-    let (keys, names): (Vec<_>, Vec<_>) = items.into_iter().map(|i| (i.key, (i.given, i.name))).unzip();
-    let (given, parsed): (Vec<String>, Vec<_>) = names.into_iter().unzip();
+    let (keys, given, parsed) = split(items);
     let parsed = parsed.into_iter().map(|n| n.and_then(no_wildcard)).collect();
     let results = runtime::block_on(batch::check_dns_many(parsed, &check, concurrency))
         .and_then(|r| r)
         .map_err(|e| to_php(e, None))?;
-    let mut out = ZendHashTable::new();
-    for ((key, given), item) in keys.into_iter().zip(given).zip(results) {
-        let value = match item.result {
-            Ok(report) => report_array(report, item.elapsed)?,
-            Err(e) => {
-                let expected = check.expect.iter().map(ToString::to_string).collect();
-                let report = DnsReport {
-                    domain: given,
-                    reason: Some(Reason::InvalidDomain),
-                    error: Some(describe(e, None).message),
-                    expected,
-                    ..DnsReport::default()
-                };
-                report_array(report, item.elapsed)?
-            }
+    let expected: Vec<String> = check.expect.iter().map(ToString::to_string).collect();
+    keyed_results(keys, given, results, report_array, |domain, e, elapsed| {
+        let error = Some(describe(e, None).message);
+        let report = DnsReport {
+            domain,
+            reason: Some(Reason::InvalidDomain),
+            error,
+            expected: expected.clone(),
+            ..DnsReport::default()
         };
-        out.insert(key, value)?;
-    }
-    Ok(out)
+        report_array(report, elapsed)
+    })
 }
 
 pub fn register(module: ModuleBuilder) -> ModuleBuilder {

@@ -8,11 +8,11 @@ use ext_php_rs::prelude::*;
 use ext_php_rs::types::ZendHashTable;
 
 use closte_core::batch::{self, MAX_SSL_CONCURRENCY, Target};
-use closte_core::tls_check::{self, SslCheck, SslReport};
+use closte_core::tls_check::{self, Reason, SslCheck, SslReport};
 use closte_core::{DomainName, printable};
 
 use crate::config;
-use crate::convert::{DomainArg, ListArg, Record, duration_ms};
+use crate::convert::{DomainArg, ListArg, Record, duration_ms, keyed_results, split};
 use crate::exceptions::{describe, to_php};
 use crate::options::{Caller, Opt, Options};
 use crate::runtime;
@@ -152,30 +152,17 @@ pub fn check_ssl_many(domains: ListArg, options: Options) -> PhpResult<ZBox<Zend
         Some(n) => n,
         None => config::ini_count("closte.ssl_concurrency", 1..=MAX_SSL_CONCURRENCY).map_err(|e| to_php(e, None))?,
     };
-    let (keys, names): (Vec<_>, Vec<_>) = items.into_iter().map(|i| (i.key, (i.given, i.name))).unzip();
-    if keys.is_empty() {
+    if items.is_empty() {
         return Ok(ZendHashTable::new());
     }
-    let (given, parsed): (Vec<String>, Vec<_>) = names.into_iter().unzip();
+    let (keys, given, parsed) = split(items);
     let results = runtime::block_on(batch::check_many(parsed, &opts, &targets, concurrency))
         .and_then(|r| r)
         .map_err(|e| to_php(e, None))?;
-    let mut out = ZendHashTable::new();
-    for ((key, given), item) in keys.into_iter().zip(given).zip(results) {
-        let value = match item.result {
-            Ok(report) => report_array(report, item.elapsed)?,
-            Err(e) => {
-                let d = describe(e, None);
-                let report = SslReport { domain: given, error: Some(d.message), ..SslReport::default() };
-                let mut arr = report_array(report, item.elapsed)?;
-                arr.insert("valid", false)?;
-                arr.insert("reason", "invalid_domain")?;
-                arr
-            }
-        };
-        out.insert(key, value)?;
-    }
-    Ok(out)
+    keyed_results(keys, given, results, report_array, |domain, e, elapsed| {
+        let error = Some(describe(e, None).message);
+        report_array(SslReport { domain, reason: Some(Reason::InvalidDomain), error, ..SslReport::default() }, elapsed)
+    })
 }
 
 pub fn register(module: ModuleBuilder) -> ModuleBuilder {

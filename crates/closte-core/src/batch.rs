@@ -21,6 +21,8 @@ use crate::tls_check::{self, SslCheck, SslReport};
 /// Largest `concurrency` for API requests, and for TLS checks.
 pub const MAX_CONCURRENCY: usize = 64;
 pub const MAX_SSL_CONCURRENCY: usize = 256;
+/// Largest `concurrency` for DNS checks (names in flight; two questions each).
+pub const MAX_DNS_CONCURRENCY: usize = 256;
 
 /// One name's result and when it was known, counted from the start of the batch.
 #[derive(Debug, Clone)]

@@ -34,6 +34,8 @@ pub enum Reason {
     Expired,
     NotYetValid,
     HostnameMismatch,
+    /// Never produced by a check: a batch item whose name was refused before it.
+    InvalidDomain,
 }
 
 impl Reason {
@@ -48,6 +50,7 @@ impl Reason {
             Self::Expired => "expired",
             Self::NotYetValid => "not_yet_valid",
             Self::HostnameMismatch => "hostname_mismatch",
+            Self::InvalidDomain => "invalid_domain",
         }
     }
 }
