@@ -8,10 +8,10 @@ work=$(mktemp -d)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
 
-# Starts the emulator with extra arguments; sets $url once it has said where it listens.
-start() {
+# Runs the emulator with the given arguments; sets $url to where it says it listens.
+run() {
   local out="$work/emulator-${#pids[@]}.out"
-  "$emu" --listen 127.0.0.1:0 --api-key "$key" "$@" > "$out" &
+  "$emu" "$@" > "$out" &
   pids+=($!)
   url=""
   for _ in $(seq 200); do # poll for the first line; no fixed sleep
@@ -19,7 +19,12 @@ start() {
     [ -n "$url" ] && break
     sleep 0.05
   done
-  [ -n "$url" ] || { echo "the emulator did not start" >&2; exit 1; }
+  [ -n "$url" ] || { echo "the emulator ($1) did not start" >&2; exit 1; }
+}
+
+# Starts the API emulator with extra arguments.
+start() {
+  run --listen 127.0.0.1:0 --api-key "$key" "$@"
 }
 
 "$emu" make-certs "$work/certs"
@@ -28,22 +33,15 @@ start --tls-cert "$work/certs/valid.pem" --tls-key "$work/certs/valid.key"
 tls_valid=$url
 start --tls-cert "$work/certs/wrong-host.pem" --tls-key "$work/certs/wrong-host.key"
 tls_wrong=$url
-start
 cat > "$work/zone.txt" <<'ZONE'
 shop.example.com      300 A     198.51.100.7
 www.shop.example.com   60 CNAME shop.example.com
 moved.example.com     300 A     203.0.113.9
 ipv6.example.com      300 AAAA  2001:db8::7
 ZONE
-"$emu" dns --zone "$work/zone.txt" > "$work/dns.out" &
-pids+=($!)
-dns=""
-for _ in $(seq 200); do # poll for the first line; no fixed sleep
-  dns=$(sed -n 's#^listening on udp://##p' "$work/dns.out")
-  [ -n "$dns" ] && break
-  sleep 0.05
-done
-[ -n "$dns" ] || { echo "the DNS emulator did not start" >&2; exit 1; }
+run dns --zone "$work/zone.txt"
+dns=${url#udp://}
+start
 echo "Closte emulator: $url (TLS test servers: $tls_valid, $tls_wrong; DNS: $dns)"
 echo
 CLOSTE_DEMO_KEY="$key" CLOSTE_DEMO_URL="$url/api/client" CLOSTE_DEMO_CERTS="$work/certs" \
