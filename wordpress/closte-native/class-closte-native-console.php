@@ -69,7 +69,7 @@ final class Closte_Native_Console
         foreach ($r['added'] as $name) {
             Closte_Native::log("console sync: added $name");
         }
-        (new Closte_Native_Status())->refresh();
+        (new Closte_Native_Status())->refresh_aliases();
         $this->done($r['failed'] ? 'warning' : 'success', sprintf(
             __('Sync: %1$d added, %2$d already on Closte, %3$d failed.', 'closte-native'),
             count($r['added']), count($r['unchanged']), count($r['failed'])
@@ -82,10 +82,8 @@ final class Closte_Native_Console
         if (($_POST['confirm'] ?? '') !== 'remove') {
             $this->done('error', __('Nothing removed: tick the confirmation box to remove unclaimed aliases.', 'closte-native'));
         }
-        $claimed = [];
-        foreach ((new Closte_Native_Inventory())->domains() as $d) {
-            array_push($claimed, ...$d['names']); // inactive domains keep their aliases too
-        }
+        // Every mapped name counts as claimed, a deleted or archived site's too.
+        $claimed = Closte_Native_Inventory::names((new Closte_Native_Inventory())->domains());
         if ($claimed === []) {
             $this->done('error', __('Nothing removed: no mapped domain was found, and removing every alias is never what a network wants.', 'closte-native'));
         }
@@ -99,7 +97,7 @@ final class Closte_Native_Console
         foreach ($removed as $name) {
             Closte_Native::log("console: removed unclaimed alias $name");
         }
-        (new Closte_Native_Status())->refresh();
+        (new Closte_Native_Status())->refresh_aliases();
         $failed = count($r) - count(array_filter($r, fn ($x) => $x['status'] !== 'failed'));
         $this->done($failed ? 'warning' : 'success', sprintf(__('Removed %1$d unclaimed aliases, %2$d failed.', 'closte-native'), count($removed), $failed));
     }
@@ -120,7 +118,7 @@ final class Closte_Native_Console
         $events = new Closte_Native_Events();
         $events->event('add', $domain); // both names, now; a pending retry is superseded
         $pending = array_filter($row['names'], fn ($n) => $events->wanted($n) !== null);
-        (new Closte_Native_Status())->refresh();
+        (new Closte_Native_Status())->refresh_aliases();
         $this->done($pending ? 'warning' : 'success', $pending
             ? sprintf(__('Re-sent %1$s: Closte did not take %2$s yet, a retry is scheduled.', 'closte-native'), $domain, implode(', ', $pending))
             : sprintf(__('Re-sent %s: on Closte.', 'closte-native'), $domain));
@@ -239,10 +237,7 @@ final class Closte_Native_Console
         $table->prepare_items();
         $table->display();
 
-        $claimed = [];
-        foreach ($domains as $d) {
-            array_push($claimed, ...$d['names']);
-        }
+        $claimed = Closte_Native_Inventory::names($domains);
         $unclaimed = $snapshot === null || $snapshot['aliases'] === null ? [] : array_values(array_diff($snapshot['aliases'], $claimed));
         echo '<h2>' . esc_html__('Aliases on Closte that no mapped domain claims', 'closte-native') . '</h2>';
         if ($unclaimed === []) {

@@ -55,16 +55,16 @@ final class Closte_Native_Inventory
         return $out;
     }
 
+    /** Every name of `$domains` (each domain and its twin), once each, in order. */
+    public static function names(array $domains): array
+    {
+        return array_values(array_unique(array_merge([], ...array_column($domains, 'names'))));
+    }
+
     /** Every name that should be an alias on Closte (wanted domains and their twins). */
     public function wanted_names(?array $domains = null): array
     {
-        $names = [];
-        foreach ($domains ?? $this->domains() as $d) {
-            if ($d['wanted']) {
-                array_push($names, ...$d['names']);
-            }
-        }
-        return array_values(array_unique($names));
+        return self::names(array_filter($domains ?? $this->domains(), fn ($d) => $d['wanted']));
     }
 
     private static function site_name(int $site_id): string

@@ -62,7 +62,8 @@ final class Closte_Native_Reconcile
                 Closte_Native::log("reconcile: $name could not be added: $message");
             }
         }
-        Closte_Native::log(sprintf('reconcile: %d added, %d already on Closte, %d failed', count($report['added']), $report['unchanged'], count($report['failed'])));
+        Closte_Native::log(sprintf('reconcile%s: %d added, %d already on Closte, %d failed', $why === 'after_failure' ? ' (again, after an outage)' : '',
+            count($report['added']), $report['unchanged'], count($report['failed'])));
         if ($report['failed'] !== [] && !isset($report['failed']['*'])) {
             $this->retry_later();
         }
@@ -76,12 +77,7 @@ final class Closte_Native_Reconcile
      */
     public function audit_certificates(array $domains): array
     {
-        $names = [];
-        foreach ($domains as $d) {
-            if ($d['wanted'] && ($d['stage'] === 'done' || $d['stage'] === null)) {
-                array_push($names, ...$d['names']);
-            }
-        }
+        $names = Closte_Native_Inventory::names(array_filter($domains, fn ($d) => $d['wanted'] && ($d['stage'] === 'done' || $d['stage'] === null)));
         $alerts = [];
         if ($names !== []) {
             try {

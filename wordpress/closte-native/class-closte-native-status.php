@@ -31,17 +31,8 @@ final class Closte_Native_Status
     {
         $start = microtime(true);
         $domains = $domains ?? (new Closte_Native_Inventory())->domains();
-        $names = [];
-        foreach ($domains as $d) {
-            array_push($names, ...$d['names']);
-        }
-        $names = array_values(array_unique($names));
-        $snapshot = ['checked_at' => time(), 'aliases' => null, 'ssl' => [], 'dns' => [], 'errors' => []];
-        try {
-            $snapshot['aliases'] = array_values(array_unique(array_column(Closte\list_domains(), 'domain')));
-        } catch (Throwable $e) {
-            $snapshot['errors']['closte'] = get_class($e) . ': ' . $e->getMessage();
-        }
+        $names = Closte_Native_Inventory::names($domains);
+        $snapshot = self::with_aliases(['checked_at' => time(), 'ssl' => [], 'dns' => [], 'errors' => []]);
         if ($names !== []) {
             try {
                 foreach (Closte\check_ssl_many($names, self::ssl_options($names)) as $r) {
@@ -62,6 +53,31 @@ final class Closte_Native_Status
         }
         $snapshot['elapsed_ms'] = round((microtime(true) - $start) * 1000, 1);
         set_site_transient(self::TRANSIENT, $snapshot);
+        return $snapshot;
+    }
+
+    /**
+     * After a change to Closte's aliases (sync, retry, removal): one list read updates the
+     * snapshot's alias column; certificates and DNS are unchanged by it, so not re-checked.
+     */
+    public function refresh_aliases(): void
+    {
+        $snapshot = self::cached();
+        if ($snapshot !== null) {
+            set_site_transient(self::TRANSIENT, self::with_aliases($snapshot));
+        }
+    }
+
+    /** `$snapshot` with Closte's aliases as listed now, or the reason they could not be read. */
+    private static function with_aliases(array $snapshot): array
+    {
+        unset($snapshot['errors']['closte']);
+        try {
+            $snapshot['aliases'] = array_values(array_unique(array_column(Closte\list_domains(), 'domain')));
+        } catch (Throwable $e) {
+            $snapshot['aliases'] = null;
+            $snapshot['errors']['closte'] = get_class($e) . ': ' . $e->getMessage();
+        }
         return $snapshot;
     }
 
