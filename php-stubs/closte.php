@@ -14,7 +14,8 @@
  *   closte.connect_timeout = 10
  *       Seconds to open one connection (DNS + TCP + TLS).
  *   closte.max_retries = 2
- *       Extra attempts after a transient failure (connect error, 429, 502/503/504, dropped reply); 0-10.
+ *       Extra attempts within a call after a transient failure (connect error, 408, 429,
+ *       502/503/504, dropped reply); 0-10.
  *   closte.ca_file =
  *       A PEM file of extra trusted CA certificates, added to the system trust store
  *       (for API calls and for check_ssl()). A regular file of at most 1 MiB.
@@ -24,6 +25,8 @@
  *       API requests in flight at once in add_domains(), remove_domains(), sync_domains(); 1-64.
  *   closte.ssl_concurrency = 32
  *       TLS handshakes in flight at once in check_ssl_many(); 1-256.
+ *   closte.dns_concurrency = 32
+ *       Names looked up at once in check_dns_many(); 1-256.
  *   closte.nameservers =
  *       DNS resolvers for check_dns(), as "ip" or "ip:port" separated by commas or spaces;
  *       empty means the system's (/etc/resolv.conf).
@@ -34,15 +37,41 @@
  * or another control character, is an InvalidDomainException. Messages escape control
  * characters (`\x00`, `\x0a`), so every exception can be created and logged as one line.
  *
+ * Each setting's `concurrency` option has the same range as its INI setting.
+ * ini_restore() brings a setting back to its php.ini value at run time.
+ *
  * The API key is read at every call from the constant CLOSTE_CLIENT_API_KEY
- * (wp-config.php; Closte hosting defines it). It never appears in messages, logs or phpinfo().
+ * (wp-config.php; Closte hosting defines it). It never appears in messages, logs or phpinfo(),
+ * whether a server echoes it raw, percent-encoded, form-encoded or JSON-escaped. Input
+ * quoted in a message is cut after 80 characters, with its length.
  */
 
 namespace Closte;
 
-/** Base of every exception the extension throws. */
+/**
+ * Base of every exception the extension throws. It says whether trying the same call again
+ * later can help, decided by the extension's one retry rule: Closte unreachable, timing out,
+ * cutting the connection, sending an unreadable reply, or answering HTTP 408, 429, 502,
+ * 503 or 504 can pass; a refusal (`success:false`), HTTP 500, 501 and other statuses, a
+ * certificate that does not verify, an invalid name or a bad setting cannot.
+ */
 class Exception extends \RuntimeException
 {
+    /** @var bool */
+    protected $retryable = false;
+
+    /** @var string */
+    protected $retryReason = '';
+
+    /** Whether trying again later (a queued retry, not a loop) can succeed. */
+    public function isRetryable(): bool
+    {
+    }
+
+    /** Why it is or is not retryable, in words for a log line. */
+    public function getRetryReason(): string
+    {
+    }
 }
 
 /** The key constant is missing, empty or not a string, or a setting is unusable. */
@@ -104,6 +133,20 @@ function add_domain(string $domain, array $options = []): array
  * @throws \TypeError on an option of the wrong type
  */
 function remove_domain(string $domain, array $options = []): array
+{
+}
+
+/**
+ * The canonical form of a name: what the extension sends to Closte and reports back.
+ * Lower case, international names in IDNA (punycode) form, no trailing dot, `*.` kept
+ * for a wildcard: `Bücher.Example.` gives `xn--bcher-kva.example`. Two names are the
+ * same alias exactly when their canonical forms are equal, so compare names (your
+ * records with list_domains(), say) through this function.
+ *
+ * @return string
+ * @throws InvalidDomainException the name is not a valid host name or wildcard
+ */
+function normalize_domain(string $domain): string
 {
 }
 
@@ -190,7 +233,7 @@ function check_ssl(string $domain, array $options = []): array
  * @param list<string>|array<array-key, string> $domains
  * @param array{api_url?: string, timeout?: int|float, connect_timeout?: int|float, max_retries?: int, ca_file?: string, concurrency?: int} $options
  *        timeout bounds each name's work (retries included); concurrency 1-64 (default closte.concurrency)
- * @return array<array-key, array{domain: string, wildcard: bool, status: 'added'|'already_present'|'failed', attempts: ?int, elapsed_ms: float, error: null|array{class: class-string<Exception>, message: string, code: int}}>
+ * @return array<array-key, array{domain: string, wildcard: bool, status: 'added'|'already_present'|'failed', attempts: int, elapsed_ms: float, error: null|array{class: class-string<Exception>, message: string, code: int, retryable: bool, retry_reason: string}}>
  * @throws ConfigException missing key or unusable settings, before anything is sent
  * @throws \ValueError on an unknown option key or an out-of-range option value
  * @throws \TypeError when $domains is not an array or holds a non-string
@@ -205,7 +248,7 @@ function add_domains(array $domains, array $options = []): array
  *
  * @param list<string>|array<array-key, string> $domains
  * @param array{api_url?: string, timeout?: int|float, connect_timeout?: int|float, max_retries?: int, ca_file?: string, concurrency?: int} $options
- * @return array<array-key, array{domain: string, wildcard: bool, status: 'removed'|'not_present'|'failed', attempts: ?int, elapsed_ms: float, error: null|array{class: class-string<Exception>, message: string, code: int}}>
+ * @return array<array-key, array{domain: string, wildcard: bool, status: 'removed'|'not_present'|'failed', attempts: int, elapsed_ms: float, error: null|array{class: class-string<Exception>, message: string, code: int, retryable: bool, retry_reason: string}}>
  * @throws ConfigException missing key or unusable settings, before anything is sent
  * @throws \ValueError on an unknown option key or an out-of-range option value
  * @throws \TypeError when $domains is not an array or holds a non-string
@@ -222,7 +265,7 @@ function remove_domains(array $domains, array $options = []): array
  *
  * @param list<string>|array<array-key, string> $wanted
  * @param array{api_url?: string, timeout?: int|float, connect_timeout?: int|float, max_retries?: int, ca_file?: string, concurrency?: int, remove_unlisted?: bool, dry_run?: bool} $options
- * @return array{added: list<string>, removed: list<string>, unchanged: list<string>, failed: array<string, array{class: class-string<Exception>, message: string, code: int}>, dry_run: bool, requests: int, elapsed_ms: float}
+ * @return array{added: list<string>, removed: list<string>, unchanged: list<string>, failed: array<string, array{class: class-string<Exception>, message: string, code: int, retryable: bool, retry_reason: string}>, dry_run: bool, requests: int, elapsed_ms: float}
  * @throws ConfigException missing key or unusable settings, before anything is sent
  * @throws ApiException|TransportException when Closte's list cannot be read (nothing was changed)
  * @throws \ValueError on an unknown or out-of-range option, and for `remove_unlisted` with no

@@ -27,8 +27,23 @@ function describe(array $functions, array $classes): array
     }
     foreach ($classes as $name) {
         $c = new ReflectionClass($name);
+        $methods = [];
+        foreach ($c->getMethods() as $m) {
+            if ($m->getDeclaringClass()->getName() === $c->getName()) {
+                $methods[] = ($m->isPublic() ? 'public ' : 'protected ') . $m->getName() . '(): ' . $m->getReturnType();
+            }
+        }
+        $props = [];
+        foreach ($c->getProperties() as $p) {
+            if ($p->getDeclaringClass()->getName() === $c->getName()) {
+                $props[] = ($p->isPublic() ? 'public $' : 'protected $') . $p->getName() . ' = ' . var_export($p->getDefaultValue(), true);
+            }
+        }
+        sort($methods);
+        sort($props);
         $out['classes'][$c->getName()] = 'extends ' . ($c->getParentClass() ? $c->getParentClass()->getName() : '-')
-            . ($c->isFinal() ? ' final' : '') . ($c->isAbstract() ? ' abstract' : '');
+            . ($c->isFinal() ? ' final' : '') . ($c->isAbstract() ? ' abstract' : '')
+            . ($methods ? ' { ' . implode('; ', $methods) . ' }' : '') . ($props ? ' [' . implode('; ', $props) . ']' : '');
     }
     ksort($out['functions']);
     ksort($out['classes']);
@@ -89,8 +104,8 @@ $source = file_get_contents($stubFile);
 foreach (array_keys($ext['functions']) as $fn) {
     $short = substr($fn, strlen('closte\\'));
     $ok = preg_match('#/\*\*\s*\n\s*\*\s*\S.*?\*/\s*function ' . preg_quote($short) . '\(#s', $source, $m)
-        && preg_match('/@return (list<)?array\{/', $m[0]) && str_contains($m[0], '@throws');
-    $check((bool) $ok, "docblock $fn", 'needs a summary, an array{...} @return and @throws');
+        && preg_match('/@return ((list<)?array\{|string\n)/', $m[0]) && str_contains($m[0], '@throws');
+    $check((bool) $ok, "docblock $fn", 'needs a summary, an array{...} (or string) @return and @throws');
 }
 
 // INI: the stubs' table, the README's table and the extension agree on names and defaults.

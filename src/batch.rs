@@ -6,33 +6,33 @@ use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::ZendHashTable;
 
-use closte_core::batch::{self, Item, MAX_CONCURRENCY};
+use closte_core::batch::{self, Item};
+use closte_core::settings::API_CONCURRENCY;
 use closte_core::{ApiKey, Change, Error};
 
-use crate::config;
 use crate::convert::{ListArg, Record, duration_ms, elapsed_ms};
 use crate::domains::{change_record, prepare_with, with_call};
-use crate::exceptions::{describe, to_php, value_error};
-use crate::options::{API_OPTIONS, Caller, Opt, Options};
+use crate::exceptions::{describe, value_error};
+use crate::options::{self, API_OPTIONS, Caller, Opt, Options};
 
 type Array = ZBox<ZendHashTable>;
 
-/// `['class' => …, 'message' => …, 'code' => …]`: the exception the single call would throw.
+/// `['class' => …, 'message' => …, 'code' => …, 'retryable' => …, 'retry_reason' => …]`:
+/// the exception the single call would throw.
 fn error_array(err: Error, key: Option<&ApiKey>) -> PhpResult<Array> {
     let d = describe(err, key);
     Ok(Record::new()
         .set("class", d.class_name())?
         .set("message", d.message)?
         .set("code", i64::from(d.code))?
+        .set("retryable", d.retry.retryable)?
+        .set("retry_reason", d.retry.reason)?
         .into_array())
 }
 
-/// The batch's `concurrency`: the option when given, else `closte.concurrency`.
+/// The API batches' `concurrency` (option, else `closte.concurrency`).
 fn concurrency(rest: &[Opt]) -> PhpResult<usize> {
-    match rest.iter().find(|opt| opt.name == "concurrency") {
-        Some(opt) => opt.count(1..=MAX_CONCURRENCY),
-        None => config::ini_count("closte.concurrency", 1..=MAX_CONCURRENCY).map_err(|e| to_php(e, None)),
-    }
+    options::concurrency(rest.iter().find(|opt| opt.name == "concurrency"), API_CONCURRENCY)
 }
 
 /// The body of add_domains and remove_domains.
@@ -66,7 +66,7 @@ fn change_many(domains: ListArg, options: &Options, function: &'static str, add:
                 .set("domain", domain)?
                 .set("wildcard", wildcard)?
                 .set("status", "failed")?
-                .set("attempts", None::<i64>)?
+                .set("attempts", i64::from(item.attempts))?
                 .set("elapsed_ms", duration_ms(item.elapsed))?
                 .set("error", error_array(e, Some(&key))?)?,
         };
@@ -109,13 +109,14 @@ pub fn sync_domains(wanted: ListArg, options: Options) -> PhpResult<Array> {
             _ => {}
         }
     }
-    if remove_unlisted && !items.iter().any(|i| i.name.is_ok()) {
+    let wanted: Vec<_> = items.into_iter().map(|i| (i.given, i.name)).collect();
+    if remove_unlisted && !batch::may_remove_unlisted(&wanted) {
+        // The core refuses it too; here it is refused as core PHP refuses a bad argument.
         return Err(value_error(format!(
-            "{FUNCTION}(): Argument #1 ($wanted) must name at least one valid domain when option \
-             \"remove_unlisted\" is true (an empty list would remove every alias)"
+            "{FUNCTION}(): Argument #1 ($wanted) {}",
+            batch::REMOVE_UNLISTED_NEEDS_A_NAME
         )));
     }
-    let wanted: Vec<_> = items.into_iter().map(|i| (i.given, i.name)).collect();
     let (report, requests) = with_call(&settings, &key, |client, call| async move {
         let report = batch::sync(&client, &call, wanted, remove_unlisted, dry_run, concurrency).await?;
         Ok((report, call.requests()))

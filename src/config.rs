@@ -2,31 +2,44 @@
 //! `ini_set()` and `wp-config.php` both run long after the module started.
 
 use std::ffi::{CStr, c_char, c_int};
-use std::path::PathBuf;
 
 use ext_php_rs::flags::IniEntryPermission;
 use ext_php_rs::types::Zval;
 use ext_php_rs::zend::{IniEntryDef, IniEntryDefs};
 
+use closte_core::settings::{INI as INI_SETTINGS, IniValues};
 use closte_core::{ApiKey, Error, Result, Settings};
 
 pub const KEY_CONSTANT: &str = "CLOSTE_CLIENT_API_KEY";
 
-/// Every INI setting, with its default. php-stubs/closte.php and README.md document
-/// the same table, and scripts/check-stubs.php compares both with `ini_get_all('closte')`.
-static INI: IniEntryDefs<11> = IniEntryDefs::new([
-    IniEntryDef::new(c"closte.api_url", c"https://app.closte.com/api/client", IniEntryPermission::All),
-    IniEntryDef::new(c"closte.timeout", c"30", IniEntryPermission::All),
-    IniEntryDef::new(c"closte.connect_timeout", c"10", IniEntryPermission::All),
-    IniEntryDef::new(c"closte.max_retries", c"2", IniEntryPermission::All),
-    IniEntryDef::new(c"closte.ca_file", c"", IniEntryPermission::All),
-    IniEntryDef::new(c"closte.ssl_timeout", c"10", IniEntryPermission::All),
-    IniEntryDef::new(c"closte.concurrency", c"8", IniEntryPermission::All),
-    IniEntryDef::new(c"closte.ssl_concurrency", c"32", IniEntryPermission::All),
-    IniEntryDef::new(c"closte.nameservers", c"", IniEntryPermission::All),
-    IniEntryDef::new(c"closte.dns_timeout", c"5", IniEntryPermission::All),
-    IniEntryDef::end(),
-]);
+/// The INI table the engine keeps for the life of the process: closte-core's one table
+/// of names and defaults, each entry with an on-modify handler (without one, the engine
+/// refuses `ini_restore()` at run time).
+static INI: IniEntryDefs<{ INI_SETTINGS.len() + 1 }> = IniEntryDefs::new(entries());
+
+const fn entries() -> [IniEntryDef; INI_SETTINGS.len() + 1] {
+    let mut out = [IniEntryDef::end(); INI_SETTINGS.len() + 1];
+    let mut i = 0;
+    while i < INI_SETTINGS.len() {
+        out[i] = IniEntryDef::new(INI_SETTINGS[i].name, INI_SETTINGS[i].default, IniEntryPermission::All);
+        out[i].on_modify = Some(on_modify);
+        i += 1;
+    }
+    out
+}
+
+/// Accepts every value: settings are read and checked at each call, where a bad one is a
+/// precise `ConfigException` rather than a silent refusal of `ini_set()`.
+unsafe extern "C" fn on_modify(
+    _entry: *mut ext_php_rs::ffi::zend_ini_entry,
+    _new_value: *mut ext_php_rs::ffi::zend_string,
+    _mh_arg1: *mut std::ffi::c_void,
+    _mh_arg2: *mut std::ffi::c_void,
+    _mh_arg3: *mut std::ffi::c_void,
+    _stage: c_int,
+) -> c_int {
+    0 // SUCCESS
+}
 
 unsafe extern "C" {
     // Zend API, exported by the php binary.
@@ -59,44 +72,14 @@ pub fn ini(name: &str) -> String {
     unsafe { CStr::from_ptr(ptr) }.to_string_lossy().into_owned()
 }
 
-pub fn ini_seconds(name: &str) -> Result<std::time::Duration> {
-    let raw = ini(name);
-    let value: f64 =
-        raw.trim().parse().map_err(|_| Error::config(format!("{name} must be a number of seconds, got \"{raw}\"")))?;
-    Settings::seconds(name, value)
-}
-
-/// A whole-number INI setting within `range`.
-pub fn ini_count(name: &str, range: std::ops::RangeInclusive<usize>) -> Result<usize> {
-    let raw = ini(name);
-    raw.trim().parse::<usize>().ok().filter(|n| range.contains(n)).ok_or_else(|| {
-        Error::config(format!(
-            "{name} must be a whole number between {} and {}, got \"{raw}\"",
-            range.start(),
-            range.end()
-        ))
-    })
+/// The engine's current INI values, read through closte-core's parsing.
+pub fn ini_values() -> IniValues<fn(&str) -> String> {
+    IniValues(ini)
 }
 
 /// Settings from INI (options are applied on top by the caller).
 pub fn settings_from_ini() -> Result<Settings> {
-    let raw_retries = ini("closte.max_retries");
-    let retries: i64 = raw_retries
-        .trim()
-        .parse()
-        .map_err(|_| Error::config(format!("closte.max_retries must be a whole number, got \"{raw_retries}\"")))?;
-    Ok(Settings {
-        api_url: ini("closte.api_url"),
-        timeout: ini_seconds("closte.timeout")?,
-        connect_timeout: ini_seconds("closte.connect_timeout")?,
-        max_retries: Settings::retries("closte.max_retries", retries)?,
-        ca_file: ca_file(),
-    })
-}
-
-/// `closte.ca_file`, shared by the API calls and check_ssl; empty means none.
-pub fn ca_file() -> Option<PathBuf> {
-    Some(ini("closte.ca_file")).filter(|p| !p.is_empty()).map(PathBuf::from)
+    Settings::from_ini(&ini_values())
 }
 
 fn constant(name: &str) -> Option<&'static Zval> {

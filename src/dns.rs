@@ -1,38 +1,25 @@
 //! `Closte\check_dns` and `check_dns_many`: does a domain point at Closte, and if not, where.
 
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::ZendHashTable;
 
-use closte_core::batch::{self, MAX_DNS_CONCURRENCY};
+use closte_core::batch;
 use closte_core::dns_check::{self, DnsCheck, DnsReport, Expected, Reason};
-use closte_core::{Error, printable};
+use closte_core::settings::DNS_CONCURRENCY;
+use closte_core::{Error, quoted};
 
 use crate::config;
 use crate::convert::{DomainArg, ListArg, Record, duration_ms, keyed_results, split};
 use crate::exceptions::{describe, to_php};
-use crate::options::{Caller, Options};
+use crate::options::{self, Caller, Options};
 use crate::runtime;
 
 pub const PUBLIC_IP_CONSTANT: &str = "CLOSTE_PUBLIC_IP_ADDRESS";
 const DNS_OPTIONS: &[&str] = &["nameservers", "expect", "timeout"];
 const DNS_MANY_OPTIONS: &[&str] = &["nameservers", "expect", "timeout", "concurrency"];
-
-/// `closte.nameservers`: addresses separated by commas or spaces; empty means the system's.
-fn ini_nameservers() -> closte_core::Result<Vec<SocketAddr>> {
-    let raw = config::ini("closte.nameservers");
-    raw.split(|c: char| c == ',' || c.is_whitespace())
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            dns_check::parse_nameserver(s).ok_or_else(|| {
-                Error::config(format!("closte.nameservers must list IP addresses or IP:port, got \"{}\"", printable(s)))
-            })
-        })
-        .collect()
-}
 
 /// `CLOSTE_PUBLIC_IP_ADDRESS` (Closte defines it in wp-config.php), when defined and not empty.
 fn default_expectation() -> closte_core::Result<Vec<Expected>> {
@@ -42,32 +29,22 @@ fn default_expectation() -> closte_core::Result<Vec<Expected>> {
         "" => Ok(Vec::new()),
         v => match Expected::parse(v) {
             Ok(Expected::Ip(ip)) => Ok(vec![Expected::Ip(ip)]),
-            _ => Err(Error::config(format!("{PUBLIC_IP_CONSTANT} must be an IP address, got \"{}\"", printable(v)))),
+            _ => Err(Error::config(format!("{PUBLIC_IP_CONSTANT} must be an IP address, got \"{}\"", quoted(v)))),
         },
     }
 }
 
-/// The check's settings from INI, the constant and `$options`; the `concurrency` option if given.
-fn dns_settings(options: &Options, caller: &Caller, many: bool) -> PhpResult<(DnsCheck, Option<usize>)> {
-    let mut check = DnsCheck {
-        nameservers: ini_nameservers().map_err(|e| to_php(e, None))?,
-        expect: Vec::new(),
-        timeout: config::ini_seconds("closte.dns_timeout").map_err(|e| to_php(e, None))?,
-    };
+/// The check's settings from INI, the constant and `$options`; with `many`, the concurrency.
+fn dns_settings(options: &Options, caller: &Caller, many: bool) -> PhpResult<(DnsCheck, usize)> {
+    let mut check = DnsCheck::from_ini(&config::ini_values()).map_err(|e| to_php(e, None))?;
     let mut expect = None;
     let mut concurrency = None;
     for opt in options.entries(caller, if many { DNS_MANY_OPTIONS } else { DNS_OPTIONS })? {
         match opt.name.as_str() {
             "nameservers" => {
-                check.nameservers = opt
-                    .strings()?
-                    .iter()
-                    .map(|s| {
-                        dns_check::parse_nameserver(s).ok_or_else(|| {
-                            opt.invalid(format!("must list IP addresses or IP:port, got \"{}\"", printable(s)))
-                        })
-                    })
-                    .collect::<PhpResult<_>>()?;
+                let lists = opt.strings()?;
+                check.nameservers =
+                    dns_check::parse_nameservers(lists.iter().map(String::as_str)).map_err(|why| opt.invalid(why))?;
             }
             "expect" => {
                 expect = Some(
@@ -81,13 +58,18 @@ fn dns_settings(options: &Options, caller: &Caller, many: bool) -> PhpResult<(Dn
                 );
             }
             "timeout" => check.timeout = opt.seconds()?,
-            "concurrency" => concurrency = Some(opt.count(1..=MAX_DNS_CONCURRENCY)?),
+            "concurrency" => concurrency = Some(opt.count(1..=DNS_CONCURRENCY.max)?),
             _ => {}
         }
     }
     check.expect = match expect {
         Some(e) => e,
         None => default_expectation().map_err(|e| to_php(e, None))?,
+    };
+    let concurrency = match (many, concurrency) {
+        (_, Some(n)) => n,
+        (true, None) => options::concurrency(None, DNS_CONCURRENCY)?,
+        (false, None) => 1,
     };
     Ok((check, concurrency))
 }
@@ -108,26 +90,15 @@ fn report_array(r: DnsReport, elapsed: Duration) -> PhpResult<ZBox<ZendHashTable
         .into_array())
 }
 
-/// A wildcard alias has no records of its own to look up.
-fn no_wildcard(name: closte_core::DomainName) -> closte_core::Result<closte_core::DomainName> {
-    if name.is_wildcard() {
-        return Err(Error::invalid_domain(
-            &name.to_wire(),
-            "a wildcard has no DNS records of its own; check a name under it",
-        ));
-    }
-    Ok(name)
-}
-
 /// Resolves `$domain` (A, AAAA and its CNAME chain) and says whether it points where
 /// Closte expects. DNS failures are reported in the result, not thrown.
 #[php_function]
 #[php(name = "Closte\\check_dns", defaults(options = Options::default()))]
 pub fn check_dns(domain: DomainArg, options: Options) -> PhpResult<ZBox<ZendHashTable>> {
     let start = Instant::now();
-    let name = no_wildcard(domain.parse("Closte\\check_dns")?).map_err(|e| to_php(e, None))?;
+    let name = domain.parse("Closte\\check_dns")?;
     let (check, _) = dns_settings(&options, &Caller { function: "Closte\\check_dns", position: 2 }, false)?;
-    let report = runtime::block_on(dns_check::check(&name, &check)).and_then(|r| r).map_err(|e| to_php(e, None))?;
+    let report = runtime::block_on(dns_check::check(&name, &check)).map_err(|e| to_php(e, None))?;
     report_array(report, start.elapsed())
 }
 
@@ -139,18 +110,11 @@ pub fn check_dns_many(domains: ListArg, options: Options) -> PhpResult<ZBox<Zend
     const FUNCTION: &str = "Closte\\check_dns_many";
     let items = domains.items(FUNCTION, "domains")?;
     let (check, concurrency) = dns_settings(&options, &Caller { function: FUNCTION, position: 2 }, true)?;
-    let concurrency = match concurrency {
-        Some(n) => n,
-        None => config::ini_count("closte.concurrency", 1..=MAX_DNS_CONCURRENCY).map_err(|e| to_php(e, None))?,
-    };
     if items.is_empty() {
         return Ok(ZendHashTable::new());
     }
     let (keys, given, parsed) = split(items);
-    let parsed = parsed.into_iter().map(|n| n.and_then(no_wildcard)).collect();
-    let results = runtime::block_on(batch::check_dns_many(parsed, &check, concurrency))
-        .and_then(|r| r)
-        .map_err(|e| to_php(e, None))?;
+    let results = runtime::block_on(batch::check_dns_many(parsed, &check, concurrency)).map_err(|e| to_php(e, None))?;
     let expected: Vec<String> = check.expect.iter().map(ToString::to_string).collect();
     keyed_results(keys, given, results, report_array, |domain, e, elapsed| {
         let error = Some(describe(e, None).message);

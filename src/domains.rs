@@ -1,4 +1,5 @@
-//! `Closte\add_domain`, `remove_domain`, `list_domains`, `test_connection`.
+//! `Closte\add_domain`, `remove_domain`, `list_domains`, `test_connection`, and
+//! `normalize_domain`, the canonical form every other function sends and reports.
 
 use std::time::{Duration, Instant};
 
@@ -84,6 +85,15 @@ pub fn remove_domain(domain: DomainArg, options: Options) -> PhpResult<Array> {
     change(domain, &options, "Closte\\remove_domain", false)
 }
 
+/// The name as the extension sends it to Closte and reports it back: lower case, IDNA
+/// (punycode) for international names, no trailing dot, `*.` kept for a wildcard. Two
+/// names are the same alias exactly when their normalized forms are equal.
+#[php_function]
+#[php(name = "Closte\\normalize_domain")]
+pub fn normalize_domain(domain: DomainArg) -> PhpResult<String> {
+    Ok(domain.parse("Closte\\normalize_domain")?.to_wire())
+}
+
 /// Lists the domain aliases Closte has for this site.
 #[php_function]
 #[php(name = "Closte\\list_domains", defaults(options = Options::default()))]
@@ -121,4 +131,5 @@ pub fn register(module: ModuleBuilder) -> ModuleBuilder {
         .function(wrap_function!(remove_domain))
         .function(wrap_function!(list_domains))
         .function(wrap_function!(test_connection))
+        .function(wrap_function!(normalize_domain))
 }

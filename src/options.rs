@@ -9,9 +9,11 @@ use ext_php_rs::exception::PhpException;
 use ext_php_rs::flags::DataType;
 use ext_php_rs::types::{ArrayKey, Zval};
 
+use closte_core::settings::Concurrency;
 use closte_core::{Error, Settings};
 
-use crate::exceptions::{type_error, value_error};
+use crate::config;
+use crate::exceptions::{to_php, type_error, value_error};
 
 /// `array $options = []` as a parameter type. Any value is taken here and checked in
 /// [`Options::entries`], so a non-array gets core PHP's wording instead of a generic one.
@@ -200,3 +202,12 @@ impl Options<'_> {
 
 /// The options of every API call.
 pub const API_OPTIONS: &[&str] = &["api_url", "timeout", "connect_timeout", "max_retries", "ca_file"];
+
+/// A batch's `concurrency`: the option when given, else its INI setting, each within the
+/// range closte-core gives it (every batch function resolves it here).
+pub fn concurrency(given: Option<&Opt>, limit: Concurrency) -> Result<usize, PhpException> {
+    match given {
+        Some(opt) => opt.count(1..=limit.max),
+        None => config::ini_values().concurrency(limit).map_err(|e| to_php(e, None)),
+    }
+}

@@ -1,23 +1,29 @@
-//! One tokio runtime and one pooled HTTP client per PHP process, made on first use.
+//! One tokio runtime per PHP process, made on first use, and the few pooled HTTP clients
+//! its calls recently used.
 //!
 //! Nothing starts at module init: php-fpm loads extensions in its master and then forks,
 //! and a tokio runtime does not survive `fork()`. The engine remembers the pid that made
 //! it; in a forked child the parent's engine is forgotten (never dropped: dropping would
 //! touch threads and sockets that belong to the parent) and a fresh one is built.
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use closte_core::http::{FileVersion, Recent};
 use closte_core::{ApiClient, Error, Result, TransportKind};
+
+/// Clients kept per process. reqwest fixes the connect timeout and the trust roots per
+/// client, so each distinct pair (and CA file version) needs one; the few most recently
+/// used are kept with their keep-alive connections, and an older one is dropped with its
+/// connections, so no series of option values piles up sockets or memory in a worker.
+const CLIENTS: usize = 4;
 
 struct Engine {
     pid: u32,
     runtime: tokio::runtime::Runtime,
-    /// Clients by (connect timeout, extra CA file): both are fixed per client in reqwest.
-    clients: HashMap<(Duration, Option<PathBuf>), ApiClient>,
+    clients: Recent<(Duration, Option<FileVersion>), ApiClient, CLIENTS>,
 }
 
 static ENGINE: Mutex<Option<Engine>> = Mutex::new(None);
@@ -35,8 +41,8 @@ fn with_engine<T>(f: impl FnOnce(&mut Engine) -> Result<T>) -> Result<T> {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
-                .map_err(|e| Error::transport(TransportKind::Tls, format!("cannot start the I/O runtime: {e}")))?;
-            guard.insert(Engine { pid, runtime, clients: HashMap::new() })
+                .map_err(|e| Error::transport(TransportKind::Setup, format!("cannot start the I/O runtime: {e}")))?;
+            guard.insert(Engine { pid, runtime, clients: Recent::new() })
         }
     };
     f(engine)
@@ -49,20 +55,15 @@ where
     Fut: Future<Output = Result<T>>,
 {
     with_engine(|engine| {
-        let key = (connect_timeout, ca_file.cloned());
-        let client = match engine.clients.get(&key) {
-            Some(c) => c.clone(),
-            None => {
-                let c = ApiClient::new(connect_timeout, ca_file.map(PathBuf::as_path))?;
-                engine.clients.insert(key, c.clone());
-                c
-            }
-        };
+        let ca_file = ca_file.map(PathBuf::as_path);
+        let key = (connect_timeout, ca_file.map(FileVersion::of));
+        let client = engine.clients.get_or_try(key, || ApiClient::new(connect_timeout, ca_file))?;
         engine.runtime.block_on(f(client))
     })
 }
 
-/// Runs a future that needs no HTTP client (TLS checks) on the same runtime.
-pub fn block_on<T>(fut: impl Future<Output = T>) -> Result<T> {
-    with_engine(|engine| Ok(engine.runtime.block_on(fut)))
+/// Runs a future that needs no HTTP client (the checks) on the same runtime: its error,
+/// or the runtime's, as one result.
+pub fn block_on<T>(fut: impl Future<Output = Result<T>>) -> Result<T> {
+    with_engine(|engine| engine.runtime.block_on(fut))
 }

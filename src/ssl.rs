@@ -7,27 +7,24 @@ use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::ZendHashTable;
 
-use closte_core::batch::{self, MAX_SSL_CONCURRENCY, Target};
+use closte_core::batch::{self, Target};
+use closte_core::settings::SSL_CONCURRENCY;
 use closte_core::tls_check::{self, Reason, SslCheck, SslReport};
-use closte_core::{DomainName, printable};
+use closte_core::{DomainName, quoted};
 
 use crate::config;
 use crate::convert::{DomainArg, ListArg, Record, duration_ms, keyed_results, split};
 use crate::exceptions::{describe, to_php};
-use crate::options::{Caller, Opt, Options};
+use crate::options::{self, Caller, Opt, Options};
 use crate::runtime;
 
 const SSL_OPTIONS: &[&str] = &["port", "connect_to", "timeout", "ca_file", "min_days"];
 const SSL_MANY_OPTIONS: &[&str] = &["port", "connect_to", "timeout", "ca_file", "min_days", "concurrency"];
 
-/// The check's settings from INI and `$options`, and the `concurrency` option if given
-/// (only accepted when `many`).
-fn ssl_settings(options: &Options, caller: &Caller, many: bool) -> PhpResult<(SslCheck, Option<usize>, Targets)> {
-    let mut opts = SslCheck {
-        timeout: config::ini_seconds("closte.ssl_timeout").map_err(|e| to_php(e, None))?,
-        ca_file: config::ca_file(),
-        ..SslCheck::default()
-    };
+/// The check's settings from INI and `$options`; with `many`, the concurrency and the
+/// per-name targets.
+fn ssl_settings(options: &Options, caller: &Caller, many: bool) -> PhpResult<(SslCheck, usize, Targets)> {
+    let mut opts = SslCheck::from_ini(&config::ini_values()).map_err(|e| to_php(e, None))?;
     let mut concurrency = None;
     let mut targets = Targets::new();
     for opt in options.entries(caller, if many { SSL_MANY_OPTIONS } else { SSL_OPTIONS })? {
@@ -42,10 +39,9 @@ fn ssl_settings(options: &Options, caller: &Caller, many: bool) -> PhpResult<(Ss
             "connect_to" if many && opt.array().is_some() => targets = connect_map(&opt)?,
             "connect_to" => {
                 let host = opt.string()?;
-                if host.is_empty() || host.contains(|c: char| c.is_whitespace() || c == '/') {
-                    return Err(opt.invalid(format!("must be a host name or IP address, got \"{host}\"")));
-                }
-                opts.connect_to = Some(host);
+                opts.connect_to = Some(Target::host(&host).ok_or_else(|| {
+                    opt.invalid(format!("must be a host name or IP address, got \"{}\"", quoted(&host)))
+                })?);
             }
             "timeout" => opts.timeout = opt.seconds()?,
             "ca_file" => opts.ca_file = opt.path()?,
@@ -56,10 +52,15 @@ fn ssl_settings(options: &Options, caller: &Caller, many: bool) -> PhpResult<(Ss
                 }
                 opts.min_days = days;
             }
-            "concurrency" => concurrency = Some(opt.count(1..=MAX_SSL_CONCURRENCY)?),
+            "concurrency" => concurrency = Some(opt.count(1..=SSL_CONCURRENCY.max)?),
             _ => {}
         }
     }
+    let concurrency = match (many, concurrency) {
+        (_, Some(n)) => n,
+        (true, None) => options::concurrency(None, SSL_CONCURRENCY)?,
+        (false, None) => 1,
+    };
     Ok((opts, concurrency, targets))
 }
 
@@ -71,41 +72,21 @@ fn connect_map(opt: &Opt) -> PhpResult<Targets> {
     let mut targets = Targets::new();
     for (k, v) in opt.array().into_iter().flat_map(|ht| ht.iter()) {
         let name = k.to_string();
-        let domain = DomainName::parse(&name)
-            .map_err(|e| opt.invalid(format!("has a key that is not a domain name: {}", printable(&e.to_string()))))?;
+        let domain =
+            DomainName::parse(&name).map_err(|e| opt.invalid(format!("has a key that is not a domain name: {e}")))?;
         let Some(target) = v.dereference().str() else {
             return Err(opt.invalid(format!("must map \"{}\" to a string \"host\" or \"host:port\"", domain.to_wire())));
         };
-        let parsed = parse_target(target).ok_or_else(|| {
+        let parsed = Target::parse(target).ok_or_else(|| {
             opt.invalid(format!(
                 "must map \"{}\" to \"host\" or \"host:port\", got \"{}\"",
                 domain.to_wire(),
-                printable(target)
+                quoted(target)
             ))
         })?;
         targets.insert(domain.to_wire(), parsed);
     }
     Ok(targets)
-}
-
-/// "host", "host:port", "[v6]" or "[v6]:port"; a bare IPv6 address is a host.
-fn parse_target(s: &str) -> Option<Target> {
-    let bad_host = |h: &str| h.is_empty() || h.contains(|c: char| c.is_whitespace() || c == '/');
-    let port = |p: &str| p.parse::<u16>().ok().filter(|p| *p > 0);
-    if let Some(rest) = s.strip_prefix('[') {
-        let (host, tail) = rest.split_once(']')?;
-        let port = match tail {
-            "" => None,
-            t => Some(port(t.strip_prefix(':')?)?),
-        };
-        return (!bad_host(host)).then(|| Target { host: host.to_owned(), port });
-    }
-    match s.split_once(':') {
-        Some((host, p)) if !p.contains(':') => {
-            (!bad_host(host)).then_some(Target { host: host.to_owned(), port: Some(port(p)?) })
-        }
-        _ => (!bad_host(s)).then(|| Target { host: s.to_owned(), port: None }),
-    }
 }
 
 /// A `check_ssl` result array; `elapsed` is the time the result took.
@@ -136,7 +117,7 @@ pub fn check_ssl(domain: DomainArg, options: Options) -> PhpResult<ZBox<ZendHash
     let start = Instant::now();
     let name = domain.parse("Closte\\check_ssl")?;
     let (opts, _, _) = ssl_settings(&options, &Caller { function: "Closte\\check_ssl", position: 2 }, false)?;
-    let report = runtime::block_on(tls_check::check(&name, &opts)).and_then(|r| r).map_err(|e| to_php(e, None))?;
+    let report = runtime::block_on(tls_check::check(&name, &opts)).map_err(|e| to_php(e, None))?;
     report_array(report, start.elapsed())
 }
 
@@ -148,17 +129,12 @@ pub fn check_ssl_many(domains: ListArg, options: Options) -> PhpResult<ZBox<Zend
     const FUNCTION: &str = "Closte\\check_ssl_many";
     let items = domains.items(FUNCTION, "domains")?;
     let (opts, concurrency, targets) = ssl_settings(&options, &Caller { function: FUNCTION, position: 2 }, true)?;
-    let concurrency = match concurrency {
-        Some(n) => n,
-        None => config::ini_count("closte.ssl_concurrency", 1..=MAX_SSL_CONCURRENCY).map_err(|e| to_php(e, None))?,
-    };
     if items.is_empty() {
         return Ok(ZendHashTable::new());
     }
     let (keys, given, parsed) = split(items);
-    let results = runtime::block_on(batch::check_many(parsed, &opts, &targets, concurrency))
-        .and_then(|r| r)
-        .map_err(|e| to_php(e, None))?;
+    let results =
+        runtime::block_on(batch::check_many(parsed, &opts, &targets, concurrency)).map_err(|e| to_php(e, None))?;
     keyed_results(keys, given, results, report_array, |domain, e, elapsed| {
         let error = Some(describe(e, None).message);
         report_array(SslReport { domain, reason: Some(Reason::InvalidDomain), error, ..SslReport::default() }, elapsed)

@@ -42,9 +42,9 @@ bool(true)
 int(7)
 0 shop.example.com added attempts=1 -
 1 pre.example.com already_present attempts=0 -
-2 bad..name failed attempts=NULL Closte\InvalidDomainException: invalid domain "bad..name": it has an empty label ('..' or a leading '.')
+2 bad..name failed attempts=0 Closte\InvalidDomainException: invalid domain "bad..name": it has an empty label ('..' or a leading '.')
 3 shop.example.com added attempts=1 -
-4 b\xffc.example.com failed attempts=NULL Closte\InvalidDomainException: invalid domain "b\xffc.example.com": it is not valid UTF-8 (byte 0xff at position 1)
+4 b\xffc.example.com failed attempts=0 Closte\InvalidDomainException: invalid domain "b\xffc.example.com": it is not valid UTF-8 (byte 0xff at position 1)
 5 new.example.com added attempts=1 -
 6 *.wild.example.com added attempts=1 -
 reads: 1, posts: *.wild.example.com new.example.com shop.example.com

@@ -26,7 +26,10 @@ $emu->fault(['path' => 'deletedomainalias', 'domain' => 'b.example.com', 'status
 try {
     Closte\remove_domain('b.example.com', ['max_retries' => 1]);
 } catch (Closte\ApiException $e) {
-    var_dump($r[1]['error'] === ['class' => get_class($e), 'message' => $e->getMessage(), 'code' => $e->getCode()]);
+    var_dump($r[1]['error'] === ['class' => get_class($e), 'message' => $e->getMessage(), 'code' => $e->getCode(),
+        'retryable' => $e->isRetryable(), 'retry_reason' => $e->getRetryReason()]);
+    // A 503 can pass: retryable, and the item says how many requests it took.
+    var_dump($e->isRetryable(), $r[1]['attempts']);
 }
 ?>
 --EXPECT--
@@ -42,3 +45,5 @@ Array
 )
 left on Closte: b.example.com
 bool(true)
+bool(true)
+int(2)

@@ -68,7 +68,7 @@ bool(true)
 3 expired.example.test: expired: %s
 4 valid.example.test: valid
 5 wrong.example.test: hostname_mismatch: %s
-6 *.example.test: invalid_domain: invalid domain "*.example.test": a wildcard cannot be checked; give a concrete host name, e.g. www.example.test
+6 *.example.test: invalid_domain: invalid domain "*.example.test": a wildcard has no DNS records or certificate of its own; check a name under it, e.g. www.example.test
 bool(true)
 bool(true)
 -- errors

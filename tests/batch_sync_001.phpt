@@ -71,8 +71,8 @@ dry_run: false, requests: 3
 bool(true)
 on Closte: keep.example.com new.example.com
 -- guards
-ValueError: Closte\sync_domains(): Argument #1 ($wanted) must name at least one valid domain when option "remove_unlisted" is true (an empty list would remove every alias) (code 0)
-ValueError: Closte\sync_domains(): Argument #1 ($wanted) must name at least one valid domain when option "remove_unlisted" is true (an empty list would remove every alias) (code 0)
+ValueError: Closte\sync_domains(): Argument #1 ($wanted) must name at least one valid domain when remove_unlisted is set (an empty list would remove every alias) (code 0)
+ValueError: Closte\sync_domains(): Argument #1 ($wanted) must name at least one valid domain when remove_unlisted is set (an empty list would remove every alias) (code 0)
 TypeError: Closte\sync_domains(): Argument #2 ($options): option "dry_run" must be of type bool, int given (code 0)
 ValueError: Closte\sync_domains(): Argument #2 ($options) has an unknown option "remove"; known options are: api_url, timeout, connect_timeout, max_retries, ca_file, concurrency, remove_unlisted, dry_run (code 0)
 sent: 0

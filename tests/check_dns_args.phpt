@@ -47,7 +47,7 @@ echo closte_dns_verdict(Closte\check_dns('shop.example.com', ['expect' => '198.5
 ?>
 --EXPECT--
 Closte\InvalidDomainException: invalid domain "https://shop.example.com": it is a URL; give the bare host name, without the scheme (code 0)
-Closte\InvalidDomainException: invalid domain "*.example.com": a wildcard has no DNS records of its own; check a name under it (code 0)
+Closte\InvalidDomainException: invalid domain "*.example.com": a wildcard has no DNS records or certificate of its own; check a name under it, e.g. www.example.com (code 0)
 Closte\InvalidDomainException: invalid domain "shop\x00.example.com": it contains whitespace or a control character (U+0000) (code 0)
 TypeError: Closte\check_dns(): Argument #1 ($domain) must be of type string, array given (code 0)
 ValueError: Closte\check_dns(): Argument #2 ($options): option nameservers must list IP addresses or IP:port, got "ns1.example.com" (code 0)

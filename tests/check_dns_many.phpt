@@ -32,17 +32,24 @@ foreach ([1, 4] as $c) {
         json_encode(array_column($rs, 'domain') === $names && array_merge(...array_column($rs, 'a')) === array_map(fn ($i) => "198.51.100.$i", range(11, 0))),
         ' ok: ', implode(',', array_keys(array_filter(array_column($rs, 'ok')))), "\n";
 }
-// The default is closte.concurrency.
-ini_set('closte.concurrency', '3');
+// The default is closte.dns_concurrency; closte.concurrency (API calls, 1-64) plays no part.
+ini_set('closte.dns_concurrency', '3');
+ini_set('closte.concurrency', '100');
 $dns->stats(true);
 Closte\check_dns_many($names);
-echo 'closte.concurrency=3: ', json_encode($dns->stats()), "\n";
+echo 'closte.dns_concurrency=3: ', json_encode($dns->stats()), "\n";
+ini_set('closte.dns_concurrency', '257');
+try {
+    Closte\check_dns_many($names);
+} catch (Closte\ConfigException $e) {
+    echo $e->getMessage(), "\n";
+}
 ?>
 --EXPECT--
 first => away.example.com: points_elsewhere: away.example.com points to 203.0.113.9; Closte expects 198.51.100.7
 0 => shop.example.com: ok
 bad => not a name: invalid_domain: invalid domain "not a name": it contains whitespace or a control character (U+0020)
-1 => *.wild.example.com: invalid_domain: invalid domain "*.wild.example.com": a wildcard has no DNS records of its own; check a name under it
+1 => *.wild.example.com: invalid_domain: invalid domain "*.wild.example.com": a wildcard has no DNS records or certificate of its own; check a name under it, e.g. www.wild.example.com
 2 => shop.example.com: ok
 x => nothing.example.com: nxdomain: nothing.example.com does not exist in DNS (NXDOMAIN)
 array(0) {
@@ -50,4 +57,5 @@ array(0) {
 duplicates asked once: 2 queries
 concurrency 1: {"queries":24,"max_pending":2} order kept: true ok: 4
 concurrency 4: {"queries":24,"max_pending":8} order kept: true ok: 4
-closte.concurrency=3: {"queries":24,"max_pending":6}
+closte.dns_concurrency=3: {"queries":24,"max_pending":6}
+closte.dns_concurrency must be a whole number between 1 and 256, got "257"

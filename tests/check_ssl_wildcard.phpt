@@ -17,4 +17,4 @@ a.example.test: valid
 www.example.test: valid
 a.b.example.test: hostname_mismatch: served certificate is for *.example.test, not a.b.example.test
 example.test: hostname_mismatch: served certificate is for *.example.test, not example.test
-Closte\InvalidDomainException: invalid domain "*.example.test": a wildcard cannot be checked; give a concrete host name, e.g. www.example.test (code 0)
+Closte\InvalidDomainException: invalid domain "*.example.test": a wildcard has no DNS records or certificate of its own; check a name under it, e.g. www.example.test (code 0)

@@ -32,7 +32,7 @@ Closte\InvalidDomainException: invalid domain "-shop.example.com": the label "-s
 Closte\InvalidDomainException: invalid domain "shop_1.example.com": it contains '_'; only letters, digits and hyphens are allowed (code 0)
 Closte\InvalidDomainException: invalid domain "shop..example.com": it has an empty label ('..' or a leading '.') (code 0)
 Closte\InvalidDomainException: invalid domain "%s.com": the label "aaaaaaaaaaaaaaaa…" is longer than 63 characters (code 0)
-Closte\InvalidDomainException: invalid domain "%s.com": it is longer than 253 characters (%d) (code 0)
+Closte\InvalidDomainException: invalid domain "%s… (%d bytes)": it is longer than 253 characters (%d) (code 0)
 Closte\InvalidDomainException: invalid domain "1.2.3": it looks like an IP address (the last label is numeric) (code 0)
 Closte\InvalidDomainException: invalid domain "https://x.example.com": it is a URL; give the bare host name, without the scheme (code 0)
 int(0)

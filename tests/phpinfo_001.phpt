@@ -36,6 +36,7 @@ closte.api_url => https://app.closte.com/api/client => https://app.closte.com/ap
 closte.ca_file => no value => no value
 closte.concurrency => 8 => 8
 closte.connect_timeout => 10 => 10
+closte.dns_concurrency => 32 => 32
 closte.dns_timeout => 5 => 5
 closte.max_retries => 2 => 2
 closte.nameservers => no value => no value

@@ -61,11 +61,13 @@ impl DomainEntry {
                 Some(Self { domain, wildcard, extra: Map::new() })
             }
             Value::Object(mut obj) => {
-                let domain = ["domain", "name"].iter().find_map(|k| match obj.get(*k) {
-                    Some(Value::String(s)) => Some(s.clone()),
+                // The name is taken from `domain`, else `name`; the field it came from is not
+                // repeated among the extra fields.
+                let (field, domain) = ["domain", "name"].iter().find_map(|k| match obj.get(*k) {
+                    Some(Value::String(s)) => Some((*k, s.clone())),
                     _ => None,
                 })?;
-                obj.remove("domain");
+                obj.remove(field);
                 // A name written with `*.` is a wildcard whatever the flag says (found by fuzzing:
                 // `{"domain":"*.x","wildcard":0}` was reported as not a wildcard).
                 let flag = match obj.remove("wildcard") {
@@ -275,6 +277,18 @@ impl ApiClient {
 
     /// Adds (`want`) or removes one alias: the body of add_domain and remove_domain.
     pub(crate) async fn change(&self, call: &Call, domain: &DomainName, want: bool) -> Result<Change> {
+        self.change_counted(call, domain, want).await.0
+    }
+
+    /// [`ApiClient::change`], and the requests it sent to the add/remove endpoint, whether
+    /// it succeeded or not (a batch reports them for failed names too).
+    pub(crate) async fn change_counted(&self, call: &Call, domain: &DomainName, want: bool) -> (Result<Change>, u32) {
+        let mut attempt = 0;
+        let result = self.change_with(call, domain, want, &mut attempt).await;
+        (result, attempt)
+    }
+
+    async fn change_with(&self, call: &Call, domain: &DomainName, want: bool, attempt: &mut u32) -> Result<Change> {
         let endpoint = if want { "adddomainalias" } else { "deletedomainalias" };
         let wire = domain.to_wire();
         let form = [
@@ -290,21 +304,20 @@ impl ApiClient {
         };
         let change = |status, attempts| Change { domain: domain.clone(), status, attempts };
 
-        let mut attempt = 0;
         let mut contested = 0;
         loop {
-            attempt += 1;
             call.before_send().await?;
+            *attempt += 1;
             let Some(remaining) = call.remaining() else {
                 return Err(call.timed_out());
             };
             let sent = self.http.post(url.clone()).form(&form).timeout(remaining).send();
             match self.read_reply(call, sent).await {
-                Ok(Reply::Accepted(_)) => return Ok(change(done, attempt)),
+                Ok(Reply::Accepted(_)) => return Ok(change(done, *attempt)),
                 Ok(Reply::Refused { status, message }) => {
                     // Closte's words for "already there"/"not there" are unknown: ask the list.
                     match self.is_present(call, &wire).await {
-                        Some(present) if present == want => return Ok(change(already, attempt)),
+                        Some(present) if present == want => return Ok(change(already, *attempt)),
                         // Refused, yet the list says the change is still to be made: another
                         // client changed this alias between our request and the read (say, an
                         // add refused as "exists", then removed elsewhere). Send it again after
@@ -323,9 +336,9 @@ impl ApiClient {
                 }
                 Err(f) => {
                     if f.retry == Retry::MaybeApplied && self.is_present(call, &wire).await == Some(want) {
-                        return Ok(change(done, attempt));
+                        return Ok(change(done, *attempt));
                     }
-                    self.pause_before_retry(call, f, attempt).await?;
+                    self.pause_before_retry(call, f, *attempt).await?;
                 }
             }
         }
@@ -638,6 +651,10 @@ mod tests {
         assert!(!e.extra.contains_key("domain"));
         let e = DomainEntry::from_json(json!({"name": "a.example", "wildcard": "0"})).unwrap();
         assert_eq!((e.domain.as_str(), e.wildcard), ("a.example", false));
+        assert!(!e.extra.contains_key("name"), "the name field is not repeated: {e:?}");
+        // With both, `domain` is the name and `name` stays an extra field.
+        let e = DomainEntry::from_json(json!({"domain": "b.example", "name": "Shop B"})).unwrap();
+        assert_eq!((e.domain.as_str(), e.extra.get("name")), ("b.example", Some(&json!("Shop B"))));
         let e = DomainEntry::from_json(json!({"domain": "*.b.example", "wildcard": 0})).unwrap();
         assert!(e.wildcard && !e.extra.contains_key("wildcard"), "{e:?}");
         assert!(DomainEntry::from_json(json!(42)).is_none());

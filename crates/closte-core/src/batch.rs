@@ -7,7 +7,6 @@
 //! the same alias are sent once and reported at every position.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::stream::{self, StreamExt};
@@ -18,17 +17,20 @@ use crate::domain::DomainName;
 use crate::error::{Error, Result};
 use crate::tls_check::{self, SslCheck, SslReport};
 
-/// Largest `concurrency` for API requests, and for TLS checks.
-pub const MAX_CONCURRENCY: usize = 64;
-pub const MAX_SSL_CONCURRENCY: usize = 256;
-/// Largest `concurrency` for DNS checks (names in flight; two questions each).
-pub const MAX_DNS_CONCURRENCY: usize = 256;
-
 /// One name's result and when it was known, counted from the start of the batch.
 #[derive(Debug, Clone)]
 pub struct Item<T> {
     pub result: Result<T>,
     pub elapsed: Duration,
+    /// Requests sent for this name to Closte's add/remove endpoint (a success carries the
+    /// same count in its [`Change`]); 0 for checks and for names never sent.
+    pub attempts: u32,
+}
+
+impl<T> Item<T> {
+    fn new(result: Result<T>, elapsed: Duration) -> Self {
+        Self { result, elapsed, attempts: 0 }
+    }
 }
 
 /// Distinct names and, for each input position, which of them it is (or why it is none).
@@ -72,7 +74,7 @@ pub async fn change_many(
         let present: HashSet<String> = match client.list_domains(&call.for_item()).await {
             Ok(list) => list.iter().map(|e| e.wire_name()).collect(),
             Err(e) => {
-                let failed = Item { result: Err(e), elapsed: start.elapsed() };
+                let failed = Item::new(Err(e), start.elapsed());
                 return spread(slots, vec![Some(failed); names.len()], start);
             }
         };
@@ -81,20 +83,17 @@ pub async fn change_many(
         for (i, name) in names.iter().enumerate() {
             if present.contains(&name.to_wire()) == add {
                 let change = Change { domain: name.clone(), status: already, attempts: 0 };
-                outcomes[i] = Some(Item { result: Ok(change), elapsed: start.elapsed() });
+                outcomes[i] = Some(Item::new(Ok(change), start.elapsed()));
             } else {
                 pending.push(i);
             }
         }
         let names = &names;
-        let settled =
-            settle(
-                &pending,
-                concurrency,
-                start,
-                |i| async move { client.change(&call.for_item(), &names[i], add).await },
-            )
-            .await;
+        let settled = settle(&pending, concurrency, start, |i| async move {
+            let (result, attempts) = client.change_counted(&call.for_item(), &names[i], add).await;
+            result.map(|change| (change, attempts)).map_err(|e| (e, attempts))
+        })
+        .await;
         for (i, item) in pending.into_iter().zip(settled) {
             outcomes[i] = Some(item);
         }
@@ -102,16 +101,26 @@ pub async fn change_many(
     spread(slots, outcomes, start)
 }
 
+/// What one unit of a batch's work gave: its result, or the error, each with the
+/// requests it took.
+type Counted<T> = std::result::Result<(T, u32), (Error, u32)>;
+
 /// `work(i)` for every `i` of `pending`, at most `concurrency` at a time; the results in
-/// the order of `pending`, each with when it was known.
+/// the order of `pending`, each with when it was known and the requests it took.
 async fn settle<T, F, Fut>(pending: &[usize], concurrency: usize, start: Instant, work: F) -> Vec<Item<T>>
 where
     F: Fn(usize) -> Fut,
-    Fut: Future<Output = Result<T>>,
+    Fut: Future<Output = Counted<T>>,
 {
     let work = &work;
     let mut done: Vec<(usize, Item<T>)> = stream::iter(pending.iter().copied().enumerate())
-        .map(|(k, i)| async move { (k, Item { result: work(i).await, elapsed: start.elapsed() }) })
+        .map(|(k, i)| async move {
+            let (result, attempts) = match work(i).await {
+                Ok((value, n)) => (Ok(value), n),
+                Err((e, n)) => (Err(e), n),
+            };
+            (k, Item { result, elapsed: start.elapsed(), attempts })
+        })
         .buffer_unordered(concurrency.max(1))
         .collect()
         .await;
@@ -119,16 +128,20 @@ where
     done.into_iter().map(|d| d.1).collect()
 }
 
+/// A check's result as a unit of work: it sends nothing to Closte's API.
+fn uncounted<T>(result: Result<T>) -> Counted<T> {
+    result.map(|v| (v, 0)).map_err(|e| (e, 0))
+}
+
 /// One result per input position, from the results per distinct name.
 fn spread<T: Clone>(slots: Vec<Result<usize>>, outcomes: Vec<Option<Item<T>>>, start: Instant) -> Vec<Item<T>> {
     slots
         .into_iter()
         .map(|slot| match slot {
-            Ok(i) => outcomes[i].clone().unwrap_or_else(|| Item {
-                result: Err(Error::config("internal error: a name was never processed")),
-                elapsed: start.elapsed(),
+            Ok(i) => outcomes[i].clone().unwrap_or_else(|| {
+                Item::new(Err(Error::config("internal error: a name was never processed")), start.elapsed())
             }),
-            Err(e) => Item { result: Err(e), elapsed: Duration::ZERO },
+            Err(e) => Item::new(Err(e), Duration::ZERO),
         })
         .collect()
 }
@@ -144,9 +157,20 @@ pub struct SyncReport {
     pub failed: Vec<(String, Error)>,
 }
 
+/// Why `remove_unlisted` is refused for a `wanted` list without a valid name.
+pub const REMOVE_UNLISTED_NEEDS_A_NAME: &str =
+    "must name at least one valid domain when remove_unlisted is set (an empty list would remove every alias)";
+
+/// Whether `wanted` may be used with `remove_unlisted`: only when it names at least one
+/// valid domain. A list that is empty, or holds only invalid names, would remove every alias.
+pub fn may_remove_unlisted(wanted: &[(String, Result<DomainName>)]) -> bool {
+    wanted.iter().any(|(_, parsed)| parsed.is_ok())
+}
+
 /// Makes Closte's aliases match `wanted`: adds the missing ones and, with
-/// `remove_unlisted`, removes the ones not wanted. The list read is needed to know what to
-/// do: its failure fails the call.
+/// `remove_unlisted`, removes the ones not wanted (refused with a `Config` error, before
+/// any request, when `wanted` names no valid domain). The list read is needed to know what
+/// to do: its failure fails the call.
 pub async fn sync(
     client: &ApiClient,
     call: &Call,
@@ -155,7 +179,10 @@ pub async fn sync(
     dry_run: bool,
     concurrency: usize,
 ) -> Result<SyncReport> {
-    if !remove_unlisted && !wanted.iter().any(|(_, parsed)| parsed.is_ok()) {
+    if remove_unlisted && !may_remove_unlisted(&wanted) {
+        return Err(Error::config(format!("wanted {REMOVE_UNLISTED_NEEDS_A_NAME}")));
+    }
+    if !may_remove_unlisted(&wanted) {
         // Nothing could change: no request at all.
         let failed = wanted.into_iter().filter_map(|(given, parsed)| parsed.err().map(|e| (given, e))).collect();
         return Ok(SyncReport { failed, ..SyncReport::default() });
@@ -205,7 +232,8 @@ pub async fn sync(
     let all: Vec<usize> = (0..jobs.len()).collect();
     let jobs = &jobs;
     let settled = settle(&all, concurrency, Instant::now(), |i| async move {
-        client.change(&call.for_item(), &jobs[i].0, jobs[i].1).await
+        let (result, attempts) = client.change_counted(&call.for_item(), &jobs[i].0, jobs[i].1).await;
+        result.map(|change| (change, attempts)).map_err(|e| (e, attempts))
     })
     .await;
     for ((name, add), item) in jobs.iter().zip(settled) {
@@ -218,17 +246,41 @@ pub async fn sync(
     Ok(report)
 }
 
-/// `check` for every name, `concurrency` handshakes at a time, each bounded by its own
-/// timeout: a silent host delays only its own result. A CA file that cannot be read fails
-/// the call before any check.
 /// Where to connect for one name instead of its own address (and port), like curl's
 /// `--resolve`: check a certificate on a given server before DNS points there.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
     pub host: String,
     pub port: Option<u16>,
 }
 
+impl Target {
+    /// "host", "host:port", "[v6]" or "[v6]:port"; a bare IPv6 address is a host.
+    pub fn parse(s: &str) -> Option<Self> {
+        let port = |p: &str| p.parse::<u16>().ok().filter(|p| *p > 0);
+        if let Some(rest) = s.strip_prefix('[') {
+            let (host, tail) = rest.split_once(']')?;
+            let port = match tail {
+                "" => None,
+                t => Some(port(t.strip_prefix(':')?)?),
+            };
+            return Self::host(host).map(|host| Self { host, port });
+        }
+        match s.split_once(':') {
+            Some((host, p)) if !p.contains(':') => Some(Self { host: Self::host(host)?, port: Some(port(p)?) }),
+            _ => Self::host(s).map(|host| Self { host, port: None }),
+        }
+    }
+
+    /// A host to connect to (a name or an IP address, no port), when it can be one.
+    pub fn host(s: &str) -> Option<String> {
+        (!s.is_empty() && !s.contains(|c: char| c.is_whitespace() || c.is_control() || c == '/')).then(|| s.to_owned())
+    }
+}
+
+/// `check` for every name, `concurrency` handshakes at a time, each bounded by its own
+/// timeout: a silent host delays only its own result. A CA file that cannot be read fails
+/// the call before any check; a wildcard is an invalid name ([`DomainName::concrete`]).
 pub async fn check_many(
     items: Vec<Result<DomainName>>,
     opts: &SslCheck,
@@ -236,13 +288,13 @@ pub async fn check_many(
     concurrency: usize,
 ) -> Result<Vec<Item<SslReport>>> {
     let start = Instant::now();
-    let roots = Arc::new(crate::http::root_store(opts.ca_file.as_deref())?);
-    let Distinct { names, slots } = distinct(items);
+    let roots = crate::http::root_store(opts.ca_file.as_deref())?;
+    let Distinct { names, slots } = distinct(concrete(items));
     let roots = &roots;
     let names = &names;
     let all: Vec<usize> = (0..names.len()).collect();
     let settled = settle(&all, concurrency, start, |i| async move {
-        match targets.get(&names[i].to_wire()) {
+        uncounted(match targets.get(&names[i].to_wire()) {
             Some(t) => {
                 let mut own = opts.clone();
                 own.connect_to = Some(t.host.clone());
@@ -250,15 +302,21 @@ pub async fn check_many(
                 tls_check::check_with_roots(&names[i], &own, roots.clone()).await
             }
             None => tls_check::check_with_roots(&names[i], opts, roots.clone()).await,
-        }
+        })
     })
     .await;
     let outcomes = settled.into_iter().map(Some).collect();
     Ok(spread(slots, outcomes, start))
 }
 
+/// The checks' one wildcard rule over a batch's names.
+fn concrete(items: Vec<Result<DomainName>>) -> Vec<Result<DomainName>> {
+    items.into_iter().map(|item| item.and_then(DomainName::concrete)).collect()
+}
+
 /// `dns_check::check` for every name through one resolver, `concurrency` names at a time,
-/// each bounded by its own timeout. A resolver that cannot be set up fails the call.
+/// each bounded by its own timeout. A resolver that cannot be set up fails the call; a
+/// wildcard is an invalid name.
 pub async fn check_dns_many(
     items: Vec<Result<DomainName>>,
     opts: &DnsCheck,
@@ -266,11 +324,12 @@ pub async fn check_dns_many(
 ) -> Result<Vec<Item<DnsReport>>> {
     let start = Instant::now();
     let resolver = dns_check::resolver(opts)?;
-    let Distinct { names, slots } = distinct(items);
+    let Distinct { names, slots } = distinct(concrete(items));
     let (resolver, names) = (&resolver, &names);
     let all: Vec<usize> = (0..names.len()).collect();
-    let settled =
-        settle(&all, concurrency, start, |i| async move { Ok(dns_check::check_with(resolver, &names[i], opts).await) })
-            .await;
+    let settled = settle(&all, concurrency, start, |i| async move {
+        uncounted(Ok(dns_check::check_with(resolver, &names[i], opts).await))
+    })
+    .await;
     Ok(spread(slots, settled.into_iter().map(Some).collect(), start))
 }

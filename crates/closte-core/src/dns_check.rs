@@ -21,7 +21,7 @@ use tokio::time::Instant;
 
 use crate::domain::DomainName;
 use crate::error::{Error, Result};
-use crate::settings::fmt_secs;
+use crate::settings::{IniValues, fmt_secs, ini_default};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reason {
@@ -92,6 +92,21 @@ pub fn parse_nameserver(s: &str) -> Option<SocketAddr> {
     (addr.port() != 0).then_some(addr)
 }
 
+/// Nameservers from one or more strings, each a list separated by commas or spaces (the
+/// INI setting is one string, the `nameservers` option a string or a list of them). The
+/// error says what is wrong, for the caller to prefix with the setting's or option's name.
+pub fn parse_nameservers<'a>(lists: impl IntoIterator<Item = &'a str>) -> std::result::Result<Vec<SocketAddr>, String> {
+    lists
+        .into_iter()
+        .flat_map(|list| list.split(|c: char| c == ',' || c.is_whitespace()))
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            parse_nameserver(s)
+                .ok_or_else(|| format!("must list IP addresses or IP:port, got \"{}\"", crate::quoted(s)))
+        })
+        .collect()
+}
+
 #[derive(Debug, Clone)]
 pub struct DnsCheck {
     /// Resolvers to ask; empty means the system's (/etc/resolv.conf).
@@ -102,8 +117,22 @@ pub struct DnsCheck {
 }
 
 impl Default for DnsCheck {
+    /// The INI defaults (`closte.nameservers`, `closte.dns_timeout`), nothing expected.
     fn default() -> Self {
-        Self { nameservers: Vec::new(), expect: Vec::new(), timeout: Duration::from_secs(5) }
+        Self::from_ini(&IniValues(ini_default)).unwrap_or_else(|e| unreachable!("INI defaults: {e}"))
+    }
+}
+
+impl DnsCheck {
+    /// The check's settings from INI values; the expectation and options are applied on
+    /// top by the caller.
+    pub fn from_ini<F: Fn(&str) -> String>(ini: &IniValues<F>) -> Result<Self> {
+        Ok(Self {
+            nameservers: parse_nameservers([ini.string("closte.nameservers").as_str()])
+                .map_err(|bad| Error::config(format!("closte.nameservers {bad}")))?,
+            expect: Vec::new(),
+            timeout: ini.seconds("closte.dns_timeout")?,
+        })
     }
 }
 
@@ -168,9 +197,11 @@ pub fn resolver(check: &DnsCheck) -> Result<TokioResolver> {
 }
 
 /// Checks one name with a resolver of its own.
+/// A wildcard is an invalid domain here ([`DomainName::concrete`]).
 pub async fn check(name: &DomainName, opts: &DnsCheck) -> Result<DnsReport> {
+    let name = name.clone().concrete()?;
     let resolver = resolver(opts)?;
-    Ok(check_with(&resolver, name, opts).await)
+    Ok(check_with(&resolver, &name, opts).await)
 }
 
 /// What one record type's lookup gave.
@@ -216,6 +247,7 @@ fn host_of(name: &Name) -> String {
 }
 
 /// Checks `name` with `resolver`: A and AAAA at once, both bounded by `opts.timeout`.
+/// `name` is concrete (callers apply [`DomainName::concrete`]).
 pub async fn check_with(resolver: &TokioResolver, name: &DomainName, opts: &DnsCheck) -> DnsReport {
     let host = name.host().to_owned();
     let mut report = DnsReport {
@@ -223,12 +255,6 @@ pub async fn check_with(resolver: &TokioResolver, name: &DomainName, opts: &DnsC
         expected: opts.expect.iter().map(ToString::to_string).collect(),
         ..DnsReport::default()
     };
-    if name.is_wildcard() {
-        // Callers reject wildcards before; a wildcard has no records of its own to check.
-        report.reason = Some(Reason::NoRecords);
-        report.error = Some(format!("{name} is a wildcard; check a name under it"));
-        return report;
-    }
     let fqdn = match Name::from_ascii(format!("{host}.")) {
         Ok(n) => n,
         Err(e) => {

@@ -99,9 +99,25 @@ impl DomainName {
         self.wildcard
     }
 
-    /// The name as Closte wants it on the wire: with `*.` for wildcards.
+    /// The name as Closte wants it on the wire: with `*.` for wildcards. This is the
+    /// canonical form PHP gets from `Closte\normalize_domain()`.
     pub fn to_wire(&self) -> String {
         self.to_string()
+    }
+
+    /// The name, when it is a concrete host: the one rule of the DNS and TLS checks. A
+    /// wildcard alias has no records and serves no certificate of its own.
+    pub fn concrete(self) -> Result<Self> {
+        if self.wildcard {
+            return Err(Error::invalid_domain(
+                &self.to_wire(),
+                format!(
+                    "a wildcard has no DNS records or certificate of its own; check a name under it, e.g. www.{}",
+                    self.host
+                ),
+            ));
+        }
+        Ok(self)
     }
 }
 
@@ -161,6 +177,13 @@ mod tests {
             Err(Error::InvalidDomain { reason, .. }) => reason,
             other => panic!("{input:?} was expected to be rejected, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn only_concrete_names_are_checked() {
+        assert_eq!(DomainName::parse("a.example").unwrap().concrete().unwrap().to_wire(), "a.example");
+        let e = DomainName::parse("*.example.com").unwrap().concrete().unwrap_err();
+        assert!(matches!(&e, Error::InvalidDomain { .. }) && e.to_string().contains("www.example.com"), "{e}");
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! TLS trust and the HTTP client. rustls with ring and the system trust store: PHP
 //! loads its own OpenSSL, and a second one in the same process is asking for trouble.
 
-use std::path::Path;
-use std::sync::{Arc, OnceLock};
-use std::time::Duration;
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, SystemTime};
 
 use rustls::RootCertStore;
 use rustls::pki_types::CertificateDer;
@@ -70,8 +71,79 @@ pub fn read_ca_file(path: &Path) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// Roots to verify servers against: the system store plus an optional PEM bundle.
-pub fn root_store(ca_file: Option<&Path>) -> Result<RootCertStore> {
+/// A small cache that keeps the `CAPACITY` most recently used values, oldest out first:
+/// enough for the few distinct settings a PHP process really uses, and bounded whatever
+/// hostile or careless code passes.
+pub struct Recent<K, V, const CAPACITY: usize>(Mutex<VecDeque<(K, V)>>);
+
+impl<K: PartialEq, V: Clone, const CAPACITY: usize> Recent<K, V, CAPACITY> {
+    pub const fn new() -> Self {
+        Self(Mutex::new(VecDeque::new()))
+    }
+
+    /// The value for `key`, made by `make` when it is not cached (an error is not cached).
+    pub fn get_or_try(&self, key: K, make: impl FnOnce() -> Result<V>) -> Result<V> {
+        let mut entries = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(at) = entries.iter().position(|(k, _)| *k == key) {
+            let entry = entries.remove(at).unwrap_or_else(|| unreachable!());
+            let value = entry.1.clone();
+            entries.push_back(entry);
+            return Ok(value);
+        }
+        let value = make()?;
+        if entries.len() >= CAPACITY {
+            entries.pop_front();
+        }
+        entries.push_back((key, value.clone()));
+        Ok(value)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl<K: PartialEq, V: Clone, const CAPACITY: usize> Default for Recent<K, V, CAPACITY> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Which version of a file: a changed file (replaced, or written to) is another version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileVersion {
+    path: PathBuf,
+    id: Option<(u64, u64, u64, Option<SystemTime>)>,
+}
+
+impl FileVersion {
+    pub fn of(path: &Path) -> Self {
+        let id = std::fs::metadata(path).ok().map(|m| {
+            #[cfg(unix)]
+            let (dev, ino) = {
+                use std::os::unix::fs::MetadataExt;
+                (m.dev(), m.ino())
+            };
+            #[cfg(not(unix))]
+            let (dev, ino) = (0, 0);
+            (dev, ino, m.len(), m.modified().ok())
+        });
+        Self { path: path.to_owned(), id }
+    }
+}
+
+/// Roots to verify servers against: the system store plus an optional PEM bundle. Read
+/// once per process for each version of the CA file (the system store once in all).
+pub fn root_store(ca_file: Option<&Path>) -> Result<Arc<RootCertStore>> {
+    static STORES: Recent<Option<FileVersion>, Arc<RootCertStore>, 4> = Recent::new();
+    STORES.get_or_try(ca_file.map(FileVersion::of), || read_root_store(ca_file).map(Arc::new))
+}
+
+fn read_root_store(ca_file: Option<&Path>) -> Result<RootCertStore> {
     let mut store = RootCertStore::empty();
     store.add_parsable_certificates(system_roots().iter().cloned());
     if let Some(path) = ca_file {
@@ -99,7 +171,7 @@ pub fn root_store(ca_file: Option<&Path>) -> Result<RootCertStore> {
 pub fn client_config(ca_file: Option<&Path>) -> Result<rustls::ClientConfig> {
     let config = rustls::ClientConfig::builder_with_provider(crypto_provider())
         .with_safe_default_protocol_versions()
-        .map_err(|e| Error::transport(TransportKind::Tls, format!("TLS setup failed: {e}")))?
+        .map_err(|e| Error::transport(TransportKind::Setup, format!("TLS setup failed: {e}")))?
         .with_root_certificates(root_store(ca_file)?)
         .with_no_client_auth();
     Ok(config)
@@ -121,5 +193,51 @@ pub fn build_client(connect_timeout: Duration, ca_file: Option<&Path>) -> Result
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("closte-php/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(|e| Error::transport(TransportKind::Tls, format!("cannot build the HTTP client: {}", e.without_url())))
+        .map_err(|e| {
+            Error::transport(TransportKind::Setup, format!("cannot build the HTTP client: {}", e.without_url()))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recent_keeps_the_newest_and_stays_bounded() {
+        let cache: Recent<u32, u32, 3> = Recent::new();
+        let mut made = 0;
+        for round in 0..2 {
+            for k in 0..1000 {
+                cache
+                    .get_or_try(k, || {
+                        made += 1;
+                        Ok(k * 2)
+                    })
+                    .unwrap();
+                assert!(cache.len() <= 3, "round {round}: {} entries", cache.len());
+            }
+        }
+        assert_eq!(made, 2000, "an evicted value is made again");
+        // The three most recent are cached: no new value is made for them.
+        for k in 997..1000 {
+            assert_eq!(cache.get_or_try(k, || unreachable!()).unwrap(), k * 2);
+        }
+        // An error is not cached.
+        assert!(cache.get_or_try(5000, || Err(Error::config("no"))).is_err());
+        assert_eq!(cache.get_or_try(5000, || Ok(1)).unwrap(), 1);
+    }
+
+    #[test]
+    fn a_ca_file_is_read_once_per_version() {
+        let dir = std::env::temp_dir().join(format!("closte-ca-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("ca.pem");
+        std::fs::write(&path, "not a certificate").unwrap();
+        assert!(root_store(Some(&path)).is_err());
+        let a = FileVersion::of(&path);
+        assert_eq!(a, FileVersion::of(&path));
+        std::fs::write(&path, "changed, longer than before").unwrap();
+        assert_ne!(a, FileVersion::of(&path), "a rewritten file is a new version");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -14,7 +14,7 @@ pub mod tls_check;
 
 pub use api::{ApiClient, Change, ChangeStatus, DomainEntry};
 pub use domain::DomainName;
-pub use error::{Error, Result, TransportKind, printable, printable_bytes};
+pub use error::{Error, Result, Retryability, TransportKind, printable, printable_bytes, quoted};
 pub use settings::{ApiKey, Settings};
 
 /// Settings shared by the property tests: a fixed seed, so `make test` is repeatable, and

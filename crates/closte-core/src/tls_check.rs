@@ -20,8 +20,8 @@ use rustls::{CertificateError, DigitallySignedStruct, RootCertStore, SignatureSc
 use tokio::net::TcpStream;
 
 use crate::domain::DomainName;
-use crate::error::{Error, Result};
-use crate::settings::fmt_secs;
+use crate::error::Result;
+use crate::settings::{IniValues, fmt_secs, ini_default};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reason {
@@ -67,8 +67,22 @@ pub struct SslCheck {
 }
 
 impl Default for SslCheck {
+    /// The INI defaults (`closte.ssl_timeout`, `closte.ca_file`), port 443, 14 days.
     fn default() -> Self {
-        Self { port: 443, connect_to: None, timeout: Duration::from_secs(10), ca_file: None, min_days: 14 }
+        Self::from_ini(&IniValues(ini_default)).unwrap_or_else(|e| unreachable!("INI defaults: {e}"))
+    }
+}
+
+impl SslCheck {
+    /// The check's settings from INI values; the options are applied on top by the caller.
+    pub fn from_ini<F: Fn(&str) -> String>(ini: &IniValues<F>) -> Result<Self> {
+        Ok(Self {
+            port: 443,
+            connect_to: None,
+            timeout: ini.seconds("closte.ssl_timeout")?,
+            ca_file: ini.path("closte.ca_file"),
+            min_days: 14,
+        })
     }
 }
 
@@ -103,17 +117,12 @@ impl SslReport {
 /// Checks `domain`. Bad configuration (an unreadable CA file) is an error; anything the
 /// server does is a report.
 pub async fn check(domain: &DomainName, opts: &SslCheck) -> Result<SslReport> {
-    check_with_roots(domain, opts, Arc::new(crate::http::root_store(opts.ca_file.as_deref())?)).await
+    check_with_roots(domain, opts, crate::http::root_store(opts.ca_file.as_deref())?).await
 }
 
 /// [`check`] with trust roots already loaded (a batch loads them once).
 pub async fn check_with_roots(domain: &DomainName, opts: &SslCheck, roots: Arc<RootCertStore>) -> Result<SslReport> {
-    if domain.is_wildcard() {
-        return Err(Error::invalid_domain(
-            &domain.to_wire(),
-            "a wildcard cannot be checked; give a concrete host name, e.g. www.".to_owned() + domain.host(),
-        ));
-    }
+    let domain = &domain.clone().concrete()?;
     let mut report = SslReport { domain: domain.to_wire(), ..SslReport::default() };
     let handshake = handshake(domain, opts, &mut report);
     match tokio::time::timeout(opts.timeout, handshake).await {
@@ -387,6 +396,7 @@ fn date(unix: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Error;
 
     #[test]
     fn dates() {
