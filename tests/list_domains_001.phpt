@@ -15,6 +15,9 @@ $emu->fault(['path' => 'getdomains', 'json' => ['success' => true, 'domains' => 
 ]]]);
 var_dump(Closte\list_domains());
 echo $emu->calls('getdomains')[0]['method'], "\n";
+// An item keyed by `name` gives `domain`, and `name` is not repeated beside it.
+$emu->fault(['path' => 'getdomains', 'json' => ['success' => true, 'domains' => [['name' => 'named.example.com', 'ssl' => 'active']]]]);
+echo json_encode(Closte\list_domains()), "\n";
 ?>
 --EXPECT--
 array(0) {
@@ -58,3 +61,4 @@ array(3) {
   }
 }
 GET
+[{"domain":"named.example.com","wildcard":false,"ssl":"active"}]

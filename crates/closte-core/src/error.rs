@@ -138,11 +138,14 @@ fn secret_forms(secret: &str) -> Vec<String> {
     if secret.is_empty() {
         return Vec::new();
     }
-    let encode = |lower: bool, plus: bool| {
+    // Percent-encoding as RFC 3986 (`~` kept), PHP's urlencode() (`~` encoded) and HTML
+    // forms (`*` kept) leave different characters alone; `+` is a form's space.
+    let encode = |lower: bool, plus: bool, keep: &[u8]| {
         let mut out = String::with_capacity(secret.len() * 3);
         for b in secret.bytes() {
             match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => out.push(b as char),
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' => out.push(b as char),
+                b if keep.contains(&b) => out.push(b as char),
                 b' ' if plus => out.push('+'),
                 _ if lower => out.push_str(&format!("%{b:02x}")),
                 _ => out.push_str(&format!("%{b:02X}")),
@@ -168,15 +171,12 @@ fn secret_forms(secret: &str) -> Vec<String> {
             }
         }
     }
-    let mut forms = vec![
-        secret.to_owned(),
-        encode(false, false),
-        encode(true, false),
-        encode(false, true),
-        encode(true, true),
-        json,
-        php_json,
-    ];
+    let mut forms = vec![secret.to_owned(), json, php_json];
+    for keep in [&b"-._~"[..], b"-._", b"*-._"] {
+        for (lower, plus) in [(false, false), (true, false), (false, true), (true, true)] {
+            forms.push(encode(lower, plus, keep));
+        }
+    }
     forms.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
     forms.dedup();
     forms.retain(|f| !f.is_empty());
@@ -264,14 +264,14 @@ mod tests {
 
     #[test]
     fn redact_scrubs_every_encoding() {
-        let key = "Lk+Canary/7f3a b=é";
+        let key = "Lk+Canary/7f3a b=é~";
         for echoed in [
             key.to_owned(),
-            "Lk%2BCanary%2F7f3a%20b%3D%C3%A9".to_owned(),
-            "Lk%2bCanary%2f7f3a%20b%3d%c3%a9".to_owned(),
-            "Lk%2BCanary%2F7f3a+b%3D%C3%A9".to_owned(),
-            "Lk%2bCanary%2f7f3a+b%3d%c3%a9".to_owned(),
-            r"Lk+Canary\/7f3a b=\u00e9".to_owned(),
+            "Lk%2BCanary%2F7f3a%20b%3D%C3%A9~".to_owned(),
+            "Lk%2bCanary%2f7f3a%20b%3d%c3%a9~".to_owned(),
+            "Lk%2BCanary%2F7f3a+b%3D%C3%A9%7E".to_owned(),
+            "Lk%2bCanary%2f7f3a+b%3d%c3%a9%7e".to_owned(),
+            r"Lk+Canary\/7f3a b=\u00e9~".to_owned(),
         ] {
             let e = Error::Api { status: 400, message: format!("bad key {echoed}!") }.redact(key);
             assert_eq!(e.to_string(), "bad key [redacted]!", "survived: {echoed}");

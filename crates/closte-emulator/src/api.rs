@@ -72,18 +72,13 @@ pub fn handle(state: &mut State, method: &str, endpoint: &str, form: &Map<String
                 return refuse(format!("Invalid wildcard value: {}", field("wildcard").unwrap_or("")));
             };
             let wildcard = flag || domain.starts_with("*.");
-            let at = state.position(&domain);
             if endpoint == "adddomainalias" {
-                if at.is_some() {
+                let created = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+                if !state.domains.insert(Alias { domain: domain.clone(), wildcard, created }) {
                     return refuse(format!("Domain alias already exists: {domain}"));
                 }
-                let created = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-                state.domains.push(Alias { domain, wildcard, created });
-            } else {
-                let Some(i) = at else {
-                    return refuse(format!("Domain alias not found: {domain}"));
-                };
-                state.domains.remove(i);
+            } else if !state.domains.remove(&domain) {
+                return refuse(format!("Domain alias not found: {domain}"));
             }
             state.save();
             ok(json!({"success": true}))

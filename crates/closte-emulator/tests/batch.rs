@@ -148,3 +148,22 @@ async fn a_wait_beyond_the_cap_fails_the_rest_without_sending_them() {
     assert_eq!(tally.get("429"), Some(&10), "{out:?}");
     assert_eq!(posts(&emu.requests().await).len(), 1, "only the refused request was sent");
 }
+
+/// The guard lives in the core: a Rust caller of `batch::sync` with no valid wanted name
+/// cannot remove every alias, and nothing at all is sent.
+#[tokio::test]
+async fn sync_never_removes_everything_for_an_empty_or_invalid_list() {
+    let emu = Emu::start();
+    let key = ApiKey::new(KEY).unwrap();
+    let call = Call::start(&emu.settings(), &key).unwrap();
+    let c = client();
+    batch::change_many(&c, &call, names(3), true, 4).await;
+    let before = emu.requests().await.len();
+    for wanted in [vec![], vec![("bad..name".to_owned(), DomainName::parse("bad..name"))]] {
+        let r = batch::sync(&c, &call, wanted, true, false, 4).await;
+        assert!(matches!(&r, Err(Error::Config(m)) if m.contains(batch::REMOVE_UNLISTED_NEEDS_A_NAME)), "{r:?}");
+    }
+    assert_eq!(emu.requests().await.len(), before, "nothing was sent");
+    let left = c.list_domains(&call.for_item()).await.unwrap();
+    assert_eq!(left.len(), 3, "every alias is still there");
+}
