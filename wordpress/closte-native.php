@@ -16,6 +16,7 @@
 
 defined('ABSPATH') || exit;
 
+require_once __DIR__ . '/closte-native/class-closte-native-name.php';
 require_once __DIR__ . '/closte-native/class-closte-native-events.php';
 require_once __DIR__ . '/closte-native/class-closte-native-ssl-stage.php';
 require_once __DIR__ . '/closte-native/class-closte-native-dns-stage.php';
@@ -31,6 +32,12 @@ final class Closte_Native
 
     public static function boot(): void
     {
+        // The console exists either way: without the extension or the key it says what is missing.
+        $console = new Closte_Native_Console();
+        add_action('network_admin_menu', [$console, 'menu'], 20); // after Ultimate Multisite's own menu (10)
+        foreach (Closte_Native_Console::ACTIONS as $action) {
+            add_action("admin_post_closte_native_$action", [$console, "do_$action"]);
+        }
         $missing = self::missing();
         if ($missing !== null) {
             add_action('network_admin_notices', function () use ($missing) {
@@ -53,11 +60,6 @@ final class Closte_Native
         add_filter('wu_get_network_public_ip', [$dns, 'network_public_ip'], 10, 2);
         add_filter('wu_domain_has_correct_dns', [$dns, 'has_correct_dns'], 10, 3);
 
-        $console = new Closte_Native_Console();
-        add_action('network_admin_menu', [$console, 'menu'], 20); // after Ultimate Multisite's own menu (10)
-        foreach (Closte_Native_Console::ACTIONS as $action) {
-            add_action("admin_post_closte_native_$action", [$console, "do_$action"]);
-        }
         $reconcile = new Closte_Native_Reconcile();
         add_action('init', [$reconcile, 'schedule']);
         add_action(Closte_Native_Reconcile::HOOK, [$reconcile, 'run']);
@@ -76,6 +78,9 @@ final class Closte_Native
         if (!extension_loaded('closte')) {
             return 'the closte PHP extension is not loaded. Install it (make install in the closte project) and add extension=closte.so to php.ini, then restart PHP-FPM.';
         }
+        if (!function_exists('Closte\\normalize_domain') || !method_exists('Closte\\Exception', 'isRetryable')) {
+            return 'the loaded closte PHP extension is older than this plugin (it lacks Closte\\normalize_domain() and Closte\\Exception::isRetryable()). Install the closte extension from the same release (make install), then restart PHP-FPM.';
+        }
         if (!defined('CLOSTE_CLIENT_API_KEY') || !is_string(CLOSTE_CLIENT_API_KEY) || CLOSTE_CLIENT_API_KEY === '') {
             return "the constant CLOSTE_CLIENT_API_KEY is not defined. Add define('CLOSTE_CLIENT_API_KEY', '…'); to wp-config.php (Closte's dashboard shows the key).";
         }
@@ -91,6 +96,52 @@ final class Closte_Native
             '<div class="notice notice-warning"><p><strong>Closte (native)</strong> is inactive: %s Domain mapping falls back to Ultimate Multisite\'s own Closte integration.</p></div>',
             esc_html($missing)
         );
+    }
+
+    /**
+     * An error for a network admin: what happened, in the extension's words (no class
+     * names), and what to do next.
+     */
+    public static function explain(Throwable $e): string
+    {
+        $message = rtrim(trim($e->getMessage()), '.');
+        if ($e instanceof Closte\ConfigException) {
+            if (str_contains($message, 'wp-config.php')) {
+                $next = ''; // the message says where already
+            } elseif (str_contains($message, 'CLOSTE_CLIENT_API_KEY') || str_contains($message, 'CLOSTE_PUBLIC_IP_ADDRESS')) {
+                $next = __('Fix that constant in wp-config.php.', 'closte-native');
+            } else {
+                $next = __('Fix that setting of the closte extension (php.ini or its file in conf.d, see ini_get_all(\'closte\')) and reload PHP-FPM.', 'closte-native');
+            }
+            return rtrim(sprintf(__('Configuration problem: %1$s. %2$s', 'closte-native'), $message, $next));
+        }
+        if ($e instanceof Closte\ApiException) {
+            if (stripos($message, 'api key') !== false || $e->getCode() === 401) {
+                return sprintf(__('Closte refused the API key (%s). Check CLOSTE_CLIENT_API_KEY in wp-config.php: it must be the key Closte\'s dashboard shows.', 'closte-native'), $message);
+            }
+            if ($e->isRetryable()) {
+                return sprintf(__('Closte could not take the request now (%s). Try again in a few minutes.', 'closte-native'), $message);
+            }
+            return sprintf(__('Closte refused: %s.', 'closte-native'), $message);
+        }
+        if ($e instanceof Closte\TransportException) {
+            return $e->isRetryable()
+                ? sprintf(__('Closte could not be reached (%s). Try again in a few minutes; if it keeps failing, check that this server can reach closte.api_url over HTTPS.', 'closte-native'), $message)
+                : sprintf(__('Closte could not be reached (%s). This will not pass by itself: check closte.api_url and closte.ca_file.', 'closte-native'), $message);
+        }
+        if ($e instanceof Closte\InvalidDomainException) {
+            return sprintf(__('%s. Correct the name in its domain record.', 'closte-native'), $message);
+        }
+        return $message . '.';
+    }
+
+    /** Whether the extension says retrying can help, and its reason (logged with every retry decision). */
+    public static function retryable(Throwable $e): array
+    {
+        if ($e instanceof Closte\Exception) {
+            return [$e->isRetryable(), $e->getRetryReason()];
+        }
+        return [false, 'not an error of the closte extension'];
     }
 
     public static function log(string $message): void
@@ -117,7 +168,7 @@ final class Closte_Native
         try {
             $r = Closte\test_connection();
         } catch (Throwable $e) {
-            wp_send_json_error(['message' => get_class($e) . ': ' . $e->getMessage()]);
+            wp_send_json_error(['message' => self::explain($e)]);
             return;
         }
         wp_send_json_success([

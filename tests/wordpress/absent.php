@@ -2,7 +2,8 @@
 /*
  * The mu-plugin without what it needs: first without the extension, then (second run,
  * CLOSTE_WP_MODE=nokey) without the key constant. Nothing breaks, network admins see one
- * notice saying what is missing, and the plugin's own integration keeps working.
+ * notice saying what is missing, the console page is there and says it too, and the
+ * plugin's own integration keeps working.
  */
 
 require __DIR__ . '/../server.inc';
@@ -25,6 +26,20 @@ do_action('network_admin_notices');
 $notices = ob_get_clean();
 $expected = $mode === 'noext' ? 'the closte PHP extension is not loaded' : 'the constant CLOSTE_CLIENT_API_KEY is not defined';
 $t->check("$mode: one notice for network admins saying what is missing", substr_count($notices, 'Closte (native)') === 1 && str_contains($notices, $expected), $notices);
+
+// The console page still exists (not "Sorry, you are not allowed to access this page.")
+// and says what is missing; its actions do nothing and say why.
+require_once ABSPATH . 'wp-admin/includes/plugin.php';
+do_action('network_admin_menu');
+global $submenu;
+$t->check("$mode: the console is in the network menu", in_array('closte-native', array_column($submenu['wp-ultimo'] ?? [], 2), true), json_encode($submenu));
+$page = $t->console_page();
+$t->check("$mode: the console page says what is missing", str_contains($page, 'Closte (native) is inactive:') && str_contains($page, esc_html($expected)), $page);
+$r = $t->action('sync');
+$t->check("$mode: an action does nothing and says what is missing", ($r['notice']['type'] ?? '') === 'error'
+    && str_contains($r['notice']['message'], 'Nothing done: ' . $expected) && $emu->requests() === [], json_encode($r));
+$t->same("$mode: an action by GET is refused", 405, $t->action('refresh', [], 'GET')['status']);
+
 wp_set_current_user(0);
 ob_start();
 do_action('network_admin_notices');

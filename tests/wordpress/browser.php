@@ -23,7 +23,8 @@ $t = new Harness();
 \WP_Ultimo\Models\Domain::double_reset();
 $lab->install();
 update_network_option(null, 'closte_test_lab', get_network_option(null, 'closte_test_lab') + ['api_url' => $emu->api]);
-update_network_option(null, 'wp-ultimo_v2_settings', ['auto_create_www_subdomain' => 'never']);
+// main_only: bücher.example (a main domain) gets its www. twin, the lab's x.example.test names none.
+update_network_option(null, 'wp-ultimo_v2_settings', ['auto_create_www_subdomain' => 'main_only']);
 delete_network_option(null, Closte_Native_Reconcile::ALERTS_OPTION);
 Closte_Native_Status::forget();
 // The customer site the lab's domains map to.
@@ -39,6 +40,12 @@ if (!username_exists('subscriber')) {
     add_user_to_blog(1, $uid, 'subscriber');
 }
 
+$bucher = function (): array {
+    $names = array_values(array_filter(array_column(Closte\list_domains(), 'domain'), fn ($n) => str_contains($n, 'bcher')));
+    sort($names);
+    return $names;
+};
+
 $cmd = [getenv('CLOSTE_WP_PYTHON'), __DIR__ . '/browser.py', getenv('CLOSTE_WP_PROXY_PORT'), $emu->url, getenv('CLOSTE_WP_SCREENSHOT')];
 $proc = proc_open($cmd, [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes);
 $out = stream_get_contents($pipes[1]);
@@ -51,7 +58,8 @@ foreach (array_filter(explode("\n", $out)) as $line) {
         $steps[$o['step']] = $o;
     }
 }
-$t->check('the browser ran every step', $rc === 0 && count($steps) === 7, "exit $rc; " . substr($err, -2000) . substr($out, -500));
+$t->same('the Unicode record and its twin are on the emulator, as Closte takes them', ['www.xn--bcher-kva.example', 'xn--bcher-kva.example'], $bucher());
+$t->check('the browser ran every step', $rc === 0 && count($steps) === 11, "exit $rc; " . substr($err, -2000) . substr($out, -500));
 $step = fn (string $name) => $steps[$name] ?? [];
 
 $t->check('login: the network admin reaches the dashboard', str_contains($step('login')['url'] ?? '', '/wp-admin/'), json_encode($step('login')));
@@ -68,10 +76,14 @@ $t->same('refresh: one row per mapped domain, sorted', $names, array_keys($rows)
 $col = fn (string $c) => array_map(fn ($row) => $row[$c] ?? null, $rows);
 $want = array_fill_keys($names, 'yes');
 $want['expired.example.test'] = 'missing'; // removed on Closte's side before the page was opened
-$t->same('On Closte: as the emulator held them', $want, $col('closte'));
-$stages = array_map(fn ($d) => $d[0], CLOSTE_LAB_DOMAINS);
-ksort($stages);
-$t->same('Stage: the plugin\'s', $stages, $col('stage'));
+$want['bücher.example'] = "xn--bcher-kva.example: yes\nwww.xn--bcher-kva.example: yes";
+$t->same('On Closte: as the emulator held them, the Unicode record\'s names in canonical form', $want, $col('closte'));
+$t->same('Stage: the plugin\'s own labels', ['bücher.example' => 'Checking SSL', 'expired.example.test' => 'Ready', 'expiring.example.test' => 'Ready',
+    'hostile.example.test' => 'Ready', 'silent.example.test' => 'Checking DNS', 'valid.example.test' => 'Ready', 'wronghost.example.test' => 'Checking SSL'], $col('stage'));
+$u = $rows['bücher.example'] ?? [];
+$t->check('Unicode record: shown as typed and in its canonical form', str_starts_with($u['domain'] ?? '', "bücher.example (xn--bcher-kva.example)\nwww.xn--bcher-kva.example"), json_encode($u));
+$t->check('Unicode record: DNS and certificate checked (not "not checked yet")', ($u['dns'] ?? '') === "xn--bcher-kva.example: ok (198.51.100.7)\nwww.xn--bcher-kva.example: ok (198.51.100.7)"
+    && substr_count($u['certificate'] ?? '', '(hostname_mismatch)') === 2 && !str_contains($u['certificate'] ?? '', 'not checked yet'), json_encode($u));
 $cert = $col('certificate');
 $t->check('Certificate: valid, with subject, issuer and days left', (bool) preg_match('/^valid \(CN=valid\.example\.test\), issued by CN=Closte Test CA, O=closte tests, (89|90) days left$/', $cert['valid.example.test'] ?? ''), json_encode($cert));
 $t->check('Certificate: expired, wrong host and silent in words', str_contains($cert['expired.example.test'] ?? '', '(expired)')
@@ -83,7 +95,7 @@ $t->check('Certificate: a <script> in the subject is shown as text and never run
 $dns = $col('dns');
 $t->same('DNS: ok, or where it points and where it should', ['ok (198.51.100.7)', 'silent.example.test points to 203.0.113.9; Closte expects 198.51.100.7 (points_elsewhere)'],
     [$dns['valid.example.test'] ?? null, $dns['silent.example.test'] ?? null]);
-$t->same('unclaimed aliases are listed below the table', ['orphan.example.net'], $r['unclaimed'] ?? null);
+$t->same('unclaimed aliases are listed below the table (not the Unicode record\'s)', ['orphan.example.net'], $r['unclaimed'] ?? null);
 $t->same('Site: the site the domain maps to', 'Customer shop', $col('site')['valid.example.test'] ?? null);
 $t->same("the reconcile's certificate findings are on the console",
     ['expired.example.test: the certificate expired', 'expiring.example.test: expires in N days (expiring_soon)'],
@@ -93,17 +105,38 @@ $t->check('a screenshot of the page was saved', is_file(getenv('CLOSTE_WP_SCREEN
 
 $s = $step('sync');
 $t->same('Sync now: the emulator received the one missing alias, nothing removed', [['expired.example.test'], []], [$s['added'] ?? null, $s['removed'] ?? null]);
-$t->same('Sync now: the result as a notice with counts', 'Sync: 1 added, 5 already on Closte, 0 failed.', $s['notice'] ?? null);
+$t->same('Sync now: the result as a notice with counts', 'Sync: 1 added, 7 already on Closte, 0 failed.', $s['notice'] ?? null);
 $t->same('Sync now: the row now says yes', 'yes', $s['rows']['expired.example.test']['closte'] ?? null);
-$t->same('Sync now: the unclaimed alias is still on Closte', true, in_array('orphan.example.net', array_column(Closte\list_domains(), 'domain'), true));
 
 $u = $step('remove unconfirmed');
 $t->same('removing unclaimed aliases needs the confirmation: nothing sent', [[], 'Nothing removed: tick the confirmation box to remove unclaimed aliases.'],
     [$u['sent'] ?? null, $u['notice'] ?? null]);
 
+$c = $step('remove confirmed');
+$t->same('Remove unclaimed, confirmed: only the orphan was sent for removal', [['orphan.example.net'], 'Removed 1 unclaimed aliases, 0 failed.', true],
+    [$c['removed'] ?? null, $c['notice'] ?? null, $c['unclaimed_none'] ?? null]);
+$t->same("Remove unclaimed, confirmed: the Unicode record's aliases are still on Closte", ['www.xn--bcher-kva.example', 'xn--bcher-kva.example'], $bucher());
+$t->same('Remove unclaimed, confirmed: its row still says yes', "xn--bcher-kva.example: yes\nwww.xn--bcher-kva.example: yes", $c['rows']['bücher.example']['closte'] ?? null);
+
 $y = $step('retry');
 $t->same('Retry: a lost alias shows missing, its Retry re-sends it', ['missing', ['valid.example.test'], 'Re-sent valid.example.test: on Closte.', 'yes'],
     [$y['missing'] ?? null, $y['added'] ?? null, $y['notice'] ?? null, $y['rows']['valid.example.test']['closte'] ?? null]);
+
+$n = $step('retry refused');
+$t->check('Retry refused: an error that says refused and why, never "on Closte"', str_contains($n['notice'] ?? '', 'refused')
+    && str_contains($n['notice'] ?? '', 'Domain blocked by policy') && !str_contains($n['notice'] ?? '', 'on Closte')
+    && str_contains($n['notice_class'] ?? '', 'notice-error'), json_encode($n));
+$t->same('Retry refused: the row still says missing', 'missing', $n['rows']['valid.example.test']['closte'] ?? null);
+
+$g = $step('get');
+$t->check('an action by GET with a valid nonce: 405, a message, nothing sent', ($g['status'] ?? 0) === 405 && ($g['sent'] ?? null) === []
+    && str_contains($g['body'] ?? '', 'POST'), json_encode($g));
+
+$h = $step('hanging');
+$t->check('a hanging Closte: Refresh comes back in seconds (the console\'s 5 s timeout), not after closte.timeout', ($h['seconds'] ?? 99) < 15, json_encode($h));
+$t->check('a hanging Closte: the unclaimed section says unknown and why', str_starts_with($h['unclaimed'] ?? '', 'unknown: '), json_encode($h));
+$t->check("a hanging Closte: the warning says what failed, in words", str_contains(implode(' ', $h['errors'] ?? []), "Closte's alias list could not be read:")
+    && !str_contains(implode(' ', $h['errors'] ?? []), 'Closte\\'), json_encode($h));
 
 $b = $step('subscriber');
 $t->check('a subscriber gets 403 for the console and for an action, and nothing is sent',

@@ -10,6 +10,7 @@ usage: browser.py PROXY_PORT EMULATOR_URL SCREENSHOT_PATH
 import json
 import os
 import sys
+import time
 import urllib.request
 
 from playwright.sync_api import sync_playwright
@@ -33,6 +34,14 @@ def closte(endpoint, domain):
     """A change made on Closte's side, as Closte's own dashboard would."""
     data = f"apikey={KEY}&domain={domain}&wildcard=0".encode()
     urllib.request.urlopen(EMULATOR + "/api/client/" + endpoint, data=data, timeout=10).read()
+
+
+def fault(spec):
+    """Queues a fault on the emulator (what Closte answers next)."""
+    req = urllib.request.Request(EMULATOR + "/__emulator/faults", data=json.dumps(spec).encode(),
+                                 headers={"Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(req, timeout=10) as r:
+        assert json.load(r).get("ok"), "fault refused"
 
 
 def submit(page, selector):
@@ -105,6 +114,16 @@ with sync_playwright() as p:
     submit(page, "form.closte-native-remove-unclaimed button")
     say("remove unconfirmed", notice=notice(page), sent=[r["path"] for r in requests_seen()[before:]])
 
+    # Removing them, confirmed: only the alias no record claims goes. The record stored as
+    # bücher.example claims xn--bcher-kva.example and its www. twin, so they stay.
+    before = len(requests_seen())
+    page.check("form.closte-native-remove-unclaimed input[name=confirm]")
+    submit(page, "form.closte-native-remove-unclaimed button")
+    seen = requests_seen()[before:]
+    say("remove confirmed", notice=notice(page), rows=rows(page),
+        removed=[r["form"]["domain"] for r in seen if r["path"] == "/deletedomainalias"],
+        unclaimed_none=page.is_visible(".closte-native-unclaimed-none"))
+
     # An alias lost on Closte's side: Refresh shows it missing, its Retry re-sends it.
     closte("deletedomainalias", "valid.example.test")
     submit(page, "form.closte-native-refresh button")
@@ -114,6 +133,33 @@ with sync_playwright() as p:
     seen = requests_seen()[before:]
     say("retry", missing=missing, notice=notice(page), rows=rows(page),
         added=[r["form"]["domain"] for r in seen if r["path"] == "/adddomainalias"])
+
+    # Closte refuses the alias for good: Retry says refused and why, and the row stays missing.
+    closte("deletedomainalias", "valid.example.test")
+    fault({"path": "adddomainalias", "domain": "valid.example.test",
+           "status": 403, "json": {"success": False, "error": "Domain blocked by policy"}})
+    submit(page, "form.closte-native-refresh button")
+    submit(page, "tr[data-domain='valid.example.test'] form.closte-native-retry button")
+    say("retry refused", notice=notice(page), notice_class=page.get_attribute(".closte-native-result", "class"),
+        rows=rows(page))
+
+    # An action by GET, with the page's own valid nonce: refused, nothing sent (a Sync
+    # that ran would add the missing valid.example.test).
+    nonce = page.get_attribute("form.closte-native-sync input[name=_wpnonce]", "value")
+    before = len(requests_seen())
+    response = page.goto(BASE + "/wp-admin/admin-post.php?action=closte_native_sync&_wpnonce=" + nonce)
+    say("get", status=response.status, body=page.inner_text("body")[:300],
+        sent=[r["path"] for r in requests_seen()[before:]])
+
+    # Closte hangs: Refresh comes back within the console's own timeout, and the unclaimed
+    # section says unknown instead of "None.".
+    page.goto(CONSOLE)
+    fault({"path": "getdomains", "delay_ms": 40000})
+    started = time.monotonic()
+    submit(page, "form.closte-native-refresh button")
+    say("hanging", seconds=time.monotonic() - started, notice=notice(page),
+        unclaimed=page.inner_text(".closte-native-unclaimed-unknown") if page.query_selector(".closte-native-unclaimed-unknown") else None,
+        errors=[n.inner_text() for n in page.query_selector_all(".closte-native-error")])
 
     # A subscriber: no console, and a forged action is refused before anything is sent.
     sub = browser.new_context()

@@ -4,7 +4,10 @@
  * refresh (one list read, one certificate batch, one DNS batch), the statuses each row
  * shows against the emulator and the TLS lab, escaping of what comes from outside, and the
  * reconcile through Action Scheduler: a missing alias is added, nothing is removed, and
- * expiring or invalid certificates of finished domains are reported.
+ * expiring or invalid certificates of finished domains are reported. Every name compared in
+ * its canonical form (a record stored as bücher.example is xn--bcher-kva.example on Closte);
+ * the actions as admin-post.php runs them (POST only, what Retry really did, a short
+ * timeout of their own, errors that say what to do next, alerts rewritten by Refresh).
  * Prints "ok …" / "FAIL …" lines and "N passed, N failed".
  */
 
@@ -22,7 +25,8 @@ require __DIR__ . '/bootstrap.php';
 $t = new Harness();
 \WP_Ultimo\Models\Domain::double_reset();
 $lab->install();
-update_network_option(null, 'wp-ultimo_v2_settings', ['auto_create_www_subdomain' => 'never']);
+// main_only: bücher.example (a main domain) gets its www. twin, the lab's x.example.test names none.
+update_network_option(null, 'wp-ultimo_v2_settings', ['auto_create_www_subdomain' => 'main_only']);
 delete_network_option(null, Closte_Native_Reconcile::ALERTS_OPTION);
 Closte_Native_Status::forget();
 $log = fn () => (string) @file_get_contents(getenv('WU_LOG_DIR') . '/integration-closte.log');
@@ -40,17 +44,30 @@ $stages = array_map(fn ($d) => $d[0], CLOSTE_LAB_DOMAINS);
 ksort($stages);
 $t->same('inventory: one row per Ultimate Multisite domain record, sorted, with its stage', $stages,
     array_combine(array_column($inventory, 'domain'), array_column($inventory, 'stage')));
-$t->same('inventory: names and sites', [['valid.example.test'], 2], [$inventory[4]['names'], $inventory[4]['site_id']]);
+$entry = fn (string $domain) => array_values(array_filter((new Closte_Native_Inventory())->domains(), fn ($d) => $d['domain'] === $domain))[0] ?? null;
+$t->same('inventory: names and sites', [['valid.example.test'], 2], [$entry('valid.example.test')['names'] ?? null, $entry('valid.example.test')['site_id'] ?? null]);
+$t->same('inventory: a Unicode record in its canonical form, with its twin, and the plugin\'s stage label',
+    ['bücher.example', 'xn--bcher-kva.example', null, ['xn--bcher-kva.example', 'www.xn--bcher-kva.example'], 'Checking SSL'],
+    array_values(array_intersect_key($entry('bücher.example') ?? [], array_flip(['domain', 'canonical', 'invalid', 'names', 'stage_label']))));
+$listed = array_column(Closte\list_domains(), 'domain');
+sort($listed);
+$t->same('the bridge sent the Unicode record and its twin as Closte takes them', ['www.xn--bcher-kva.example', 'xn--bcher-kva.example'],
+    array_values(array_filter($listed, fn ($n) => str_contains($n, 'bcher'))));
+$t->same('wanted-state records: none left once every add landed', [], Closte_Native_Events::all_wanted());
+$names = Closte_Native_Inventory::names($inventory);
+$sent = count($emu->requests());
 
 $s = (new Closte_Native_Status())->refresh();
 $t->same('refresh: one list read and nothing else sent to Closte', ['/getdomains'], array_column($since($sent), 'path'));
-$t->same('refresh: one DNS batch (A and AAAA per name)', 2 * count(CLOSTE_LAB_DOMAINS), $lab->dns->stats()['queries']);
+$t->same('refresh: one DNS batch (A and AAAA per name)', 2 * count($names), $lab->dns->stats()['queries']);
 $t->same('refresh: the snapshot is kept with its time', $s['checked_at'], Closte_Native_Status::cached()['checked_at'] ?? null);
 $verdicts = array_map(fn ($r) => $r['valid'] ? 'valid' : $r['reason'], $s['ssl']);
 ksort($verdicts);
-$t->same('refresh: each certificate as the lab serves it', ['expired.example.test' => 'expired', 'expiring.example.test' => 'valid',
-    'hostile.example.test' => 'valid', 'silent.example.test' => 'timeout', 'valid.example.test' => 'valid', 'wronghost.example.test' => 'hostname_mismatch'], $verdicts);
-$t->same('refresh: DNS against CLOSTE_PUBLIC_IP_ADDRESS', [true, 'points_elsewhere'], [$s['dns']['valid.example.test']['ok'], $s['dns']['silent.example.test']['reason']]);
+$t->same('refresh: each certificate as the lab serves it, keyed by the canonical name', ['expired.example.test' => 'expired', 'expiring.example.test' => 'valid',
+    'hostile.example.test' => 'valid', 'silent.example.test' => 'timeout', 'valid.example.test' => 'valid', 'wronghost.example.test' => 'hostname_mismatch',
+    'www.xn--bcher-kva.example' => 'hostname_mismatch', 'xn--bcher-kva.example' => 'hostname_mismatch'], $verdicts);
+$t->same('refresh: DNS against CLOSTE_PUBLIC_IP_ADDRESS', [true, 'points_elsewhere', true, true],
+    [$s['dns']['valid.example.test']['ok'], $s['dns']['silent.example.test']['reason'], $s['dns']['xn--bcher-kva.example']['ok'] ?? null, $s['dns']['www.xn--bcher-kva.example']['ok'] ?? null]);
 
 $rows = [];
 foreach (Closte_Native_Console::rows($inventory, $s) as $row) {
@@ -67,10 +84,29 @@ $t->check('rows: certificate valid with issuer and days left', (bool) preg_match
     $text($rows['valid.example.test']['certificate']));
 $t->check('rows: certificate reasons in words', str_contains($text($rows['wronghost.example.test']['certificate']), 'served certificate is for closte.example.test, not wronghost.example.test (hostname_mismatch)'),
     $rows['wronghost.example.test']['certificate']);
+$u = $rows['bücher.example'] ?? [];
+$t->check('rows: the Unicode record shows as typed and in its canonical form', str_contains($text($u['domain'] ?? ''), 'bücher.example (xn--bcher-kva.example)'), $u['domain'] ?? '');
+$t->check('rows: the Unicode record is on Closte (both names yes, nothing missing, no Retry)',
+    substr_count($text($u['closte'] ?? ''), 'yes') === 2 && !str_contains($u['closte'] ?? '', 'missing') && !str_contains($u['closte'] ?? '', 'closte_native_retry'), $u['closte'] ?? '');
+$t->check('rows: the Unicode record\'s DNS and certificate were checked', substr_count($text($u['dns'] ?? ''), 'ok (198.51.100.7)') === 2
+    && substr_count($text($u['certificate'] ?? ''), '(hostname_mismatch)') === 2 && !str_contains(($u['dns'] ?? '') . ($u['certificate'] ?? ''), 'not checked yet'),
+    ($u['dns'] ?? '') . ($u['certificate'] ?? ''));
+$t->same("rows: stages with the plugin's own labels", ['Checking SSL', 'Ready', 'Checking DNS'],
+    [$text($rows['wronghost.example.test']['stage']), $text($rows['valid.example.test']['stage']), $text($rows['silent.example.test']['stage'])]);
 wu_log_add('domain-valid.example.test', 'first line');
 wu_log_add('domain-valid.example.test', '<b>Valid SSL cert found</b>');
 $row = array_values(array_filter(Closte_Native_Console::rows($inventory, $s), fn ($r) => $r['domain'] === 'valid.example.test'))[0];
-$t->check("rows: the domain's last log line, escaped", (bool) preg_match('/^\[[0-9: -]+\] \[INFO\] &lt;b&gt;Valid SSL cert found&lt;\/b&gt;$/', $row['cells']['log']), $row['cells']['log']);
+$t->check("rows: the domain's last log line, as text (its HTML tags stripped)", (bool) preg_match('/^\[[0-9: -]+\] \[INFO\] Valid SSL cert found$/', $row['cells']['log']), $row['cells']['log']);
+
+// The page: the unclaimed aliases compared canonical (the Unicode record's names are claimed).
+wp_set_current_user(1); // the network's super admin
+$unclaimed = function (string $html): array {
+    preg_match('#<ul class="closte-native-unclaimed">(.*?)</ul>#s', $html, $m);
+    preg_match_all('#<li>(.*?)</li>#', $m[1] ?? '', $li);
+    return $li[1];
+};
+$page = $t->console_page();
+$t->same('page: only the alias no record claims is unclaimed', ['orphan.example.net'], $unclaimed($page));
 
 // After a change to Closte's aliases only the alias column is read again: one list read,
 // no DNS question, the certificate verdicts kept.
@@ -83,10 +119,32 @@ $t->same('refresh_aliases: one list read, no DNS, same certificates, the alias g
     [['/getdomains'], 0, $s['ssl'], false],
     [array_column($since($sent), 'path'), $lab->dns->stats()['queries'], $after['ssl'], in_array('valid.example.test', $after['aliases'], true)]);
 Closte\add_domain('valid.example.test');
+$s = Closte_Native_Status::cached();
 
-// Retry pending: an add that failed with Closte down shows its attempt.
+// Actions, as admin-post.php runs them. Anything but POST is refused, a valid nonce or not.
+$sent = count($emu->requests());
+$checked = Closte_Native_Status::cached()['checked_at'];
+$get = $t->action('sync', [], 'GET');
+$t->check('GET: Sync with a valid nonce is refused (405) and nothing is sent', $get['status'] === 405 && str_contains($get['die'] ?? '', 'POST')
+    && $since($sent) === [] && $get['notice'] === null, json_encode($get));
+$get = $t->action('refresh', [], 'GET');
+$t->same('GET: Refresh is refused (405) and takes no snapshot', [405, [], $checked], [$get['status'], $since($sent), Closte_Native_Status::cached()['checked_at']]);
+$t->same('POST without a valid nonce: refused (403), nothing sent', [403, []], [$t->action('sync', ['_wpnonce' => 'forged'])['status'], $since($sent)]);
+
+// Retry says what really happened. Closte refuses for good: the notice says so, with why.
+// (An HTTP 403 with Closte's JSON: a plain success:false is read back from the list and re-sent first.)
+$emu->fault(['path' => 'adddomainalias', 'domain' => 'expired.example.test', 'status' => 403, 'json' => ['success' => false, 'error' => 'Domain blocked by policy']]);
+$r = $t->action('retry', ['domain' => 'expired.example.test']);
+$t->check('Retry refused: an error notice that says refused and why, never "on Closte"', ($r['notice']['type'] ?? '') === 'error'
+    && str_contains($r['notice']['message'], 'refused') && str_contains($r['notice']['message'], 'Domain blocked by policy')
+    && !str_contains($r['notice']['message'], 'on Closte'), json_encode($r));
+$t->same('Retry refused: nothing scheduled, no record left', [[], null], [$t->pending('closte_native_retry'), (new Closte_Native_Events())->wanted('expired.example.test')]);
+// Closte is down for a moment: a retry is scheduled, and the notice and the row say so.
 $emu->fault(['path' => 'adddomainalias', 'status' => 503, 'count' => 1]);
-do_action('wu_add_domain', 'expired.example.test', 2);
+$r = $t->action('retry', ['domain' => 'expired.example.test']);
+$t->check('Retry on a 503: a warning that a retry is scheduled, with why', ($r['notice']['type'] ?? '') === 'warning'
+    && str_contains($r['notice']['message'], 'Closte did not take expired.example.test yet') && str_contains($r['notice']['message'], 'retry 2 of 8 is scheduled')
+    && !str_contains($r['notice']['message'], 'on Closte'), json_encode($r));
 $rows = [];
 foreach (Closte_Native_Console::rows($inventory, $s) as $row) {
     $rows[$row['domain']] = $row['cells'];
@@ -95,6 +153,33 @@ $t->same('rows: a scheduled retry shows as pending, attempt n of 8', 'retry pend
 global $wpdb;
 $wpdb->query("UPDATE {$wpdb->base_prefix}actionscheduler_actions SET status = 'canceled' WHERE hook = 'closte_native_retry' AND status = 'pending'");
 delete_network_option(null, Closte_Native_Events::WANTED_PREFIX . md5('expired.example.test'));
+
+// The Unicode record lost its alias on Closte: its row says missing, its Retry re-sends it.
+Closte\remove_domain('xn--bcher-kva.example');
+(new Closte_Native_Status())->refresh_aliases();
+$u = array_values(array_filter(Closte_Native_Console::rows($inventory, Closte_Native_Status::cached()), fn ($r) => $r['domain'] === 'bücher.example'))[0]['cells'];
+$t->check('rows: the Unicode record\'s lost alias shows missing, with a Retry', str_contains($u['closte'], 'missing') && str_contains($u['closte'], 'closte_native_retry'), $u['closte']);
+$sent = count($emu->requests());
+$r = $t->action('retry', ['domain' => 'bücher.example']);
+$t->same('Retry of the Unicode record: on Closte, said with both forms', ['success', 'Re-sent bücher.example (xn--bcher-kva.example): on Closte.'],
+    [$r['notice']['type'] ?? null, $r['notice']['message'] ?? null]);
+$t->same('Retry of the Unicode record: both names sent in canonical form (the twin was there already)', ['xn--bcher-kva.example', 'www.xn--bcher-kva.example'],
+    array_column(array_column(array_filter($since($sent), fn ($x) => $x['path'] === '/adddomainalias'), 'form'), 'domain'));
+$u = array_values(array_filter(Closte_Native_Console::rows($inventory, Closte_Native_Status::cached()), fn ($r) => $r['domain'] === 'bücher.example'))[0]['cells'];
+$t->same('rows: ... and the row says yes again', 2, substr_count($text($u['closte']), 'yes'));
+
+// Sync: the one missing alias added, with counts.
+$r = $t->action('sync');
+$t->same('Sync: a notice with counts', ['success', 'Sync: 1 added, 7 already on Closte, 0 failed.'], [$r['notice']['type'] ?? null, $r['notice']['message'] ?? null]);
+
+// Remove unclaimed aliases, confirmed: only the orphan goes; the Unicode record's names stay.
+$sent = count($emu->requests());
+$r = $t->action('remove_unclaimed', ['confirm' => 'remove']);
+$t->same('Remove unclaimed: only the alias no record claims is removed', [['orphan.example.net'], 'Removed 1 unclaimed aliases, 0 failed.'],
+    [array_column(array_column(array_filter($since($sent), fn ($x) => $x['path'] === '/deletedomainalias'), 'form'), 'domain'), $r['notice']['message'] ?? null]);
+$t->same("Remove unclaimed: the Unicode record's aliases are still on Closte", ['www.xn--bcher-kva.example', 'xn--bcher-kva.example'],
+    array_values(array_filter(array_column(Closte\list_domains(), 'domain'), fn ($n) => str_contains($n, 'bcher'))));
+Closte\add_domain('orphan.example.net');
 
 // Escaping: a certificate subject with a <script> tag, a domain record with markup.
 $hostileSubject = $s['ssl']['hostile.example.test']['subject'] ?? '';
@@ -107,9 +192,25 @@ $inventory = (new Closte_Native_Inventory())->domains();
 $html = implode('', array_map(fn ($r) => implode('', $r['cells']), Closte_Native_Console::rows($inventory, $s)));
 $t->check('rows: markup from outside is escaped', !str_contains($html, '<img') && !str_contains($html, '<script')
     && str_contains($html, '&lt;img src=x onerror=alert(1)&gt;.example.test') && str_contains($html, 'valid (CN=&lt;script&gt;document.title=&#039;pwned&#039;&lt;/script&gt;)'));
+// That record's name is not a valid domain name: shown as invalid, and it stops every removal.
+$b = array_values(array_filter(Closte_Native_Console::rows($inventory, $s), fn ($r) => str_starts_with($r['domain'], '<img')))[0]['cells'];
+$t->check('rows: a name the extension refuses is shown as invalid, with no Retry', str_contains($b['domain'], '(not a valid domain name:')
+    && str_contains($b['closte'], 'not a valid domain name') && !str_contains($b['closte'], 'closte_native_retry'), json_encode($b));
+(new Closte_Native_Status())->refresh_aliases();
+$page = $t->console_page();
+$t->check('page: while a record is invalid, the removal form is replaced by why', str_contains($page, 'closte-native-removal-blocked')
+    && !str_contains($page, 'name="action" value="closte_native_remove_unclaimed"') && $unclaimed($page) === ['orphan.example.net'], $page);
+$sent = count($emu->requests());
+$r = $t->action('remove_unclaimed', ['confirm' => 'remove']);
+$t->check('Remove unclaimed with an invalid record: refused, nothing sent', ($r['notice']['type'] ?? '') === 'error'
+    && str_contains($r['notice']['message'], 'Nothing removed') && $since($sent) === [], json_encode($r));
+$r = $t->action('sync');
+$t->check('Sync: an invalid name is not sent, and the notice says why and what to do', str_contains($r['notice']['message'] ?? '', 'Not sent, not a valid domain name: <img')
+    && str_contains($r['notice']['message'], 'Correct it in its domain record') && !array_filter($since($sent), fn ($x) => str_contains(json_encode($x), 'img')), json_encode($r));
 $bad->delete();
 $t->run_queue('wu_remove_domain');
 
+Closte\remove_domain('expired.example.test'); // missing again (the Syncs above added it), for the reconcile
 // The daily reconcile: registered once, through Action Scheduler.
 do_action('init');
 do_action('init');
@@ -122,7 +223,7 @@ $t->same('reconcile: one list read, then the missing alias is added, nothing els
 $t->same('reconcile: nothing removed (the unclaimed alias stays)', [[], true],
     [array_values(array_filter($since($sent), fn ($r) => $r['path'] === '/deletedomainalias')), in_array('orphan.example.net', array_column(Closte\list_domains(), 'domain'), true)]);
 $t->check('reconcile: what it changed is logged', str_contains($log(), 'reconcile: added expired.example.test (missing on Closte)')
-    && str_contains($log(), 'reconcile: 1 added, 5 already on Closte, 0 failed'), $log());
+    && str_contains($log(), 'reconcile: 1 added, 7 already on Closte, 0 failed'), $log());
 $alerts = Closte_Native_Reconcile::alerts();
 $t->same('reconcile: expiring and invalid certificates of finished domains are recorded', [
     'expired.example.test' => 'expired', 'expiring.example.test' => 'expiring_soon',
@@ -149,5 +250,91 @@ $later = array_filter($t->pending(Closte_Native_Reconcile::HOOK), fn ($a) => $a[
 $t->same('reconcile: Closte down → one more run within the hour', [$before + 1, 1], [count($t->pending(Closte_Native_Reconcile::HOOK)), count($later)]);
 $t->check('reconcile: the outage is logged', str_contains($log(), "reconcile: Closte's list could not be read, nothing changed"));
 do_action(Closte_Native_Reconcile::HOOK, 'after_failure'); // the extra run, as Action Scheduler passes its args
-$t->check('reconcile: the extra run says what it is', str_contains($log(), 'reconcile (again, after an outage): 0 added, 6 already on Closte, 0 failed'), $log());
+$t->check('reconcile: the extra run says what it is', str_contains($log(), 'reconcile (again, after an outage): 0 added, 8 already on Closte, 0 failed'), $log());
+
+// A failed add in the batch: the reconcile runs again within the hour only when the
+// extension calls the failure retryable (HTTP 500 is permanent, 503 is not).
+$again = fn () => count(array_filter($t->pending(Closte_Native_Reconcile::HOOK), fn ($a) => $a[0] === ['after_failure']));
+foreach ([500 => 0, 503 => 1] as $status => $runs) {
+    $wpdb->query("UPDATE {$wpdb->base_prefix}actionscheduler_actions SET status = 'canceled' WHERE hook = '" . Closte_Native_Reconcile::HOOK . "' AND status = 'pending' AND args LIKE '%after_failure%'");
+    Closte\remove_domain('expired.example.test');
+    $emu->fault(['path' => 'adddomainalias', 'status' => $status]);
+    $report = (new Closte_Native_Reconcile())->run();
+    $t->same("reconcile: a failed add (HTTP $status) " . ($runs ? 'schedules one more' : 'schedules no') . ' run within the hour', [['expired.example.test'], $runs],
+        [array_keys($report['failed']), $again()]);
+}
+$t->check("reconcile: each failed add is logged with the extension's verdict", str_contains($log(), 'reconcile: expired.example.test could not be added: Closte answered HTTP 500')
+    && (bool) preg_match('/could not be added: Closte answered HTTP 500[^\n]*\(not retried: /', $log()) && (bool) preg_match('/could not be added: Closte answered HTTP 503[^\n]*\(retryable: /', $log()), $log());
+
+// Refresh rewrites the certificate alerts for what is mapped now: an unmapped domain leaves
+// the console's list and the network-admin banner.
+wp_set_current_user(1);
+$alerted = function (): array {
+    ob_start();
+    do_action('network_admin_notices');
+    return [array_keys(Closte_Native_Reconcile::alerts()['items'] ?? []), (string) ob_get_clean()];
+};
+[$before, $banner] = $alerted();
+$t->check('alerts: expiring.example.test is in the alerts and the banner', in_array('expiring.example.test', $before, true) && str_contains($banner, 'expiring.example.test'), $banner);
+foreach (\WP_Ultimo\Models\Domain::query() as $d) {
+    if ($d->get_domain() === 'expiring.example.test') {
+        $d->delete();
+    }
+}
+$t->run_queue('wu_remove_domain');
+$r = $t->action('refresh');
+[$after, $banner] = $alerted();
+$page = $t->console_page();
+$t->check('alerts: after Refresh the unmapped domain is gone from the alerts, the banner and the console', $after === ['expired.example.test']
+    && !str_contains($banner, 'expiring.example.test') && str_contains($banner, 'Closte: 1 certificate needs attention:')
+    && !str_contains($page, 'expiring.example.test') && str_contains($page, 'From the last Refresh'), json_encode($after) . $banner);
+$t->check('Refresh: a notice with the count, in words', ($r['notice']['type'] ?? '') === 'success'
+    && (bool) preg_match('/^Checked 7 names in \d+\.\d s\.$/', $r['notice']['message']), json_encode($r));
+
+// Unknown is shown as unknown: Closte's list unreadable → not "None.".
+$emu->fault(['path' => 'getdomains', 'status' => 500]);
+$t->action('refresh');
+$page = $t->console_page();
+$t->check('page: an unreadable alias list makes the unclaimed section "unknown: <reason>"', (bool) preg_match('#<p class="closte-native-unclaimed-unknown">unknown: [^<]*500#', $page)
+    && !str_contains($page, 'closte-native-unclaimed-none'), $page);
+$t->check('page: the reason is in words, with no exception class', str_contains($page, "Closte&#039;s alias list could not be read:") && !str_contains($page, 'Closte\\'), $page);
+
+// Errors say what to do next: a key Closte does not know, a setting that is not usable.
+$other = new ClosteEmulator(); // another key than CLOSTE_CLIENT_API_KEY
+ini_set('closte.api_url', $other->api);
+$t->action('refresh');
+$page = $t->console_page();
+$t->check('a wrong API key: the admin is told to check CLOSTE_CLIENT_API_KEY in wp-config.php', str_contains($page, 'Invalid API key')
+    && str_contains($page, 'Check CLOSTE_CLIENT_API_KEY in wp-config.php') && !str_contains($page, 'ApiException'), $page);
+ini_set('closte.api_url', $emu->api);
+$other->stop();
+ini_set('closte.ca_file', '/nonexistent/closte-ca.pem');
+$r = $t->action('sync');
+ini_set('closte.ca_file', '');
+$t->check('a setting that is not usable: named, with where to fix it', str_contains($r['notice']['message'] ?? '', 'Configuration problem')
+    && str_contains($r['notice']['message'], '/nonexistent/closte-ca.pem') && str_contains($r['notice']['message'], 'php.ini')
+    && !str_contains($r['notice']['message'], 'ConfigException'), json_encode($r));
+
+// A hanging Closte costs the admin seconds: the console's calls have a timeout of their own.
+$t->same('timeout: 5 s by default', 5.0, Closte_Native_Console::timeout());
+$hang = stream_socket_server('tcp://127.0.0.1:0'); // accepts connections, never answers
+ini_set('closte.api_url', 'http://' . stream_socket_get_name($hang, false) . '/api/client');
+ini_set('closte.timeout', '30');
+$short = fn () => 1;
+add_filter('closte_native_console_timeout', $short);
+$r = $t->action('refresh');
+remove_filter('closte_native_console_timeout', $short);
+ini_set('closte.api_url', $emu->api);
+$t->check('timeout: Refresh against a hanging Closte ends in seconds (filter: 1 s), not closte.timeout (30 s)', $r['status'] === 302 && $r['seconds'] < 8,
+    sprintf('%.1f s', $r['seconds']));
+$t->check('timeout: ... and says the list could not be read', ($r['notice']['type'] ?? '') === 'warning'
+    && isset(Closte_Native_Status::cached()['errors']['closte']), json_encode(Closte_Native_Status::cached()['errors'] ?? null));
+
+// One name: "Checked 1 name".
+\WP_Ultimo\Models\Domain::double_reset();
+$one = new \WP_Ultimo\Models\Domain(['blog_id' => 2, 'stage' => 'done']);
+$one->set_domain('valid.example.test');
+$one->save();
+$r = $t->action('refresh');
+$t->check('Refresh: "Checked 1 name", singular', (bool) preg_match('/^Checked 1 name in \d+\.\d s\.$/', $r['notice']['message'] ?? ''), json_encode($r));
 $t->finish();

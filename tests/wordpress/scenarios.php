@@ -70,7 +70,7 @@ $guessed = array_filter($emu->requests(), fn ($r) => str_contains($r['path'], 's
 $t->same('no guessed SSL requests', 0, count($guessed));
 $t->check('the take-over is logged', str_contains($log(), 'took over wu_add_domain from WP_Ultimo\Integrations\Host_Providers\Closte_Host_Provider'));
 $t->check('add/remove are logged', str_contains($log(), 'add shop.example.com: added') && str_contains($log(), 'remove shop.example.com: removed'));
-$t->same('nothing left in flight', [null, null], [(new Closte_Native_Events())->wanted('shop.example.com'), get_network_option(null, 'closte_native_pending', null)]);
+$t->same('nothing left in flight: no wanted-state record', [null, []], [(new Closte_Native_Events())->wanted('shop.example.com'), Closte_Native_Events::all_wanted()]);
 
 // Wildcard.
 $emu->reset();
@@ -162,6 +162,45 @@ $emu->fault(['path' => 'adddomainalias', 'status' => 403]);
 do_action('wu_add_domain', 'refused.example.com', 2);
 $t->same('4xx: not retried', [1, []], [count($calls('adddomainalias')), $t->pending('closte_native_retry')]);
 
+// Whether a failure is retried is the extension's decision (the core's one rule), not the
+// bridge's: HTTP 500 and 501 are permanent there, so they are not retried; 502 is.
+foreach ([500 => false, 501 => false, 502 => true] as $status => $retried) {
+    $emu->reset();
+    $emu->fault(['path' => 'adddomainalias', 'status' => $status]);
+    do_action('wu_add_domain', "http$status.example.com", 2);
+    $t->same("HTTP $status: " . ($retried ? 'retried' : 'not retried'), $retried ? [['add', "http$status.example.com", 2]] : [],
+        array_map(fn ($a) => array_slice($a[0], 0, 3), $t->pending('closte_native_retry')));
+    $wpdb->query("UPDATE {$wpdb->base_prefix}actionscheduler_actions SET status = 'canceled' WHERE hook = 'closte_native_retry' AND status = 'pending'");
+    delete_network_option(null, Closte_Native_Events::WANTED_PREFIX . md5("http$status.example.com"));
+}
+$t->check("the log gives the extension's reason for each decision", (bool) preg_match('/add http500\.example\.com failed for good, not retried: .+ \(.+\)/', $log())
+    && (bool) preg_match('/add http502\.example\.com failed \(attempt 1 of 8\): .+ \(retryable: .+\)/', $log()), $log());
+$t->check('the bridge has no retry rule of its own', !method_exists('Closte_Native_Events', 'is_transient'));
+
+// A domain stored in Unicode: sent, retried and recorded in its canonical form.
+$emu->reset();
+$www('always');
+ini_set('closte.api_url', $deadApi);
+do_action('wu_add_domain', 'bücher.example', 2);
+$t->same('Unicode: one retry per name, each carrying the canonical name', [['add', 'xn--bcher-kva.example', 2], ['add', 'www.xn--bcher-kva.example', 2]],
+    array_map(fn ($a) => array_slice($a[0], 0, 3), $t->pending('closte_native_retry')));
+$records = Closte_Native_Events::all_wanted();
+ksort($records);
+$t->same('Unicode: the wanted-state records are keyed by the canonical name', [['www.xn--bcher-kva.example', 'xn--bcher-kva.example'], 'xn--bcher-kva.example'],
+    [array_keys($records), get_network_option(null, Closte_Native_Events::WANTED_PREFIX . md5('xn--bcher-kva.example'))['name'] ?? null]);
+ini_set('closte.api_url', $emu->api);
+$t->run_queue('closte_native_retry');
+$t->same('Unicode: both names landed, nothing left in flight', [['www.xn--bcher-kva.example', 'xn--bcher-kva.example'], []],
+    [(function () { $n = array_values(array_filter(array_column(Closte\list_domains(), 'domain'), fn ($n) => str_contains($n, 'bcher'))); sort($n); return $n; })(), Closte_Native_Events::all_wanted()]);
+// A retry queued by 0.3.0: its record keyed by the name as typed, its args the typed name.
+$emu->reset();
+update_network_option(null, Closte_Native_Events::WANTED_PREFIX . md5('bücher.example'), ['name' => 'bücher.example', 'op' => 'add', 'token' => 'tok-0.3.0', 'attempt' => 2]);
+$t->same('0.3.0 record: found under the canonical name', ['xn--bcher-kva.example'], array_keys(Closte_Native_Events::all_wanted()));
+do_action('closte_native_retry', 'add', 'bücher.example', 2, 'tok-0.3.0');
+$t->same('0.3.0 record: its retry still runs, sends the canonical name, and settles', [['xn--bcher-kva.example'], [], false],
+    [$sent('adddomainalias'), Closte_Native_Events::all_wanted(), get_network_option(null, Closte_Native_Events::WANTED_PREFIX . md5('bücher.example'), false)]);
+$www('never');
+
 // SSL stage, through the plugin's own async_process_domain_stage: 20 tries, and one check_ssl
 // verdict in the domain's log per processing.
 $certs = closte_certs();
@@ -219,8 +258,9 @@ $t->check('wizard: the take-over of the test is logged', str_contains($log(), "t
 ini_set('closte.api_url', $deadApi);
 [$json, $raw] = $wizard('closte-native');
 ini_set('closte.api_url', $emu->api);
-$t->check('wizard: an unreachable Closte fails the test with the reason', ($json['success'] ?? true) === false
-    && str_contains($json['data']['message'] ?? '', 'Closte\TransportException: cannot connect'), $raw);
+$t->check('wizard: an unreachable Closte fails the test with the reason and what to do, no class name', ($json['success'] ?? true) === false
+    && str_contains($json['data']['message'] ?? '', 'Closte could not be reached (cannot connect') && str_contains($json['data']['message'], 'Try again in a few minutes')
+    && !str_contains($json['data']['message'], 'Closte\\'), $raw);
 wp_set_current_user(0);
 $emu->reset();
 $builtin = [];

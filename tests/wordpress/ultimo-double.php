@@ -570,6 +570,24 @@ namespace WP_Ultimo\Models {
         }
 
         /**
+         * As the real model: new Domain_Stage($stage)->get_label(), the labels of
+         * Domain_Stage::labels() through the filter wu_available_domain_stage_labels, and the
+         * default stage's label for a value that is not a stage.
+         */
+        public function get_stage_label()
+        {
+            $labels = apply_filters('wu_available_domain_stage_labels', [
+                'failed' => __('DNS Failed', 'ultimate-multisite'),
+                'ssl-failed' => __('SSL Failed', 'ultimate-multisite'),
+                'checking-dns' => __('Checking DNS', 'ultimate-multisite'),
+                'checking-ssl-cert' => __('Checking SSL', 'ultimate-multisite'),
+                'done' => __('Ready', 'ultimate-multisite'),
+                'done-without-ssl' => __('Ready (without SSL)', 'ultimate-multisite'),
+            ]);
+            return $labels[$this->get_stage()] ?? $labels['checking-dns'] ?? '';
+        }
+
+        /**
          * The real check's steps and filter. It first tries a loopback HTTP request to the
          * domain and then PHP's dns_get_record() through the system resolver; neither can
          * reach the test's names, so the records that lookup "found" are set by the test

@@ -126,6 +126,7 @@ return [
         'public function set_secure($secure): void',
         'public function get_stage()',
         'public function set_stage($stage): void',
+        'public function get_stage_label()',
         'public function has_correct_dns()',
         'public function has_valid_ssl_certificate()',
         'public function save()',

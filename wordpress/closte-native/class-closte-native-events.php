@@ -1,10 +1,11 @@
 <?php
 /**
  * Domain events and their retries. One event (wu_add_domain / wu_remove_domain) covers the
- * domain and, when the network creates one, its www. twin. Before any request, the latest
- * wanted state of every one of those names is recorded with a token unique to the event;
- * each name is then sent on its own, and a transient failure schedules a retry for that one
- * name, carrying the token. A retry runs only while its token is still the name's latest:
+ * domain and, when the network creates one, its www. twin, each in its canonical form
+ * (Closte_Native_Name). Before any request, the latest wanted state of every one of those
+ * names is recorded with a token unique to the event; each name is then sent on its own,
+ * and a failure the extension calls retryable schedules a retry for that one name,
+ * carrying the token. A retry runs only while its token is still the name's latest:
  * a later event for the same name (an unmap after a failed map, say) supersedes it, so a
  * stale retry never brings an alias back, and a retry never re-expands its name.
  */
@@ -61,39 +62,55 @@ final class Closte_Native_Events
         $this->event('remove', (string) $domain);
     }
 
-    /** The names one event covers: the domain, and its www. twin when the network creates one. */
+    /**
+     * The names one event covers, in their canonical form (Closte_Native_Name::key()): the
+     * domain, and its www. twin when the network creates one. Keyed by the name as typed.
+     *
+     * @return array<string, string> typed => canonical
+     */
     public function names(string $domain): array
     {
-        $names = [$domain];
+        $names = [$domain => Closte_Native_Name::key($domain)];
         $manager = '\\WP_Ultimo\\Managers\\Domain_Manager';
         if (strncmp($domain, 'www.', 4) !== 0 && strncmp($domain, '*.', 2) !== 0
             && class_exists($manager) && method_exists($manager, 'get_instance')) {
             $instance = $manager::get_instance();
             if (method_exists($instance, 'should_create_www_subdomain') && $instance->should_create_www_subdomain($domain)) {
-                $names[] = "www.$domain";
+                $names["www.$domain"] = Closte_Native_Name::key("www.$domain");
             }
         }
         return $names;
     }
 
-    public function event(string $op, string $domain): void
+    /**
+     * One event: every name recorded first, then each sent on its own. Returns what became
+     * of each name (canonical name => outcome, see attempt()). `$options` go to the
+     * extension's calls (the console passes its short timeout).
+     */
+    public function event(string $op, string $domain, array $options = []): array
     {
         $tokens = [];
-        foreach ($this->names($domain) as $name) {
+        foreach ($this->names($domain) as $typed => $name) {
             $tokens[$name] = wp_generate_uuid4();
             $this->want($name, $op, $tokens[$name], 1); // all recorded before any request
+            if ($typed !== $name) {
+                delete_network_option(null, self::WANTED_PREFIX . md5($typed)); // a record of 0.3.0, keyed by the typed name
+            }
         }
+        $outcomes = [];
         foreach ($tokens as $name => $token) {
-            $this->attempt($op, $name, 1, $token);
+            $outcomes[$name] = $this->attempt($op, $name, 1, $token, $options);
         }
+        return $outcomes;
     }
 
     /** A scheduled retry: one name, never re-expanded; dropped when a later event superseded it. */
     public function on_retry($op, $name, $attempt, $token = null): void
     {
         $op = (string) $op;
-        $name = (string) $name;
-        $wanted = $this->wanted($name);
+        $typed = (string) $name; // retries queued by 0.3.0 carry the name as typed
+        $name = Closte_Native_Name::key($typed);
+        $wanted = $this->wanted($typed);
         if ($token === null) { // a retry queued by closte-native 0.1, before tokens
             if ($wanted !== null && $wanted['op'] !== $op) {
                 Closte_Native::log("$op $name: retry dropped, superseded by a later {$wanted['op']}");
@@ -109,34 +126,36 @@ final class Closte_Native_Events
         $this->attempt($op, $name, (int) $attempt, (string) $token);
     }
 
-    private function attempt(string $op, string $name, int $attempt, string $token): void
+    /**
+     * Sends one name once. Whether a failure is retried is the extension's decision
+     * (Closte\Exception::isRetryable(), the core's one rule), never the bridge's.
+     *
+     * @return array{status: 'done'|'scheduled'|'gave_up'|'refused', result?: string, error?: string, reason?: string, attempt?: int}
+     *         done: on Closte (add) or off it (remove), `result` the extension's status;
+     *         scheduled: a retry comes at `attempt`; gave_up: retries used up; refused: permanent.
+     */
+    private function attempt(string $op, string $name, int $attempt, string $token, array $options = []): array
     {
         try {
-            $r = $op === 'add' ? Closte\add_domain($name) : Closte\remove_domain($name);
+            $r = $op === 'add' ? Closte\add_domain($name, $options) : Closte\remove_domain($name, $options);
             Closte_Native::log(sprintf('%s %s: %s (attempt %d, %d request%s, %.0f ms)', $op, $r['domain'], $r['status'],
                 $attempt, $r['attempts'], $r['attempts'] === 1 ? '' : 's', $r['elapsed_ms']));
+            $outcome = ['status' => 'done', 'result' => (string) $r['status']];
         } catch (Throwable $e) {
-            if (self::is_transient($e)) {
-                Closte_Native::log(sprintf('%s %s failed (attempt %d of %d): %s', $op, $name, $attempt, self::MAX_ATTEMPTS, $e->getMessage()));
-                $this->reschedule($op, $name, $attempt, $token);
-                return;
+            [$retryable, $why] = Closte_Native::retryable($e);
+            if ($retryable) {
+                Closte_Native::log(sprintf('%s %s failed (attempt %d of %d): %s (retryable: %s)', $op, $name, $attempt, self::MAX_ATTEMPTS, $e->getMessage(), $why));
+                $next = $this->reschedule($op, $name, $attempt, $token);
+                if ($next !== null) {
+                    return ['status' => 'scheduled', 'error' => Closte_Native::explain($e), 'reason' => $why, 'attempt' => $next];
+                }
+                return ['status' => 'gave_up', 'error' => Closte_Native::explain($e), 'reason' => $why];
             }
-            Closte_Native::log(sprintf('%s %s failed for good, not retried: %s: %s', $op, $name, get_class($e), $e->getMessage()));
+            Closte_Native::log(sprintf('%s %s failed for good, not retried: %s (%s)', $op, $name, $e->getMessage(), $why));
+            $outcome = ['status' => 'refused', 'error' => Closte_Native::explain($e), 'reason' => $why];
         }
         $this->settle($name, $token);
-    }
-
-    /** Closte unreachable, timed out, rate-limited or failing on its side: worth another try. */
-    public static function is_transient(Throwable $e): bool
-    {
-        if ($e instanceof Closte\TransportException) {
-            return true;
-        }
-        if ($e instanceof Closte\ApiException) {
-            $code = $e->getCode();
-            return $code === 408 || $code === 429 || $code >= 500;
-        }
-        return false;
+        return $outcome;
     }
 
     public static function retry_delay(int $attempt): int
@@ -144,12 +163,13 @@ final class Closte_Native_Events
         return (int) min(self::RETRY_CAP, self::RETRY_BASE * (2 ** ($attempt - 1)));
     }
 
-    private function reschedule(string $op, string $name, int $attempt, string $token): void
+    /** Schedules the next attempt and returns its number; null when the attempts are used up. */
+    private function reschedule(string $op, string $name, int $attempt, string $token): ?int
     {
         if ($attempt >= self::MAX_ATTEMPTS) {
             Closte_Native::log("$op $name: giving up after $attempt attempts; map the domain again once Closte is reachable");
             $this->settle($name, $token);
-            return;
+            return null;
         }
         $this->want($name, $op, $token, $attempt + 1);
         $delay = self::retry_delay($attempt);
@@ -162,17 +182,31 @@ final class Closte_Native_Events
             $via = 'WP-Cron';
         }
         Closte_Native::log(sprintf('%s %s: attempt %d scheduled in %d s (%s)', $op, $name, $attempt + 1, $delay, $via));
+        return $attempt + 1;
     }
 
-    /** The name's latest wanted state while work for it is in flight: op, token, attempt. */
+    /**
+     * The name's latest wanted state while work for it is in flight: name (canonical), op,
+     * token, attempt. Records are keyed by the canonical name; one that 0.3.0 keyed by the
+     * name as typed (`bücher.example`) is found under that name and moved to the canonical key.
+     */
     public function wanted(string $name): ?array
     {
-        $record = get_network_option(null, self::WANTED_PREFIX . md5($name), null);
+        $key = Closte_Native_Name::key($name);
+        $record = get_network_option(null, self::WANTED_PREFIX . md5($key), null);
+        if (!is_array($record) && $key !== $name) {
+            $record = get_network_option(null, self::WANTED_PREFIX . md5($name), null);
+            if (is_array($record) && isset($record['op'], $record['token'])) {
+                $record['name'] = $key;
+                update_network_option(null, self::WANTED_PREFIX . md5($key), $record);
+                delete_network_option(null, self::WANTED_PREFIX . md5($name));
+            }
+        }
         return is_array($record) && isset($record['op'], $record['token']) ? $record : null;
     }
 
     /**
-     * Every name with work in flight, name => record, in one query (the console shows them
+     * Every name with work in flight, canonical name => record, in one query (the console shows them
      * for thousands of names; one get_network_option() each would be a query each).
      */
     public static function all_wanted(): array
@@ -187,12 +221,14 @@ final class Closte_Native_Events
         foreach ($rows as $raw) {
             $record = maybe_unserialize($raw);
             if (is_array($record) && isset($record['name'], $record['op'], $record['token'])) {
-                $out[$record['name']] = $record;
+                $key = Closte_Native_Name::key((string) $record['name']); // 0.3.0 kept the name as typed
+                $out[$key] = ['name' => $key] + $record;
             }
         }
         return $out;
     }
 
+    /** Records the wanted state of a name, under its canonical form (the caller's `$name`). */
     private function want(string $name, string $op, string $token, int $attempt): void
     {
         update_network_option(null, self::WANTED_PREFIX . md5($name), ['name' => $name, 'op' => $op, 'token' => $token, 'attempt' => $attempt]);

@@ -11,14 +11,16 @@ defined('ABSPATH') || exit;
 final class Closte_Native_Inventory
 {
     /**
-     * One entry per mapped domain: domain, names (the domain and its www. twin when the
-     * network creates one), site_id, site (its name), stage (null without the plugin), and
-     * wanted: whether its names belong on Closte. Every Ultimate Multisite domain record
-     * does, whatever its stage (the bridge adds it when it is mapped, before DNS and SSL
-     * checks; the model's is_active() is false until then); a site only while it is
-     * neither archived nor deleted.
+     * One entry per mapped domain: domain (as the record or site holds it, as typed),
+     * canonical (its canonical form, null when the extension refuses the name), invalid (why
+     * it refuses it, else null), names (the domain and its www. twin when the network
+     * creates one, canonical), site_id, site (its name), stage and stage_label (the plugin's
+     * own label; null without the plugin), and wanted: whether its names belong on Closte.
+     * Every Ultimate Multisite domain record does, whatever its stage (the bridge adds it
+     * when it is mapped, before DNS and SSL checks; the model's is_active() is false until
+     * then); a site only while it is neither archived nor deleted.
      *
-     * @return list<array{domain: string, names: list<string>, site_id: int, site: string, stage: ?string, wanted: bool}>
+     * @return list<array{domain: string, canonical: ?string, invalid: ?string, names: list<string>, site_id: int, site: string, stage: ?string, stage_label: ?string, wanted: bool}>
      */
     public function domains(): array
     {
@@ -31,40 +33,66 @@ final class Closte_Native_Inventory
                 }
                 $name = strtolower((string) $d->get_domain());
                 $site_id = (int) $d->get_site_id();
-                $out[] = [
-                    'domain' => $name,
-                    'names' => $events->names($name),
-                    'site_id' => $site_id,
-                    'site' => self::site_name($site_id),
-                    'stage' => (string) $d->get_stage(),
-                    'wanted' => true,
+                $stage = (string) $d->get_stage();
+                $out[] = self::entry($events, $name, $site_id, true) + [
+                    'stage' => $stage,
+                    'stage_label' => method_exists($d, 'get_stage_label') ? (string) $d->get_stage_label() : $stage,
                 ];
             }
         } else {
-            $network = strtolower((string) get_network()->domain);
+            $network = Closte_Native_Name::key((string) get_network()->domain);
             foreach (get_sites(['number' => 0, 'network_id' => get_current_network_id()]) as $site) {
                 $name = strtolower($site->domain);
-                if ($name === $network || str_ends_with($name, ".$network")) {
+                $key = Closte_Native_Name::key($name);
+                if ($key === $network || str_ends_with($key, ".$network")) {
                     continue; // the network's own names: Closte serves them already
                 }
-                $out[] = ['domain' => $name, 'names' => [$name], 'site_id' => (int) $site->blog_id,
-                    'site' => self::site_name((int) $site->blog_id), 'stage' => null, 'wanted' => !$site->deleted && !$site->archived];
+                $out[] = self::entry($events, $name, (int) $site->blog_id, !$site->deleted && !$site->archived, false)
+                    + ['stage' => null, 'stage_label' => null];
             }
         }
         usort($out, fn ($a, $b) => strcmp($a['domain'], $b['domain']));
         return $out;
     }
 
-    /** Every name of `$domains` (each domain and its twin), once each, in order. */
+    private static function entry(Closte_Native_Events $events, string $name, int $site_id, bool $wanted, bool $twin = true): array
+    {
+        return [
+            'domain' => $name,
+            'canonical' => Closte_Native_Name::canonical($name),
+            'invalid' => Closte_Native_Name::problem($name),
+            'names' => array_values(array_unique($twin ? $events->names($name) : [Closte_Native_Name::key($name)])),
+            'site_id' => $site_id,
+            'site' => self::site_name($site_id),
+            'wanted' => $wanted,
+        ];
+    }
+
+    /** Every name of `$domains` (each domain and its twin, canonical), once each, in order. */
     public static function names(array $domains): array
     {
         return array_values(array_unique(array_merge([], ...array_column($domains, 'names'))));
     }
 
-    /** Every name that should be an alias on Closte (wanted domains and their twins). */
+    /**
+     * Every name that should be an alias on Closte (wanted domains and their twins), in
+     * canonical form. Names the extension refuses are left out: see invalid().
+     */
     public function wanted_names(?array $domains = null): array
     {
-        return self::names(array_filter($domains ?? $this->domains(), fn ($d) => $d['wanted']));
+        return self::names(array_filter($domains ?? $this->domains(), fn ($d) => $d['wanted'] && $d['invalid'] === null));
+    }
+
+    /** Wanted domains whose name the extension refuses: typed name => why. */
+    public static function invalid(array $domains): array
+    {
+        $out = [];
+        foreach ($domains as $d) {
+            if ($d['wanted'] && $d['invalid'] !== null) {
+                $out[$d['domain']] = $d['invalid'];
+            }
+        }
+        return $out;
     }
 
     private static function site_name(int $site_id): string

@@ -3,7 +3,8 @@
  * The daily reconcile: every mapped name that is missing on Closte is added (an event lost
  * before the bridge was installed, or one that used up its retries in a long outage), and
  * certificates of finished domains that are invalid or expire within 14 days are recorded
- * for the console and a network-admin notice. It never removes an alias. Runs as a
+ * for the console and a network-admin notice (the console's Refresh rewrites them too,
+ * by the same rule). It never removes an alias. Runs as a
  * recurring Action Scheduler action when Action Scheduler is there, else daily WP-Cron.
  */
 
@@ -15,7 +16,7 @@ final class Closte_Native_Reconcile
     const GROUP = 'closte-native';
     /** Certificates closer than this to their end are reported. */
     const MIN_DAYS = 14;
-    /** What the last run found wrong with certificates. */
+    /** What the last audit or Refresh found wrong with certificates. */
     const ALERTS_OPTION = 'closte_native_cert_alerts';
     /** A run that could not reach Closte is tried again this much later. */
     const RETRY_AFTER = HOUR_IN_SECONDS;
@@ -34,37 +35,45 @@ final class Closte_Native_Reconcile
 
     /**
      * The run: sync (adds only), then the certificate audit. Returns what it did. `$why` is
-     * 'after_failure' for the one-off run scheduled after an outage.
+     * 'after_failure' for the one-off run scheduled after an outage. A failure is tried again
+     * within the hour only when the extension calls it retryable.
      */
     public function run($why = 'daily'): array
     {
         $inventory = new Closte_Native_Inventory();
         $domains = $inventory->domains();
         $names = $inventory->wanted_names($domains);
-        $report = ['added' => [], 'unchanged' => 0, 'failed' => [], 'alerts' => null];
+        $report = ['added' => [], 'unchanged' => 0, 'failed' => [], 'invalid' => Closte_Native_Inventory::invalid($domains), 'alerts' => null];
+        $again = false;
         if ($names !== []) {
             try {
                 $r = Closte\sync_domains($names);
                 $report['added'] = $r['added'];
                 $report['unchanged'] = count($r['unchanged']);
-                $report['failed'] = array_map(fn ($e) => $e['message'], $r['failed']);
+                foreach ($r['failed'] as $name => $error) {
+                    $report['failed'][$name] = $error['message'];
+                    $retryable = (bool) ($error['retryable'] ?? false);
+                    $again = $again || $retryable;
+                    Closte_Native::log(sprintf('reconcile: %s could not be added: %s (%s: %s)', $name, $error['message'],
+                        $retryable ? 'retryable' : 'not retried', $error['retry_reason'] ?? ''));
+                }
             } catch (Throwable $e) {
-                Closte_Native::log('reconcile: Closte\'s list could not be read, nothing changed: ' . $e->getMessage());
-                $this->retry_later();
+                [$retryable, $reason] = Closte_Native::retryable($e);
+                Closte_Native::log(sprintf("reconcile: Closte's list could not be read, nothing changed: %s (%s: %s)", $e->getMessage(),
+                    $retryable ? 'retryable' : 'not retried', $reason));
+                $again = $retryable;
                 $report['failed']['*'] = $e->getMessage();
             }
         }
         foreach ($report['added'] as $name) {
             Closte_Native::log("reconcile: added $name (missing on Closte)");
         }
-        foreach ($report['failed'] as $name => $message) {
-            if ($name !== '*') {
-                Closte_Native::log("reconcile: $name could not be added: $message");
-            }
+        foreach ($report['invalid'] as $name => $problem) {
+            Closte_Native::log("reconcile: $name is not a valid domain name, not sent: $problem");
         }
         Closte_Native::log(sprintf('reconcile%s: %d added, %d already on Closte, %d failed', $why === 'after_failure' ? ' (again, after an outage)' : '',
             count($report['added']), $report['unchanged'], count($report['failed'])));
-        if ($report['failed'] !== [] && !isset($report['failed']['*'])) {
+        if ($again) {
             $this->retry_later();
         }
         $report['alerts'] = $this->audit_certificates($domains);
@@ -73,30 +82,73 @@ final class Closte_Native_Reconcile
 
     /**
      * Checks the certificates of domains at stage `done` and keeps those that are invalid
-     * or expire within MIN_DAYS: [name => [reason, error, days_remaining]], with the time.
+     * or expire within MIN_DAYS: [name => [reason, error, days_remaining, shown]], with the time.
      */
     public function audit_certificates(array $domains): array
     {
-        $names = Closte_Native_Inventory::names(array_filter($domains, fn ($d) => $d['wanted'] && ($d['stage'] === 'done' || $d['stage'] === null)));
-        $alerts = [];
+        $names = self::audited($domains);
+        $results = null;
         if ($names !== []) {
             try {
-                foreach (Closte\check_ssl_many($names, Closte_Native_Status::ssl_options($names, ['min_days' => self::MIN_DAYS])) as $r) {
-                    if (!$r['valid'] || $r['expiring_soon']) {
-                        $alerts[$r['domain']] = ['reason' => $r['valid'] ? 'expiring_soon' : $r['reason'],
-                            'error' => $r['valid'] ? sprintf('expires in %d days', $r['days_remaining']) : $r['error'],
-                            'days_remaining' => $r['days_remaining']];
-                        Closte_Native::log(sprintf('reconcile: certificate of %s needs attention: %s (%s)', $r['domain'],
-                            $alerts[$r['domain']]['error'], $alerts[$r['domain']]['reason']));
-                    }
+                $results = [];
+                foreach (Closte\check_ssl_many(array_keys($names), Closte_Native_Status::ssl_options(array_keys($names), ['min_days' => self::MIN_DAYS])) as $i => $r) {
+                    $results[array_keys($names)[$i]] = $r;
                 }
             } catch (Throwable $e) {
+                $results = null;
                 Closte_Native::log('reconcile: certificates not checked: ' . $e->getMessage());
             }
         }
-        $record = ['checked_at' => time(), 'items' => $alerts];
+        return self::record_alerts($domains, $results, 'reconcile');
+    }
+
+    /**
+     * The one rule for certificate alerts, for the daily audit and the console's Refresh:
+     * of the names audited now (mapped, wanted, stage done), those whose certificate is
+     * invalid or expires within MIN_DAYS. `$results` maps canonical names to check_ssl()
+     * results (checked with min_days MIN_DAYS); null when the check could not run, when
+     * the last findings are kept for the names still audited. Either way a name no longer
+     * mapped leaves the alerts. Rewrites ALERTS_OPTION and returns it.
+     */
+    public static function record_alerts(array $domains, ?array $results, string $source): array
+    {
+        $previous = self::alerts()['items'] ?? [];
+        $alerts = [];
+        foreach (self::audited($domains) as $name => $shown) {
+            if ($results === null) {
+                if (isset($previous[$name])) {
+                    $alerts[$name] = $previous[$name];
+                }
+                continue;
+            }
+            $r = $results[$name] ?? null;
+            if ($r === null || ($r['valid'] && !$r['expiring_soon'])) {
+                continue;
+            }
+            $alerts[$name] = ['reason' => $r['valid'] ? 'expiring_soon' : $r['reason'],
+                'error' => $r['valid'] ? sprintf('expires in %d days', $r['days_remaining']) : $r['error'],
+                'days_remaining' => $r['days_remaining'], 'shown' => $shown];
+            if ($source === 'reconcile') {
+                Closte_Native::log(sprintf('reconcile: certificate of %s needs attention: %s (%s)', $name, $alerts[$name]['error'], $alerts[$name]['reason']));
+            }
+        }
+        $record = ['checked_at' => time(), 'items' => $alerts, 'source' => $source];
         update_network_option(null, self::ALERTS_OPTION, $record);
         return $record;
+    }
+
+    /** The names whose certificates are audited: canonical => as shown to the admin. */
+    private static function audited(array $domains): array
+    {
+        $out = [];
+        foreach ($domains as $d) {
+            if ($d['wanted'] && $d['invalid'] === null && ($d['stage'] === 'done' || $d['stage'] === null)) {
+                foreach ($d['names'] as $name) {
+                    $out[$name] = $name === $d['canonical'] ? Closte_Native_Name::shown($d['domain']) : $name;
+                }
+            }
+        }
+        return $out;
     }
 
     /** The last audit's findings: ['checked_at' => int, 'items' => [name => …]] or null. */
@@ -125,7 +177,7 @@ final class Closte_Native_Reconcile
         }
         $items = [];
         foreach (array_slice($alerts['items'], 0, 5, true) as $name => $a) {
-            $items[] = esc_html("$name: {$a['error']}");
+            $items[] = esc_html(($a['shown'] ?? $name) . ": {$a['error']}");
         }
         $more = count($alerts['items']) > 5 ? ' ' . esc_html(sprintf(__('and %d more', 'closte-native'), count($alerts['items']) - 5)) : '';
         printf(

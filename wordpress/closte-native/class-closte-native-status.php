@@ -24,33 +24,41 @@ final class Closte_Native_Status
     }
 
     /**
-     * Takes a new snapshot and keeps it. Failures are kept in it (`errors`), never thrown:
-     * the console shows what it could learn.
+     * Takes a new snapshot and keeps it, every name in its canonical form (the keys of `ssl`
+     * and `dns`, the list `aliases`). Failures are kept in it (`errors`, in words for the
+     * admin), never thrown: the console shows what it could learn. The certificate alerts
+     * are rewritten for what is mapped now (Closte_Native_Reconcile::record_alerts()).
+     * `$timeout` bounds each call (the console's own, Closte_Native_Console::timeout()).
      */
-    public function refresh(?array $domains = null): array
+    public function refresh(?array $domains = null, ?float $timeout = null): array
     {
         $start = microtime(true);
+        $timeout = $timeout ?? Closte_Native_Console::timeout();
         $domains = $domains ?? (new Closte_Native_Inventory())->domains();
-        $names = Closte_Native_Inventory::names($domains);
-        $snapshot = self::with_aliases(['checked_at' => time(), 'ssl' => [], 'dns' => [], 'errors' => []]);
+        $names = Closte_Native_Inventory::names(array_filter($domains, fn ($d) => $d['invalid'] === null));
+        $snapshot = self::with_aliases(['checked_at' => time(), 'checked' => count($names), 'ssl' => [], 'dns' => [], 'errors' => []], $timeout);
+        $certificates = null;
         if ($names !== []) {
             try {
-                foreach (Closte\check_ssl_many($names, self::ssl_options($names)) as $r) {
-                    $snapshot['ssl'][$r['domain']] = array_intersect_key($r, array_flip(['valid', 'reason', 'error', 'subject', 'issuer', 'days_remaining', 'not_after']));
+                $options = self::ssl_options($names, ['timeout' => $timeout, 'min_days' => Closte_Native_Reconcile::MIN_DAYS]);
+                foreach (Closte\check_ssl_many($names, $options) as $i => $r) {
+                    $snapshot['ssl'][$names[$i]] = array_intersect_key($r, array_flip(['valid', 'reason', 'error', 'subject', 'issuer', 'days_remaining', 'not_after', 'expiring_soon']));
                 }
+                $certificates = $snapshot['ssl'];
             } catch (Throwable $e) {
-                $snapshot['errors']['ssl'] = get_class($e) . ': ' . $e->getMessage();
+                $snapshot['errors']['ssl'] = Closte_Native::explain($e);
             }
             try {
-                // DNS questions are cheap for the resolver: more in flight than API calls.
-                $options = apply_filters('closte_native_console_dns_options', ['concurrency' => 32], $names);
-                foreach (Closte\check_dns_many($names, is_array($options) ? $options : []) as $r) {
-                    $snapshot['dns'][$r['domain']] = array_intersect_key($r, array_flip(['ok', 'reason', 'error', 'a', 'aaaa', 'cname', 'expected']));
+                // How many names are asked at once is the extension's closte.dns_concurrency.
+                $options = apply_filters('closte_native_console_dns_options', ['timeout' => $timeout], $names);
+                foreach (Closte\check_dns_many($names, is_array($options) ? $options : []) as $i => $r) {
+                    $snapshot['dns'][$names[$i]] = array_intersect_key($r, array_flip(['ok', 'reason', 'error', 'a', 'aaaa', 'cname', 'expected']));
                 }
             } catch (Throwable $e) {
-                $snapshot['errors']['dns'] = get_class($e) . ': ' . $e->getMessage();
+                $snapshot['errors']['dns'] = Closte_Native::explain($e);
             }
         }
+        Closte_Native_Reconcile::record_alerts($domains, $certificates, 'refresh');
         $snapshot['elapsed_ms'] = round((microtime(true) - $start) * 1000, 1);
         set_site_transient(self::TRANSIENT, $snapshot);
         return $snapshot;
@@ -60,23 +68,27 @@ final class Closte_Native_Status
      * After a change to Closte's aliases (sync, retry, removal): one list read updates the
      * snapshot's alias column; certificates and DNS are unchanged by it, so not re-checked.
      */
-    public function refresh_aliases(): void
+    public function refresh_aliases(?float $timeout = null): void
     {
         $snapshot = self::cached();
         if ($snapshot !== null) {
-            set_site_transient(self::TRANSIENT, self::with_aliases($snapshot));
+            set_site_transient(self::TRANSIENT, self::with_aliases($snapshot, $timeout ?? Closte_Native_Console::timeout()));
         }
     }
 
-    /** `$snapshot` with Closte's aliases as listed now, or the reason they could not be read. */
-    private static function with_aliases(array $snapshot): array
+    /**
+     * `$snapshot` with Closte's aliases as listed now (canonical), or null and the reason
+     * they could not be read.
+     */
+    private static function with_aliases(array $snapshot, float $timeout): array
     {
         unset($snapshot['errors']['closte']);
         try {
-            $snapshot['aliases'] = array_values(array_unique(array_column(Closte\list_domains(), 'domain')));
+            $listed = array_column(Closte\list_domains(['timeout' => $timeout]), 'domain');
+            $snapshot['aliases'] = array_values(array_unique(array_map(fn ($n) => Closte_Native_Name::key((string) $n), $listed)));
         } catch (Throwable $e) {
             $snapshot['aliases'] = null;
-            $snapshot['errors']['closte'] = get_class($e) . ': ' . $e->getMessage();
+            $snapshot['errors']['closte'] = Closte_Native::explain($e);
         }
         return $snapshot;
     }
