@@ -207,11 +207,12 @@ $audit = function () use ($emu, $key, $fail) {
 
 $functions = ['Closte\add_domain', 'Closte\remove_domain', 'Closte\list_domains', 'Closte\test_connection', 'Closte\check_ssl',
     'Closte\add_domains', 'Closte\remove_domains', 'Closte\sync_domains', 'Closte\check_ssl_many',
-    'Closte\check_dns', 'Closte\check_dns_many'];
+    'Closte\check_dns', 'Closte\check_dns_many', 'Closte\normalize_domain'];
 $dns_ok = fn ($x) => is_array($x) && is_bool($x['ok']) && $x['ok'] === ($x['reason'] === null)
     && ($x['ok'] || is_string($x['error']) && !preg_match('/[\x00-\x1f\x7f]/', $x['error']));
 $item_ok = fn ($x) => is_array($x) && (in_array($x['status'], ['added', 'already_present', 'removed', 'not_present'], true) && valid_wire($x['domain']) && $x['error'] === null
-    || $x['status'] === 'failed' && in_array($x['error']['class'], DOCUMENTED, true) && !preg_match('/[\x00-\x1f\x7f]/', $x['error']['message']));
+    || $x['status'] === 'failed' && in_array($x['error']['class'], DOCUMENTED, true) && !preg_match('/[\x00-\x1f\x7f]/', $x['error']['message'])
+        && is_int($x['attempts']) && is_bool($x['error']['retryable']) && $x['error']['retry_reason'] !== '');
 $failures += array_fill_keys($functions, 0);
 for ($i = 1; $i <= $calls; $i++) {
     if (chance(0.25)) {
@@ -236,6 +237,7 @@ for ($i = 1; $i <= $calls; $i++) {
     }
     $args = match ($fn) {
         'Closte\list_domains', 'Closte\test_connection' => [$options],
+        'Closte\normalize_domain' => [gen_domain()],
         'Closte\add_domains', 'Closte\remove_domains', 'Closte\sync_domains', 'Closte\check_ssl_many', 'Closte\check_dns_many' => [gen_list(), $options],
         default => [gen_domain(), $options],
     };
@@ -250,6 +252,8 @@ for ($i = 1; $i <= $calls; $i++) {
                 && all_of($r, fn ($x) => is_bool($x['valid']) && ($x['valid'] || is_string($x['reason']))),
             'Closte\add_domains', 'Closte\remove_domains' => array_keys($r) === array_keys($args[0]) && all_of($r, $item_ok),
             'Closte\check_dns' => $dns_ok($r),
+            // Canonical: a valid wire name, and normalizing it again changes nothing.
+            'Closte\normalize_domain' => is_string($r) && valid_wire($r) && Closte\normalize_domain($r) === $r,
             'Closte\check_dns_many' => array_keys($r) === array_keys($args[0]) && all_of($r, $dns_ok),
             'Closte\sync_domains' => is_int($r['requests']) && all_of(array_merge($r['added'], $r['removed'], $r['unchanged']), 'valid_wire')
                 && all_of($r['failed'], fn ($e) => in_array($e['class'], DOCUMENTED, true)),
@@ -262,7 +266,8 @@ for ($i = 1; $i <= $calls; $i++) {
         $class = get_class($e);
         $message = $e->getMessage();
         $batch = in_array($fn, ['Closte\add_domains', 'Closte\remove_domains', 'Closte\sync_domains', 'Closte\check_ssl_many', 'Closte\check_dns_many'], true);
-        $stringDomain = count($args) === 2 && ($batch ? is_array($args[0]) && all_of($args[0], 'is_string') : is_string($args[0]));
+        $stringDomain = ($fn === 'Closte\normalize_domain' || count($args) === 2)
+            && ($batch ? is_array($args[0]) && all_of($args[0], 'is_string') : is_string($args[0]));
         if (!in_array($class, DOCUMENTED, true)) {
             $fail($fn, "$fn threw $class: $message");
         } elseif ($stringDomain && $class === 'TypeError' && !str_contains($message, '$options')) {
@@ -272,6 +277,8 @@ for ($i = 1; $i <= $calls; $i++) {
             $fail($fn, "$fn: a control character in the message: " . json_encode($message));
         } elseif (str_contains($message, $key) || str_contains($e->getTraceAsString(), $key)) {
             $fail($fn, "$fn: the key is in the message");
+        } elseif ($e instanceof Closte\Exception && $e->getRetryReason() === '') {
+            $fail($fn, "$fn: $class says nothing about retrying");
         }
     }
     if (getenv('FUZZ_SLOW') && microtime(true) - $t0 > 0.1) {

@@ -1,5 +1,5 @@
 --TEST--
-Configuration problems are Closte\ConfigException: missing/empty/non-string key, bad INI, http to a remote host
+Configuration problems are Closte\ConfigException and send nothing: missing and empty key, plain http to a remote host, bad scheme, bad closte.timeout and closte.max_retries, unreadable CA file
 --EXTENSIONS--
 closte
 --FILE--

@@ -1,5 +1,5 @@
 --TEST--
-Configuration problems with a key set: plain http to a remote host, bad scheme, unreadable CA file, non-string key
+Configuration problems with a valid key set: plain http to a remote host, bad scheme, unreadable CA file; nothing is sent
 --EXTENSIONS--
 closte
 --FILE--

@@ -1,6 +1,7 @@
-//! Closte's client API without PHP: domain-name rules, settings, the HTTP client with
-//! its retry policy, and (later) the TLS certificate check. The PHP extension is a thin
-//! layer over this crate, so everything here is tested with plain `cargo test`.
+//! Closte's client API without PHP: domain-name rules, the INI table and settings, the
+//! HTTP client with its retry policy and the one retry rule, the batch calls, and the TLS
+//! certificate and DNS checks. The PHP extension only converts between PHP and this
+//! crate, so every rule here is tested with plain `cargo test`.
 
 pub mod api;
 pub mod batch;

@@ -1,5 +1,6 @@
-//! When to try again, and how long to wait. Transient means "Closte did not act on it,
-//! or might not have": connect errors, 429, 502/503/504. Everything else fails at once.
+//! When to try again within a call, and how long to wait. Transient statuses (408, 429,
+//! 502-504) and connect errors are retried here; whether a failure is worth a later try
+//! is decided once, in [`crate::Error::retryability`].
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
