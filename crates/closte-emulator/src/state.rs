@@ -85,10 +85,6 @@ impl Aliases {
         self.by_seq.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.by_seq.is_empty()
-    }
-
     fn clear(&mut self) {
         *self = Self::default();
     }
