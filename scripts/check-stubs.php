@@ -119,6 +119,12 @@ $extIni = $ext['ini'];
 ksort($extIni);
 $check($stubIni === $extIni, 'ini in php-stubs', json_encode(['extension' => $extIni, 'stubs' => $stubIni]));
 $check($readmeIni === $extIni, 'ini in README.md', json_encode(['extension' => $extIni, 'readme' => $readmeIni]));
+// The ini file `make install` writes lists every setting with its default.
+$written = (string) shell_exec('CLOSTE_SO=' . escapeshellarg(realpath($so) ?: $so) . ' ' . escapeshellarg("$root/scripts/install.sh") . ' --print-ini 2>&1');
+preg_match_all('/^;(closte\.[a-z_]+) = ?(.*)$/m', $written, $m);
+$installIni = array_combine($m[1], $m[2]);
+ksort($installIni);
+$check($installIni === $extIni && str_contains($written, "\nextension=closte.so\n"), 'ini written by make install', json_encode(['extension' => $extIni, 'install' => $installIni, 'output' => $written]));
 
 echo "$passed passed, $failed failed\n";
 exit($failed ? 1 : 0);

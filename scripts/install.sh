@@ -1,8 +1,16 @@
 #!/usr/bin/env bash
 # Copies closte.so into PHP's extension directory and enables it: on Debian/Ubuntu
-# through mods-available + phpenmod, elsewhere through the scan directory.
+# through mods-available + phpenmod, elsewhere through the scan directory. The ini file
+# lists every setting the built extension declares, with its default, commented out
+# (`--print-ini` prints it; scripts/check-stubs.php compares it with ini_get_all()).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+so=$(realpath "${CLOSTE_SO:-target/release/libcloste.so}")
+ini=$(php -n -d "extension=$so" scripts/closte-ini.php)
+if [ "${1:-}" = "--print-ini" ]; then
+  printf '%s\n' "$ini"
+  exit 0
+fi
 
 ext_dir=$(php-config --extension-dir)
 ini_dir=$(php -r 'echo PHP_CONFIG_FILE_SCAN_DIR;')
@@ -16,16 +24,9 @@ if [ "${1:-}" = "--uninstall" ]; then
   exit 0
 fi
 
-install -m 0644 target/release/libcloste.so "$ext_dir/closte.so"
-ini="; Closte domain aliases for WordPress networks (see the project's README)
-extension=closte.so
-;closte.api_url = https://app.closte.com/api/client
-;closte.timeout = 30
-;closte.connect_timeout = 10
-;closte.max_retries = 2
-;closte.ca_file ="
+install -m 0644 "$so" "$ext_dir/closte.so"
 if command -v phpenmod >/dev/null 2>&1 && [ -d "$mods" ]; then
-  printf '%s\n' "; priority=20" "$ini" > "$mods/closte.ini"
+  printf '%s\n' "$ini" > "$mods/closte.ini"
   phpenmod -v "$php_ver" closte
   where="$mods/closte.ini (enabled with phpenmod for every SAPI)"
 elif [ -n "$ini_dir" ] && [ -d "$ini_dir" ]; then
