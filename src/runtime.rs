@@ -1,14 +1,19 @@
-//! One tokio runtime per PHP process, made on first use, and the few pooled HTTP clients
-//! its calls recently used.
+//! One tokio runtime per PHP thread (per process under NTS PHP), made on first use, and
+//! the few pooled HTTP clients its calls recently used.
+//!
+//! Per thread, not per process: under a thread-safe PHP (FrankenPHP, Apache's worker MPM)
+//! each thread serves its own requests, and one shared engine would make every thread
+//! wait for the others' calls. Nothing is shared between threads but the read-only trust
+//! roots; the key is read from the request's own constant at every call.
 //!
 //! Nothing starts at module init: php-fpm loads extensions in its master and then forks,
 //! and a tokio runtime does not survive `fork()`. The engine remembers the pid that made
 //! it; in a forked child the parent's engine is forgotten (never dropped: dropping would
 //! touch threads and sockets that belong to the parent) and a fresh one is built.
 
+use std::cell::RefCell;
 use std::future::Future;
 use std::path::PathBuf;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use closte_core::http::{FileVersion, Recent};
@@ -26,11 +31,22 @@ struct Engine {
     clients: Recent<(Duration, Option<FileVersion>), ApiClient, CLIENTS>,
 }
 
-static ENGINE: Mutex<Option<Engine>> = Mutex::new(None);
+thread_local! {
+    static ENGINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
+}
 
-/// Gives `f` this process's engine, building it on first use or after a fork.
+/// Gives `f` this thread's engine, building it on first use or after a fork.
 fn with_engine<T>(f: impl FnOnce(&mut Engine) -> Result<T>) -> Result<T> {
-    let mut guard = ENGINE.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    ENGINE.with(|cell| {
+        // A call never runs inside another one (no PHP code runs while a call waits).
+        let Ok(mut guard) = cell.try_borrow_mut() else {
+            return Err(Error::transport(TransportKind::Setup, "a Closte call is already running on this thread"));
+        };
+        engine(&mut guard, f)
+    })
+}
+
+fn engine<T>(guard: &mut Option<Engine>, f: impl FnOnce(&mut Engine) -> Result<T>) -> Result<T> {
     let pid = std::process::id();
     if guard.as_ref().is_some_and(|e| e.pid != pid) {
         std::mem::forget(guard.take());
