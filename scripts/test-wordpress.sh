@@ -41,7 +41,7 @@ cp tests/wordpress/ultimo-future.php "$t/future-content/mu-plugins/0-ultimo-futu
 
 export CLOSTE_WP_DB_SOCKET="$sock" CLOSTE_WP_CONTENT="$t/wp-content" WU_LOG_DIR="$t/logs"
 export CLOSTE_EMULATOR="$root/target/release/closte-emulator"
-php_base=(php -n -d extension=mysqlnd -d extension=mysqli -d "error_reporting=E_ALL & ~E_DEPRECATED" -d sendmail_path=/bin/true -d log_errors=1 -d "error_log=$t/logs/php-error.log" -d display_errors=1)
+php_base=(php -n -d extension=mysqlnd -d extension=mysqli -d error_reporting=E_ALL -d sendmail_path=/bin/true -d log_errors=1 -d "error_log=$t/logs/php-error.log" -d display_errors=1)
 ext=(-d "extension=$root/target/release/libcloste.so")
 
 passed=0
@@ -75,7 +75,7 @@ extension=mysqlnd
 extension=mysqli
 extension=$root/target/release/libcloste.so
 auto_prepend_file=$t/prepend.php
-error_reporting=E_ALL & ~E_DEPRECATED
+error_reporting=E_ALL
 log_errors=1
 error_log=$t/logs/php-error.log
 display_errors=0
@@ -194,10 +194,19 @@ if [ -s "$t/logs/key.txt" ] && ! grep -rqF -f "$t/logs/key.txt" --exclude=key.tx
 else
   echo "FAIL the key is in a log (or the scenarios did not run)"; failed=$((failed + 1))
 fi
-if [ -s "$t/logs/php-error.log" ]; then
-  echo "FAIL PHP logged errors:"; cat "$t/logs/php-error.log"; failed=$((failed + 1))
+# Under E_ALL: any error, warning or notice fails, and so does a deprecation raised by our
+# code (the must-use plugin, the extension, the tests); WordPress core's own deprecations
+# on a newer PHP are counted and shown, not ours to fix.
+log="$t/logs/php-error.log"
+ours=$(grep -E 'PHP (Fatal|Parse|Warning|Notice|Recoverable|Core|Compile|User)|closte-native|Closte\\|libcloste|tests/wordpress|mu-plugins' "$log" 2>/dev/null || true)
+theirs=$(grep -c 'PHP Deprecated' "$log" 2>/dev/null || true)
+if [ -n "$ours" ]; then
+  echo "FAIL PHP logged errors, warnings, notices or deprecations from our code:"; echo "$ours" | head -40; failed=$((failed + 1))
 else
-  echo "ok no PHP errors or warnings"; passed=$((passed + 1))
+  echo "ok no PHP error, warning, notice or deprecation from the plugin or the extension (E_ALL)"; passed=$((passed + 1))
+fi
+if [ "${theirs:-0}" -gt 0 ]; then
+  echo "note: $theirs deprecation line(s) from WordPress core itself, e.g.:"; grep 'PHP Deprecated' "$log" | grep -v -E 'closte-native|Closte\\|libcloste|tests/wordpress|mu-plugins' | sort | uniq | head -3
 fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
