@@ -1,7 +1,7 @@
 <?php
 /**
  * Plugin Name: Closte (native)
- * Description: Registers Ultimate Multisite's mapped domains as Closte domain aliases through the `closte` PHP extension, retries what Closte could not take, checks DNS against Closte's IP, and explains certificate checks.
+ * Description: Registers Ultimate Multisite's mapped domains as Closte domain aliases through the `closte` PHP extension, retries what Closte could not take, checks DNS against Closte's IP, explains certificate checks, and lets waiting domains advance as soon as DNS or their certificate is ready.
  * Version: 0.3.0
  * Network: true
  *
@@ -24,6 +24,7 @@ require_once __DIR__ . '/closte-native/class-closte-native-inventory.php';
 require_once __DIR__ . '/closte-native/class-closte-native-status.php';
 require_once __DIR__ . '/closte-native/class-closte-native-console.php';
 require_once __DIR__ . '/closte-native/class-closte-native-reconcile.php';
+require_once __DIR__ . '/closte-native/class-closte-native-watcher.php';
 require_once __DIR__ . '/closte-native/class-closte-native-provider-guard.php';
 
 final class Closte_Native
@@ -64,6 +65,9 @@ final class Closte_Native
         add_action('init', [$reconcile, 'schedule']);
         add_action(Closte_Native_Reconcile::HOOK, [$reconcile, 'run']);
         add_action('network_admin_notices', [$reconcile, 'notice']);
+
+        // The watcher: waiting domains advance as soon as DNS or the certificate is ready.
+        (new Closte_Native_Watcher())->register();
 
         $guard = new Closte_Native_Provider_Guard();
         add_action('wp_ultimo_host_providers_load', [$guard, 'register'], 20);

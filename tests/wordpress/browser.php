@@ -79,7 +79,9 @@ $want['expired.example.test'] = 'missing'; // removed on Closte's side before th
 $want['bücher.example'] = "xn--bcher-kva.example: yes\nwww.xn--bcher-kva.example: yes";
 $t->same('On Closte: as the emulator held them, the Unicode record\'s names in canonical form', $want, $col('closte'));
 $t->same('Stage: the plugin\'s own labels', ['bücher.example' => 'Checking SSL', 'expired.example.test' => 'Ready', 'expiring.example.test' => 'Ready',
-    'hostile.example.test' => 'Ready', 'silent.example.test' => 'Checking DNS', 'valid.example.test' => 'Ready', 'wronghost.example.test' => 'Checking SSL'], $col('stage'));
+    'hostile.example.test' => 'Ready', 'silent.example.test' => 'Checking DNS', 'valid.example.test' => 'Ready', 'wronghost.example.test' => 'Checking SSL'],
+    array_map(fn ($v) => explode("\n", (string) $v)[0], $col('stage')));
+$t->same('Stage: a waiting domain says what it waits for', 'waiting for DNS, not checked by the watcher yet', trim(explode("\n", (string) ($col('stage')['silent.example.test'] ?? ''))[1] ?? ''));
 $u = $rows['bücher.example'] ?? [];
 $t->check('Unicode record: shown as typed and in its canonical form', str_starts_with($u['domain'] ?? '', "bücher.example (xn--bcher-kva.example)\nwww.xn--bcher-kva.example"), json_encode($u));
 $t->check('Unicode record: DNS and certificate checked (not "not checked yet")', ($u['dns'] ?? '') === "xn--bcher-kva.example: ok (198.51.100.7)\nwww.xn--bcher-kva.example: ok (198.51.100.7)"

@@ -91,8 +91,12 @@ $t->check('rows: the Unicode record is on Closte (both names yes, nothing missin
 $t->check('rows: the Unicode record\'s DNS and certificate were checked', substr_count($text($u['dns'] ?? ''), 'ok (198.51.100.7)') === 2
     && substr_count($text($u['certificate'] ?? ''), '(hostname_mismatch)') === 2 && !str_contains(($u['dns'] ?? '') . ($u['certificate'] ?? ''), 'not checked yet'),
     ($u['dns'] ?? '') . ($u['certificate'] ?? ''));
+$label = fn (string $cell) => $text(preg_replace('#<br><span class="closte-watch".*$#s', '', $cell));
 $t->same("rows: stages with the plugin's own labels", ['Checking SSL', 'Ready', 'Checking DNS'],
-    [$text($rows['wronghost.example.test']['stage']), $text($rows['valid.example.test']['stage']), $text($rows['silent.example.test']['stage'])]);
+    [$label($rows['wronghost.example.test']['stage']), $label($rows['valid.example.test']['stage']), $label($rows['silent.example.test']['stage'])]);
+$t->same('rows: under a waiting stage, what it waits for (nothing under a finished one)',
+    ['waiting for the certificate, not checked by the watcher yet', '', 'waiting for DNS, not checked by the watcher yet'],
+    array_map(fn ($d) => trim(substr($text($rows[$d]['stage']), strlen($label($rows[$d]['stage'])))), ['wronghost.example.test', 'valid.example.test', 'silent.example.test']));
 wu_log_add('domain-valid.example.test', 'first line');
 wu_log_add('domain-valid.example.test', '<b>Valid SSL cert found</b>');
 $row = array_values(array_filter(Closte_Native_Console::rows($inventory, $s), fn ($r) => $r['domain'] === 'valid.example.test'))[0];

@@ -80,7 +80,7 @@ if ($mode === 'defined') {
     // The plugin's own check recognised the network IP: the filter is not reached, nothing logged by the bridge.
     $records(['198.51.100.7']);
     $plain = $stage('plain.example.com');
-    $t->same('[defined] the plugin\'s own match needs no DNS check', ['checking-ssl-cert', false], [$plain->get_stage(), str_contains($log('plain.example.com'), 'DNS')]);
+    $t->same('[defined] the plugin\'s own match needs no DNS check', ['checking-ssl-cert', false], [$plain->get_stage(), (bool) preg_match('/DNS (ready|not ready|accepted|check)/', $log('plain.example.com'))]);
     $records([]);
     // Options from the closte_native_check_dns_options filter reach the check.
     $other = new ClosteDns("away.example.com 60 A 198.51.100.7\n");

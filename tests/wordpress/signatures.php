@@ -75,8 +75,41 @@ function sig_declared(ReflectionClass $c): array
     return $own;
 }
 
+/**
+ * The calls a function body makes, in order: filters, settings, log lines and their texts,
+ * model reads and writes, actions fired, what is scheduled and with which args. The same
+ * pattern made the 'calls' table from the real source.
+ */
+function sig_calls(ReflectionFunctionAbstract $f): array
+{
+    $lines = array_slice(file($f->getFileName()), $f->getStartLine() - 1, $f->getEndLine() - $f->getStartLine() + 1);
+    $body = implode('', $lines);
+    $body = substr($body, strpos($body, '{'));
+    $body = preg_replace('#//[^\n]*|/\*.*?\*/#s', '', $body);
+    preg_match_all("/\b(__|apply_filters|do_action|wu_get_setting|wu_enqueue_async_action|wu_schedule_single_action|wu_unschedule_action|wu_get_scheduled_actions|as_[a-z_]+|wu_switch_blog_and_run|wu_get_domain|wu_log_add)\(\s*('[^']*'|\"[^\"]*\")?|->(set_stage|set_secure|save|has_correct_dns|has_valid_ssl_certificate|get_stage|get_domain)\(\s*([^)]*)\)|'(domain_id|tries)'\s*=>\s*([^,\]\s]+)|(time\(\)\s*\+\s*[$]\w+)/", $body, $m, PREG_SET_ORDER);
+    return array_map(function ($x) {
+        if (($x[7] ?? '') !== '') {
+            return preg_replace('/\s+/', ' ', $x[7]);
+        }
+        if (($x[5] ?? '') !== '') {
+            return "'{$x[5]}' => {$x[6]}";
+        }
+        if (($x[3] ?? '') !== '') {
+            return "->{$x[3]}(" . trim($x[4]) . ')';
+        }
+        return $x[1] . '(' . ($x[2] ?? '');
+    }, $m);
+}
+
 $table = require __DIR__ . '/ultimo-signatures.php';
 foreach ($table as $name => $expected) {
+    if ($name === 'calls') {
+        foreach ($expected as $fn => $calls) {
+            $r = str_contains($fn, "::") ? new ReflectionMethod(...explode("::", $fn)) : new ReflectionFunction($fn);
+            $t->same("double: $fn() reads, writes, logs, fires and schedules as the plugin's", $calls, sig_calls($r));
+        }
+        continue;
+    }
     if ($name === 'functions') {
         foreach ($expected as $sig) {
             preg_match('/^function (\w+)\(/', $sig, $m);

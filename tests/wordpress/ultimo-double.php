@@ -13,6 +13,10 @@
  * Installed into the test network's mu-plugins as 0-ultimo-double.php (loaded first), the
  * way the real plugin is loaded before plugins_loaded.
  *
+ * Action Scheduler: with CLOSTE_WP_ACTION_SCHEDULER naming a folder that holds the real one
+ * (../shared/vendor/action-scheduler, 3.8.2), that is loaded as plugins load it, and its own
+ * tables, claims and recurring rescheduling are what the tests see; without it, the as_*
+ * stand-in at the end of this file (one table, a recurring action runs once).
  * CLOSTE_WP_NO_ACTION_SCHEDULER=1 leaves the as_* functions undefined (the WP-Cron fallback).
  */
 
@@ -445,6 +449,7 @@ namespace WP_Ultimo\Models {
         protected $primary_domain = false;
         protected $secure = false;
         protected $stage = 'checking-dns';
+        protected $date_modified = '';
 
         public function __construct($object_model = null)
         {
@@ -467,11 +472,48 @@ namespace WP_Ultimo\Models {
             return $row ? new static($row) : false;
         }
 
-        /** Every domain ('number' => 0 is BerlinDB's "no limit"; the double has no other limit). */
+        /**
+         * BerlinDB's query, for the arguments the bridge passes: `stage` / `stage__in`, `id`,
+         * `date_query` on a date column (`'column' => 'date_modified'`, `after` / `before`,
+         * `inclusive`), `number` (default 100 as BerlinDB's; 0 is "no limit"), `offset`,
+         * `orderby` / `order`. As 2.4.10 pins BerlinDB, `date_modified_query` matches nothing
+         * (its table alias is added twice); the double keeps that.
+         */
         public static function query($args = [])
         {
             global $wpdb;
-            $rows = $wpdb->get_results('SELECT * FROM ' . self::double_table() . ' ORDER BY id', ARRAY_A);
+            $args = (array) $args;
+            if (!empty($args['date_modified_query'])) {
+                return [];
+            }
+            $where = ['1=1'];
+            if (isset($args['id'])) {
+                $where[] = $wpdb->prepare('id = %d', $args['id']);
+            }
+            if (isset($args['stage'])) {
+                $where[] = $wpdb->prepare('stage = %s', $args['stage']);
+            }
+            if (isset($args['stage__in'])) {
+                $in = array_map(fn ($v) => $wpdb->prepare('%s', $v), (array) $args['stage__in']);
+                $where[] = $in ? 'stage IN (' . implode(',', $in) . ')' : '0=1';
+            }
+            foreach (isset($args['date_query']['column']) ? [$args['date_query']] : (array) ($args['date_query'] ?? []) as $clause) {
+                if (!is_array($clause)) {
+                    continue;
+                }
+                $column = in_array($clause['column'] ?? '', ['date_created', 'date_modified'], true) ? $clause['column'] : 'date_created';
+                $inclusive = !empty($clause['inclusive']);
+                foreach (['after' => $inclusive ? '>=' : '>', 'before' => $inclusive ? '<=' : '<'] as $key => $op) {
+                    if (isset($clause[$key])) {
+                        $where[] = $wpdb->prepare("$column $op %s", gmdate('Y-m-d H:i:s', is_numeric($clause[$key]) ? (int) $clause[$key] : strtotime($clause[$key] . ' UTC')));
+                    }
+                }
+            }
+            $orderby = in_array($args['orderby'] ?? 'id', ['id', 'domain', 'stage', 'date_created', 'date_modified'], true) ? ($args['orderby'] ?? 'id') : 'id';
+            $order = strtoupper($args['order'] ?? 'DESC') === 'ASC' ? 'ASC' : 'DESC';
+            $number = (int) ($args['number'] ?? 100);
+            $limit = $number > 0 ? sprintf(' LIMIT %d OFFSET %d', $number, (int) ($args['offset'] ?? 0)) : '';
+            $rows = $wpdb->get_results('SELECT * FROM ' . self::double_table() . ' WHERE ' . implode(' AND ', $where) . " ORDER BY $orderby $order, id $order$limit", ARRAY_A);
             return array_map(fn ($row) => new static($row), $rows);
         }
 
@@ -487,7 +529,8 @@ namespace WP_Ultimo\Models {
             if (!$made) {
                 $wpdb->query("CREATE TABLE IF NOT EXISTS $table (id BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY, blog_id BIGINT NOT NULL,
                     domain VARCHAR(191) NOT NULL, active TINYINT NOT NULL DEFAULT 1, primary_domain TINYINT NOT NULL DEFAULT 0,
-                    secure TINYINT NOT NULL DEFAULT 0, stage VARCHAR(32) NOT NULL DEFAULT 'checking-dns')");
+                    secure TINYINT NOT NULL DEFAULT 0, stage VARCHAR(32) NOT NULL DEFAULT 'checking-dns',
+                    date_created DATETIME NULL DEFAULT NULL, date_modified DATETIME NULL DEFAULT NULL)");
                 $made = true;
             }
             return $table;
@@ -569,6 +612,20 @@ namespace WP_Ultimo\Models {
             $this->stage = $stage;
         }
 
+        /** Base_Model's: the stored date (GMT, 'Y-m-d H:i:s'), or now when there is none. */
+        public function get_date_modified()
+        {
+            if (!is_string($this->date_modified) || strtotime($this->date_modified) === false || $this->date_modified === '') {
+                return current_time('mysql', true);
+            }
+            return $this->date_modified;
+        }
+
+        public function set_date_modified($date_modified): void
+        {
+            $this->date_modified = $date_modified;
+        }
+
         /**
          * As the real model: new Domain_Stage($stage)->get_label(), the labels of
          * Domain_Stage::labels() through the filter wu_available_domain_stage_labels, and the
@@ -613,23 +670,36 @@ namespace WP_Ultimo\Models {
             return (bool) get_network_option(null, 'wu_double_ssl_ok', false);
         }
 
-        /** Saving a new domain name fires the transition hook the real model's save() fires. */
+        /**
+         * As the real save(): BerlinDB writes the row, setting date_created on insert and
+         * date_modified on every save (the schema's 'created' / 'modified' columns, GMT), fires
+         * wu_transition_domain_{column} for the columns the schema marks 'transition' when their
+         * value changed (domain, stage, …), and Base_Model fires wu_domain_post_save.
+         */
         public function save()
         {
             global $wpdb;
             $table = self::double_table();
+            $now = gmdate('Y-m-d H:i:s');
             $data = ['blog_id' => (int) $this->blog_id, 'domain' => $this->domain, 'active' => (int) (bool) $this->active,
-                'primary_domain' => (int) (bool) $this->primary_domain, 'secure' => (int) (bool) $this->secure, 'stage' => $this->stage];
-            $old = $this->id ? (string) $wpdb->get_var($wpdb->prepare("SELECT domain FROM $table WHERE id = %d", $this->id)) : '';
-            if ($this->id) {
+                'primary_domain' => (int) (bool) $this->primary_domain, 'secure' => (int) (bool) $this->secure, 'stage' => $this->stage,
+                'date_modified' => $now];
+            $new = !$this->id;
+            $old = $new ? null : $wpdb->get_row($wpdb->prepare("SELECT domain, stage FROM $table WHERE id = %d", $this->id), ARRAY_A);
+            if (!$new) {
                 $wpdb->update($table, $data, ['id' => $this->id]);
             } else {
-                $wpdb->insert($table, $data);
+                $wpdb->insert($table, $data + ['date_created' => $now]);
                 $this->id = (int) $wpdb->insert_id;
             }
-            if ($old !== $this->domain) {
-                do_action('wu_transition_domain_domain', $old, $this->domain, $this->id);
+            $this->date_modified = $now;
+            foreach ($new ? ['domain'] : ['domain', 'stage'] as $column) {
+                $before = (string) ($old[$column] ?? '');
+                if ($before !== (string) $this->$column) {
+                    do_action("wu_transition_domain_$column", $before, $this->$column, $this->id);
+                }
             }
+            do_action('wu_domain_post_save', $data, $this, $new);
             return true;
         }
 
@@ -717,6 +787,7 @@ namespace WP_Ultimo\Managers {
             }
         }
 
+        /** 2.4.10's, line for line: what it reads, writes, logs, fires and schedules. */
         public function async_process_domain_stage($domain_id, $tries = 0): void
         {
             $domain = wu_get_domain($domain_id);
@@ -724,37 +795,52 @@ namespace WP_Ultimo\Managers {
                 return;
             }
             $max_tries = apply_filters('wu_async_process_domain_stage_max_tries', 5, $domain);
-            $interval = max(10, min(300, (int) wu_get_setting('dns_check_interval', 300)));
+            $dns_check_interval = wu_get_setting('dns_check_interval', 300);
+            $dns_check_interval = max(10, min(300, (int) $dns_check_interval));
+            $try_again_time = ceil($dns_check_interval / 60);
+            $try_again_time = max(1, $try_again_time);
+            $try_again_time = apply_filters('wu_async_process_domains_try_again_time', $try_again_time, $domain); // minutes
             ++$tries;
             $stage = $domain->get_stage();
-            $name = $domain->get_domain();
-            wu_log_add("domain-{$name}", sprintf('Starting Check for %s', $name));
+            $domain_url = $domain->get_domain();
+            wu_log_add("domain-{$domain_url}", sprintf(__('Starting Check for %s', 'ultimate-multisite'), $domain_url));
             if (Domain_Stage::CHECKING_DNS === $stage) {
                 if ($domain->has_correct_dns()) {
                     $domain->set_stage(Domain_Stage::CHECKING_SSL);
                     $domain->save();
+                    wu_log_add("domain-{$domain_url}", __('- DNS propagation finished, advancing domain to next step...', 'ultimate-multisite'));
                     wu_enqueue_async_action('wu_async_process_domain_stage', ['domain_id' => $domain_id, 'tries' => 0], 'domain');
+                    do_action('wu_domain_manager_dns_propagation_finished', $domain);
+                    return;
+                } else {
+                    if ($tries > $max_tries) {
+                        $domain->set_stage(Domain_Stage::FAILED);
+                        $domain->save();
+                        wu_log_add("domain-{$domain_url}", sprintf(__('- DNS propagation checks tried for the max amount of times (5 times, one every %d minutes). Marking as failed.', 'ultimate-multisite'), $try_again_time));
+                        return;
+                    }
+                    wu_log_add("domain-{$domain_url}", sprintf(__('- DNS propagation not finished, retrying in %d minutes...', 'ultimate-multisite'), $try_again_time));
+                    wu_schedule_single_action(time() + $dns_check_interval, 'wu_async_process_domain_stage', ['domain_id' => $domain_id, 'tries' => $tries], 'domain');
                     return;
                 }
-                if ($tries > $max_tries) {
-                    $domain->set_stage(Domain_Stage::FAILED);
-                    $domain->save();
-                    return;
-                }
-                wu_schedule_single_action(time() + $interval, 'wu_async_process_domain_stage', ['domain_id' => $domain_id, 'tries' => $tries], 'domain');
             } elseif (Domain_Stage::CHECKING_SSL === $stage) {
                 if ($domain->has_valid_ssl_certificate()) {
                     $domain->set_stage(Domain_Stage::DONE);
                     $domain->set_secure(true);
                     $domain->save();
+                    wu_log_add("domain-{$domain_url}", __('- Valid SSL cert found. Marking domain as done.', 'ultimate-multisite'));
+                    return;
+                } else {
+                    if ($tries > $max_tries) {
+                        $domain->set_stage(Domain_Stage::SSL_FAILED);
+                        $domain->save();
+                        wu_log_add("domain-{$domain_url}", sprintf(__('- SSL checks tried for the max amount of times (5 times, one every %d minutes). Marking as ready without SSL.', 'ultimate-multisite'), $try_again_time));
+                        return;
+                    }
+                    wu_log_add("domain-{$domain_url}", sprintf(__('- SSL Cert not found, retrying in %d minute(s)...', 'ultimate-multisite'), $try_again_time));
+                    wu_schedule_single_action(time() + $dns_check_interval, 'wu_async_process_domain_stage', ['domain_id' => $domain_id, 'tries' => $tries], 'domain');
                     return;
                 }
-                if ($tries > $max_tries) {
-                    $domain->set_stage(Domain_Stage::SSL_FAILED);
-                    $domain->save();
-                    return;
-                }
-                wu_schedule_single_action(time() + $interval, 'wu_async_process_domain_stage', ['domain_id' => $domain_id, 'tries' => $tries], 'domain');
             }
         }
 
@@ -825,6 +911,16 @@ namespace {
         return wu_switch_blog_and_run(fn () => as_schedule_single_action($timestamp, $hook, $args, $group));
     }
 
+    function wu_unschedule_action($hook, $args = [], $group = '')
+    {
+        return wu_switch_blog_and_run(fn () => as_unschedule_action($hook, $args, $group));
+    }
+
+    function wu_get_scheduled_actions($args = [], $return_format = OBJECT)
+    {
+        return wu_switch_blog_and_run(fn () => as_get_scheduled_actions($args, $return_format));
+    }
+
     /** Settings live in the network option the real plugin uses (wu_slugify('v2_settings')). */
     function wu_get_setting($setting, $default_value = false)
     {
@@ -848,7 +944,16 @@ namespace {
      * columns the bridge's behaviour depends on). tests/wordpress/harness.inc runs the queue
      * the way ActionScheduler_Action::execute() does: do_action_ref_array($hook, array_values($args)).
      */
-    if (!getenv('CLOSTE_WP_NO_ACTION_SCHEDULER')) {
+    $wu_double_real_as = (string) getenv('CLOSTE_WP_ACTION_SCHEDULER');
+    if (getenv('CLOSTE_WP_INSTALLING')) {
+        // install.php: no plugin is loaded while WordPress installs (Action Scheduler would query tables not made yet).
+    } elseif (!getenv('CLOSTE_WP_NO_ACTION_SCHEDULER') && $wu_double_real_as !== '' && is_file("$wu_double_real_as/action-scheduler.php")) {
+        // The real Action Scheduler, loaded as a plugin loads it (before plugins_loaded).
+        require_once "$wu_double_real_as/action-scheduler.php";
+        // The tests run the queue themselves (tests/wordpress/harness.inc), as DISABLE_WP_CRON
+        // keeps WP-Cron from running: no loopback request to the async runner.
+        add_filter('action_scheduler_allow_async_request_runner', '__return_false');
+    } elseif (!getenv('CLOSTE_WP_NO_ACTION_SCHEDULER')) {
         function wu_double_as_table(): string
         {
             global $wpdb;
@@ -920,6 +1025,84 @@ namespace {
         function as_has_scheduled_action($hook, $args = null, $group = '')
         {
             return wu_double_as_pending($hook, $args, $group) !== [];
+        }
+
+        function as_unschedule_all_actions($hook, $args = array(), $group = '')
+        {
+            do {
+                $id = as_unschedule_action($hook, $args === [] && $group === '' ? null : $args, $group);
+            } while ($id);
+        }
+
+        /**
+         * The arguments the bridge passes (hook, group, status: one or a list, search in the
+         * args, per_page) and
+         * actions that answer get_hook(), get_args(), get_group() and get_schedule()->get_date().
+         */
+        function as_get_scheduled_actions($args = array(), $return_format = OBJECT)
+        {
+            global $wpdb;
+            $table = wu_double_as_table();
+            $where = ['1=1'];
+            if (!empty($args['hook'])) {
+                $where[] = $wpdb->prepare('hook = %s', $args['hook']);
+            }
+            if (!empty($args['group'])) {
+                $where[] = $wpdb->prepare('group_slug = %s', $args['group']);
+            }
+            if (!empty($args['search'])) {
+                $where[] = $wpdb->prepare('args LIKE %s', '%' . $args['search'] . '%');
+            }
+            if (!empty($args['status'])) {
+                $where[] = 'status IN (' . implode(',', array_map(fn ($v) => $wpdb->prepare('%s', $v), (array) $args['status'])) . ')';
+            }
+            $per = (int) ($args['per_page'] ?? 5);
+            $rows = $wpdb->get_results("SELECT * FROM $table WHERE " . implode(' AND ', $where) . ' ORDER BY scheduled_date_gmt, action_id' . ($per > 0 ? " LIMIT $per" : ''), ARRAY_A);
+            $out = [];
+            foreach ($rows as $r) {
+                $out[(int) $r['action_id']] = $return_format === 'ids' ? (int) $r['action_id'] : new class ($r) {
+                    private array $r;
+
+                    public function __construct(array $r)
+                    {
+                        $this->r = $r;
+                    }
+
+                    public function get_hook()
+                    {
+                        return $this->r['hook'];
+                    }
+
+                    public function get_args()
+                    {
+                        return (array) json_decode($this->r['args'], true);
+                    }
+
+                    public function get_group()
+                    {
+                        return $this->r['group_slug'];
+                    }
+
+                    public function get_schedule()
+                    {
+                        $date = new DateTime($this->r['scheduled_date_gmt'], new DateTimeZone('UTC'));
+                        return new class ($date) {
+                            private DateTime $d;
+
+                            public function __construct(DateTime $d)
+                            {
+                                $this->d = $d;
+                            }
+
+                            public function get_date()
+                            {
+                                return $this->d;
+                            }
+                        };
+                    }
+                };
+            }
+            return $return_format === 'ids' ? array_values($out) : $out;
         }
     }
 

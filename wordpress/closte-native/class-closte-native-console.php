@@ -235,6 +235,7 @@ final class Closte_Native_Console
     public static function rows(array $domains, ?array $snapshot): array
     {
         $inflight = Closte_Native_Events::all_wanted();
+        $watched = Closte_Native_Watcher::state()['domains'];
         $aliases = array_flip($snapshot['aliases'] ?? []);
         $rows = [];
         foreach ($domains as $d) {
@@ -294,7 +295,7 @@ final class Closte_Native_Console
                 'cells' => [
                     'domain' => $domain . ($d['wanted'] ? '' : ' <em>' . esc_html__('(site archived or deleted)', 'closte-native') . '</em>'),
                     'site' => '<a href="' . esc_url(network_admin_url('site-info.php?id=' . $d['site_id'])) . '">' . esc_html($d['site']) . '</a>',
-                    'stage' => esc_html($d['stage_label'] ?? '—'),
+                    'stage' => esc_html($d['stage_label'] ?? '—') . self::watch_cell($d, $watched[(string) $d['canonical']] ?? null),
                     'closte' => implode('<br>', $cells['closte']) . $retry,
                     'dns' => implode('<br>', $cells['dns']),
                     'certificate' => implode('<br>', $cells['certificate']),
@@ -304,6 +305,63 @@ final class Closte_Native_Console
             ];
         }
         return $rows;
+    }
+
+    /**
+     * Under the stage: what a waiting domain waits for and the watcher's last verdict and
+     * time (and a failed domain's revival), or nothing for a domain that waits for nothing.
+     */
+    private static function watch_cell(array $d, ?array $w): string
+    {
+        $stage = (string) $d['stage'];
+        $for = Closte_Native_Watcher::WAITING[$stage] ?? (Closte_Native_Watcher::REVIVABLE[$stage][0] ?? null);
+        if ($for === null || $d['invalid'] !== null) {
+            return '';
+        }
+        $what = $for === 'dns' ? __('DNS', 'closte-native') : __('the certificate', 'closte-native');
+        if (isset(Closte_Native_Watcher::REVIVABLE[$stage])) {
+            if ($w === null) {
+                return ''; // outside the revival window (or not looked at yet)
+            }
+            $text = sprintf(__('watched for revival: back as soon as %s is right', 'closte-native'), $what);
+        } else {
+            $text = sprintf(__('waiting for %s', 'closte-native'), $what);
+        }
+        if ($w === null || empty($w['checked_at'])) {
+            $text .= ', ' . __('not checked by the watcher yet', 'closte-native');
+        } else {
+            $text .= sprintf(__(', last checked %1$s ago: %2$s', 'closte-native'), human_time_diff((int) $w['checked_at']), (string) $w['verdict']);
+            if (!empty($w['held'])) {
+                $text .= '; ' . __("Ultimate Multisite's own check did not agree yet, so it follows its own schedule", 'closte-native');
+            }
+        }
+        return '<br><span class="closte-watch" data-for="' . esc_attr($for) . '">' . esc_html($text) . '</span>';
+    }
+
+    /** The watcher's line: idle, or its last tick (time, names checked, domains advanced) and the next. */
+    private static function render_watcher(): void
+    {
+        $state = Closte_Native_Watcher::state();
+        $next = Closte_Native_Watcher::scheduled();
+        $tick = $state['last_tick'];
+        echo '<p class="closte-native-watcher">';
+        if ($next === false) {
+            esc_html_e('Watcher: idle — no domain is waiting for DNS or a certificate. It starts by itself when one is.', 'closte-native');
+        } else {
+            printf(esc_html__('Watcher: every %d s while domains wait.', 'closte-native'), Closte_Native_Watcher::interval());
+        }
+        if ($tick !== null && empty($tick['idle'])) {
+            echo ' ' . esc_html(sprintf(__('Its last tick %1$s ago (%2$s UTC): %3$d names checked, %4$d domains advanced, %5$d revived, in %6$.1f s.', 'closte-native'),
+                human_time_diff((int) $tick['at']), gmdate('Y-m-d H:i:s', (int) $tick['at']), (int) $tick['names'], count($tick['advanced']),
+                count($tick['revived']), (float) $tick['seconds']));
+            if (!empty($tick['left'])) {
+                echo ' ' . esc_html(sprintf(__('%d domains wait for the next ticks (checked in turns).', 'closte-native'), (int) $tick['left']));
+            }
+            foreach ((array) ($tick['errors'] ?? []) as $what => $error) {
+                echo ' ' . esc_html(sprintf(__('%1$s could not be checked: %2$s', 'closte-native'), $what === 'dns' ? 'DNS' : __('Certificates', 'closte-native'), $error));
+            }
+        }
+        echo '</p>';
     }
 
     public function render(): void
@@ -343,6 +401,8 @@ final class Closte_Native_Console
         }
         echo '</p><p>' . self::button('refresh', __('Refresh', 'closte-native'))
             . ' ' . self::button('sync', __('Sync now (add missing aliases)', 'closte-native'), [], 'button button-primary') . '</p>';
+
+        self::render_watcher();
 
         $alerts = Closte_Native_Reconcile::alerts();
         if ($alerts && $alerts['items']) {

@@ -158,11 +158,17 @@ final class Closte_Native_Reconcile
         return is_array($a) && isset($a['items']) ? $a : null;
     }
 
-    /** One extra run within the hour (its own args, so it is told apart from the daily one). */
+    /**
+     * One extra run within the hour (its own args, so it is told apart from the daily one).
+     * Not Action Scheduler's `unique`: that compares hook and group only, so the daily
+     * recurring action would keep it from ever being scheduled.
+     */
     private function retry_later(): void
     {
         if (function_exists('as_schedule_single_action')) {
-            as_schedule_single_action(time() + self::RETRY_AFTER, self::HOOK, ['after_failure'], self::GROUP, true);
+            if (!function_exists('as_has_scheduled_action') || !as_has_scheduled_action(self::HOOK, ['after_failure'], self::GROUP)) {
+                as_schedule_single_action(time() + self::RETRY_AFTER, self::HOOK, ['after_failure'], self::GROUP);
+            }
         } else {
             wp_schedule_single_event(time() + self::RETRY_AFTER, self::HOOK, ['after_failure']);
         }
