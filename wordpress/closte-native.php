@@ -2,7 +2,7 @@
 /**
  * Plugin Name: Closte (native)
  * Description: Registers Ultimate Multisite's mapped domains as Closte domain aliases through the `closte` PHP extension, retries what Closte could not take, checks DNS against Closte's IP, explains certificate checks, and lets waiting domains advance as soon as DNS or their certificate is ready.
- * Version: 0.3.0
+ * Version: 0.4.0
  * Network: true
  *
  * A must-use plugin: copy it to wp-content/mu-plugins/ (`make install-wordpress WP=...`).

@@ -515,8 +515,9 @@ fn classify(call: &Call, e: reqwest::Error) -> Failure {
     let chain = error_chain(&e);
     if let Some(tls) = rustls_error(&e) {
         // A bad certificate does not get better by asking again.
+        let hint = if crate::http::no_system_roots() { format!(" ({})", crate::http::NO_ROOTS) } else { String::new() };
         return Failure {
-            error: Error::transport(TransportKind::Tls, format!("TLS handshake with {host} failed: {tls}")),
+            error: Error::transport(TransportKind::Tls, format!("TLS handshake with {host} failed: {tls}{hint}")),
             retry: Retry::Never,
         };
     }

@@ -160,19 +160,34 @@ fn read_root_store(ca_file: Option<&Path>) -> Result<RootCertStore> {
         }
     }
     if store.is_empty() {
-        return Err(Error::transport(
-            TransportKind::Tls,
-            "no trusted root certificates found: install the ca-certificates package or set closte.ca_file",
-        ));
+        return Err(Error::transport(TransportKind::Tls, NO_ROOTS));
     }
     Ok(store)
 }
 
+/// Why nothing can be verified on a system without a trust store.
+pub const NO_ROOTS: &str =
+    "no trusted root certificates found: install the ca-certificates package or set closte.ca_file";
+
+/// Whether this system has no trusted roots of its own.
+pub fn no_system_roots() -> bool {
+    system_roots().is_empty()
+}
+
+/// TLS for the API client. On a system without a trust store (a minimal container without
+/// ca-certificates) the client is still made, with no roots: a plain `http://` API URL (the
+/// emulator on loopback) works, and an `https://` one fails its handshake with [`NO_ROOTS`]
+/// in the message. A CA file that cannot be used is an error at once.
 pub fn client_config(ca_file: Option<&Path>) -> Result<rustls::ClientConfig> {
+    let roots = match root_store(ca_file) {
+        Ok(roots) => roots,
+        Err(_) if ca_file.is_none() && no_system_roots() => Arc::new(RootCertStore::empty()),
+        Err(e) => return Err(e),
+    };
     let config = rustls::ClientConfig::builder_with_provider(crypto_provider())
         .with_safe_default_protocol_versions()
         .map_err(|e| Error::transport(TransportKind::Setup, format!("TLS setup failed: {e}")))?
-        .with_root_certificates(root_store(ca_file)?)
+        .with_root_certificates(roots)
         .with_no_client_auth();
     Ok(config)
 }

@@ -1,4 +1,5 @@
-# The closte PHP extension. `make demo` and `make test` set up everything they need
+# The closte PHP extension's own targets (GNUmakefile hands `make X` here; PHP's phpize
+# build writes a Makefile of its own). `make demo` and `make test` set up everything they need
 # on a fresh Debian machine with Rust (see README.md).
 
 CARGO     ?= cargo
@@ -6,7 +7,8 @@ PHP       ?= php
 SO        := target/release/libcloste.so
 EMULATOR  := target/release/closte-emulator
 
-.PHONY: all deps build demo test test-rust test-php test-stubs test-fuzz test-wordpress fuzz lint install uninstall install-wordpress bench clean
+.PHONY: all deps build demo test test-rust test-php test-stubs test-fuzz test-wordpress fuzz lint install uninstall install-wordpress bench clean \
+	dist deb test-deb test-phpize check-version check-composer
 
 all: build
 
@@ -52,6 +54,7 @@ lint: deps
 		case $$f in *.phpt) continue;; esac; \
 		$(PHP) -n -l $$f >/dev/null || { echo "php -l failed: $$f"; exit 1; }; \
 	done; echo "php -l: ok"
+	$(PHP) -n scripts/check-links.php README.md docs/*.md
 
 # Times the extension against PHP streams (a new TLS handshake per call); reports ratios.
 # BATCH_N (default 1000) names for the batch part; RTT_MS, SAMPLE, SSL_SAMPLE tune it.
@@ -73,6 +76,36 @@ uninstall:
 # Copies the closte-native must-use plugin into WP's wp-content/mu-plugins.
 install-wordpress:
 	@scripts/install-wordpress.sh "$(WP)"
+
+# Packaging (docs/packaging.md). The standard PHP build itself needs no target here:
+# `phpize && ./configure && make && make install` (GNUmakefile hands those to phpize's Makefile).
+
+# Proves that build in a copy of this checkout: configure's errors, make, make install
+# INSTALL_ROOT=..., and the project's targets surviving configure and phpize --clean.
+test-phpize: deps
+	@scripts/test-phpize.sh
+
+# PIE's pre-packaged binary of the built module, for the PHP it was built against:
+# target/dist/php_closte-<version>_php<X.Y>-x86_64-linux-glibc[-zts].zip
+dist: build
+	@scripts/dist.sh
+
+# php<X.Y>-closte_<version>_<arch>.deb for this system's PHP, built with dh-php from vendored crates.
+deb: deps
+	@scripts/deb.sh
+
+# Installs that .deb with apt-get in a Debian 12 root without Rust (made once with debootstrap
+# under ~/.cache/closte/roots/), sees php and php-fpm load it, calls the emulator, removes, purges.
+test-deb: deb build
+	@scripts/test-deb.sh
+
+# The version (Cargo.toml) agrees with php --ri closte, composer.json, the .deb, the mu-plugin header.
+check-version: build
+	@scripts/check-version.sh
+
+# composer validate --strict (with Debian unstable's composer when the host's is too old for php-ext).
+check-composer:
+	@scripts/check-composer.sh
 
 clean:
 	$(CARGO) clean
