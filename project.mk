@@ -59,12 +59,15 @@ lint: deps
 # Times the extension against PHP streams (a new TLS handshake per call); reports ratios.
 # BATCH_N (default 1000) names for the batch part; RTT_MS, SAMPLE, SSL_SAMPLE tune it.
 # Then whole-network work (bench/batch.php) through a latency proxy: batch vs loop vs curl_multi,
-# and the network admin console for CONSOLE_N (500) domains in the real stack (bench/console.php).
+# the network admin console for CONSOLE_N (500) domains in the real stack (bench/console.php), and
+# time to padlock, Ultimate Multisite alone vs with the watcher, plus one watcher tick for 1,000
+# domains (bench/padlock.php).
 bench: build
 	@scripts/deps.sh bench
 	CLOSTE_EMULATOR=$(CURDIR)/$(EMULATOR) $(PHP) -n -d extension=$(CURDIR)/$(SO) bench/api_calls.php $(N)
 	CLOSTE_EMULATOR=$(CURDIR)/$(EMULATOR) $(PHP) -n -d extension=curl -d extension=$(CURDIR)/$(SO) bench/batch.php $(BATCH_N)
 	scripts/test-wordpress.sh --bench-console $${CONSOLE_N:-500}
+	scripts/test-wordpress.sh --bench-padlock
 
 # Installs the extension into the PHP found by php-config, enabled the distro's way.
 install: build
