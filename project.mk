@@ -8,7 +8,7 @@ SO        := target/release/libcloste.so
 EMULATOR  := target/release/closte-emulator
 
 .PHONY: all deps build demo test test-rust test-php test-stubs test-fuzz test-wordpress fuzz lint install uninstall install-wordpress bench clean \
-	dist deb test-deb test-phpize check-version check-composer
+	dist deb test-deb test-phpize check-version check-composer test-matrix
 
 all: build
 
@@ -79,6 +79,13 @@ uninstall:
 # Copies the closte-native must-use plugin into WP's wp-content/mu-plugins.
 install-wordpress:
 	@scripts/install-wordpress.sh "$(WP)"
+
+# The suites on every lane, each in a Debian root under ~/.cache/closte/roots (made with
+# debootstrap when missing): debian12 (the host), debian13 (PHP 8.4, WordPress 6.8), unstable
+# (PHP 8.5, WordPress 7), zts (PHP 8.4 ZTS, threads through the embed SAPI).
+# LANES="debian13 zts" picks lanes, debian12:php,stubs a lane's suites. Ends with a table.
+test-matrix: build
+	@scripts/matrix/run.sh $(LANES)
 
 # Packaging (docs/packaging.md). The standard PHP build itself needs no target here:
 # `phpize && ./configure && make && make install` (GNUmakefile hands those to phpize's Makefile).
