@@ -258,6 +258,11 @@ run_root_lane() { # lane suites...
   # the lane's build is incremental and its own.
   need_host_tool rsync rsync
   rsync -a --delete --exclude=/target --exclude=/.git "$repo/" "$r/src/"
+  # The vendored third-party code the tests load from ../shared (the real Action Scheduler).
+  if [ -d "$repo/../shared/vendor" ]; then
+    mkdir -p "$r/shared"
+    rsync -a --delete "$repo/../shared/vendor/" "$r/shared/vendor/"
+  fi
   echo "matrix: building the extension for $lane (log: $logs/$lane-build.log)"
   local t2
   t2=$(now)
