@@ -56,10 +56,10 @@ extdir=$("$php_config" --extension-dir)
 staged=$(cd "$work/stage" && find . -type f | sort)
 if [ "$staged" = ".$extdir/closte.so" ]; then ok "staged exactly $extdir/closte.so"; else bad "staged: $staged"; fi
 if grep -q 'cargo build' "$work/install.log"; then bad "make install ran cargo again"; else ok "make install did not run cargo (up to date)"; fi
-if make -n demo 2>/dev/null | grep -q scripts/demo.sh; then ok "configured tree: project targets (make demo) still reachable"; else bad "configured tree: make demo not found"; fi
+demo_out=$(make -n demo 2>&1); if grep -q scripts/demo.sh <<<"$demo_out"; then ok "configured tree: project targets (make demo) still reachable"; else bad "configured tree: make demo not found: $(tail -n 3 <<<"$demo_out")"; fi
 
 make distclean > /dev/null 2>&1
-if [ ! -e Makefile ] && [ ! -e config.status ] && make -n demo 2>/dev/null | grep -q scripts/demo.sh; then
+if [ ! -e Makefile ] && [ ! -e config.status ] && grep -q scripts/demo.sh <<<"$(make -n demo 2>/dev/null)"; then
   ok "make distclean: back to the project's targets"
 else
   bad "make distclean left Makefile/config.status or lost the project's targets"

@@ -78,7 +78,7 @@ leave_root() { # root
   done
   mounted=()
   # Nothing may stay mounted under a root (it would survive a rm -rf of the root).
-  if findmnt -rn -o TARGET | grep -q "^$1/"; then
+  if grep -q "^$1/" <<<"$(findmnt -rn -o TARGET)"; then
     findmnt -rn -o TARGET | grep "^$1/" | sort -r | xargs -r -n1 umount -l
   fi
 }
@@ -137,7 +137,7 @@ setup_root() { # lane root
   local lane=$1 r=$2 dist=${lane_dist[$1]}
   if [ ! -f "$r/.closte-debootstrap-done" ]; then
     if [ -e "$r" ]; then
-      findmnt -rn -o TARGET | grep -q "^$r/" && { echo "matrix: $r has mounts; not removing it"; return 1; }
+      grep -q "^$r/" <<<"$(findmnt -rn -o TARGET)" && { echo "matrix: $r has mounts; not removing it"; return 1; }
       rm -rf --one-file-system "$r"
     fi
     need_host_tool debootstrap debootstrap
