@@ -1,10 +1,14 @@
 <?php
 /*
  * make bench, part 3: the network admin console for N mapped domains (default 500) at a
- * realistic latency, in the real stack (php-fpm behind nginx, MariaDB, headless Chromium).
- * Closte's API and every customer's HTTPS server are reached through `closte-emulator
- * proxy` (RTT_MS, default 20 ms round trip); each DNS answer is held RTT_MS by the DNS
- * server. Run by scripts/test-wordpress.sh --bench-console N. Prints one table; asserts nothing.
+ * realistic latency, in the real stack (php-fpm behind nginx, MariaDB, headless Chromium,
+ * the real Action Scheduler's queue runner in processes of their own: one, then two
+ * "web nodes"). Closte's API and every customer's HTTPS server are reached through
+ * `closte-emulator proxy` (RTT_MS, default 20 ms round trip); each DNS answer is held
+ * RTT_MS by the DNS server. Refresh is timed from the click to the page that reloaded
+ * itself with the finished run; then a filtered, sorted view (50 rows) with BIG_N rows
+ * in the table (default 100,000: rows inserted in SQL), its server time and peak memory.
+ * Run by scripts/test-wordpress.sh --bench-console N. Prints tables; asserts nothing.
  */
 
 require __DIR__ . '/../tests/server.inc';
@@ -28,8 +32,9 @@ ini_set('closte.api_url', $emu->api);
 require __DIR__ . '/../tests/wordpress/bootstrap.php';
 global $wpdb;
 \WP_Ultimo\Models\Domain::double_reset();
-foreach ($names as $name) { // records as the plugin stores them, without queuing 500 events
-    $wpdb->insert(\WP_Ultimo\Models\Domain::double_table(), ['blog_id' => 1, 'domain' => $name, 'stage' => 'done', 'active' => 1]);
+foreach (array_chunk($names, 1000) as $part) { // records as the plugin stores them, without queuing N events
+    $wpdb->query('INSERT INTO ' . \WP_Ultimo\Models\Domain::double_table() . ' (blog_id, domain, stage, active) VALUES '
+        . implode(',', array_map(fn ($d) => $wpdb->prepare("(1, %s, 'done', 1)", $d), $part)));
 }
 Closte\add_domains($names, ['concurrency' => 32]);
 update_network_option(null, 'wp-ultimo_v2_settings', ['auto_create_www_subdomain' => 'never']);
@@ -40,20 +45,80 @@ update_network_option(null, 'closte_test_lab', [
     'nameservers' => [$dns->addr],
 ]);
 Closte_Native_Status::forget();
+putenv('CLOSTE_BENCH_ROOT=' . dirname(__DIR__));
 
-$cmd = [getenv('CLOSTE_WP_PYTHON'), __DIR__ . '/console.py', getenv('CLOSTE_WP_PROXY_PORT')];
-$proc = proc_open($cmd, [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes);
-$out = stream_get_contents($pipes[1]);
-$err = stream_get_contents($pipes[2]);
-if (proc_close($proc) !== 0 || !is_array($m = json_decode($out, true))) {
-    fwrite(STDERR, "console.py failed: $err$out\n");
-    exit(1);
+$php = preg_split('/\s+/', trim((string) getenv('CLOSTE_WP_PHP')));
+$browse = function () {
+    $cmd = [getenv('CLOSTE_WP_PYTHON'), __DIR__ . '/console.py', getenv('CLOSTE_WP_PROXY_PORT')];
+    $proc = proc_open($cmd, [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes);
+    $out = stream_get_contents($pipes[1]);
+    $err = stream_get_contents($pipes[2]);
+    if (proc_close($proc) !== 0 || !is_array($m = json_decode($out, true))) {
+        fwrite(STDERR, "console.py failed: $err$out\n");
+        exit(1);
+    }
+    return $m;
+};
+$results = [];
+foreach ([1, 2] as $runners) {
+    $procs = [];
+    for ($k = 0; $k < $runners; $k++) {
+        $procs[] = proc_open(array_merge($php, [__DIR__ . '/../tests/wordpress/runner.php', "node-$k", '--loop']), [1 => ['file', '/dev/null', 'w'], 2 => ['file', '/dev/null', 'w']], $pipes);
+    }
+    $results[$runners] = $browse();
+    foreach ($procs as $p) {
+        proc_terminate($p, 9);
+        proc_close($p);
+    }
+    wp_cache_flush();
+    $results[$runners]['run'] = Closte_Native_Refresh::run();
 }
-$snapshot = Closte_Native_Status::cached();
-printf("\nThe console, %d domains, %d ms RTT to Closte, to each HTTPS server and per DNS answer\n\n", $n, $rtt);
-printf("| %-66s | %9s |\n|%s|%s|\n", 'what', 'ms', str_repeat('-', 68), str_repeat('-', 11));
-printf("| %-66s | %9.0f |\n", 'Refresh: click to the rendered page (snapshot + redirect + page)', $m['refresh_ms']);
-printf("| %-66s | %9.0f |\n", '  of which the snapshot (1 list, 1 TLS batch, 1 DNS batch)', $snapshot['elapsed_ms'] ?? -1);
-printf("| %-66s | %9.0f |\n", 'Opening the page from the snapshot', $m['view_ms']);
-printf("\nRows rendered: %d; certificates valid: %d; DNS ok: %d (of %d).\n", $m['rows'], count(array_filter(array_column($snapshot['ssl'] ?? [], 'valid'))),
-    count(array_filter(array_column($snapshot['dns'] ?? [], 'ok'))), $n);
+$table = new Closte_Native_Status_Table();
+printf("\nThe console, %d names, %d ms RTT to Closte, to each HTTPS server and per DNS answer\n\n", $n, $rtt);
+printf("| %-70s | %9s |\n|%s|%s|\n", 'what', 'ms', str_repeat('-', 72), str_repeat('-', 11));
+foreach ($results as $runners => $m) {
+    printf("| %-70s | %9.0f |\n", "Refresh, $runners runner" . ($runners > 1 ? 's' : '') . ': click to the page with every name checked', $m['refresh_ms']);
+    printf("| %-70s | %9.0f |\n", '  of which the click (enqueue, redirect, page)', $m['click_ms']);
+    printf("| %-70s | %9.0f |\n", '  of which the plan (records, 1 list read, rows, chunk actions)', $m['run']['plan_ms'] ?? -1);
+}
+printf("| %-70s | %9.0f |\n", 'The page: a filtered, sorted view, 50 rows (browser, load)', $results[1]['view_ms']);
+printf("\nRows on the page: %d. Progress seen after the click: \"%s\". Done: \"%s\".\n", $results[1]['rows'], $results[1]['progress_seen'], $results[2]['done']);
+
+// The page with BIG_N rows in the table: server time and peak memory of one request.
+$big = (int) (getenv('BIG_N') ?: 100000);
+global $wpdb;
+$wpdb->query('TRUNCATE TABLE ' . $table->name());
+for ($i = 0; $i < $big; $i += 1000) {
+    $rows = [];
+    for ($j = $i; $j < min($big, $i + 1000); $j++) {
+        $bad = $j % 97 === 0;
+        $rows[] = ['name' => "big$j.example.test", 'domain' => "big$j.example.test", 'is_twin' => 0, 'site_id' => 1 + $j % 500, 'site' => 'Site ' . ($j % 500),
+            'stage' => $j % 50 === 0 ? 'checking-dns' : 'done', 'stage_label' => '', 'wanted' => 1, 'invalid' => null, 'on_closte' => $j % 1000 === 0 ? 0 : 1,
+            'dns_ok' => $bad ? 0 : 1, 'dns_reason' => $bad ? 'points_elsewhere' : 'ok', 'cert_valid' => $j % 89 === 0 ? 0 : 1, 'cert_days' => 10 + $j % 80,
+            'cert_expires' => gmdate('Y-m-d H:i:s', time() + (10 + $j % 80) * 86400), 'run' => 1, 'chunk' => intdiv($j, 500), 'checked_run' => 1];
+    }
+    $table->upsert($rows);
+}
+$code = <<<'PHP'
+$_GET = $_REQUEST = ['page' => 'closte-native', 'view' => 'attention', 'orderby' => 'site', 'order' => 'desc', 'paged' => '7'];
+require getenv('CLOSTE_BENCH_ROOT') . '/tests/wordpress/bootstrap.php';
+wp_set_current_user(1);
+require_once ABSPATH . 'wp-admin/includes/admin.php';
+$start = microtime(true);
+ob_start();
+(new Closte_Native_Console())->render();
+$html = ob_get_clean();
+echo json_encode(['ms' => (microtime(true) - $start) * 1000, 'peak_mb' => memory_get_peak_usage() / 1048576, 'rows' => substr_count($html, '<tr data-name=')]);
+PHP;
+$best = null;
+for ($k = 0; $k < 3; $k++) {
+    $out = shell_exec(implode(' ', array_map('escapeshellarg', $php)) . ' -r ' . escapeshellarg($code) . ' 2>/dev/null');
+    $m = json_decode((string) $out, true);
+    if (is_array($m) && ($best === null || $m['ms'] < $best['ms'])) {
+        $best = $m;
+    }
+}
+printf("\n| %-70s | %9s |\n|%s|%s|\n", sprintf('the console page with %s rows in the table', number_format($big)), 'value', str_repeat('-', 72), str_repeat('-', 11));
+printf("| %-70s | %9.0f |\n", 'Needs attention, sorted by site, page 7 of 50 rows: server time (ms)', $best['ms'] ?? -1);
+printf("| %-70s | %9.1f |\n", '  peak memory of that request, whole WordPress (MB)', $best['peak_mb'] ?? -1);
+printf("| %-70s | %9d |\n", '  rows rendered', $best['rows'] ?? -1);

@@ -18,6 +18,7 @@ putenv('CLOSTE_WP_PUBLIC_IP=198.51.100.7');
 ini_set('closte.api_url', $emu->api);
 $lab = new ClosteLab();
 require __DIR__ . '/bootstrap.php';
+ini_set('closte.api_url', $emu->api); // the lab plugin may have set an earlier scenario's
 $t = new Harness();
 
 \WP_Ultimo\Models\Domain::double_reset();
@@ -46,6 +47,14 @@ $bucher = function (): array {
     return $names;
 };
 
+// A web node's runner loop (the real Action Scheduler queue runner, in its own process):
+// the console's Refresh only enqueues, this runs the plan and the chunks.
+$runner = proc_open(array_merge(preg_split('/\s+/', trim((string) getenv('CLOSTE_WP_PHP'))), [__DIR__ . '/runner.php', 'node-a', '--loop']),
+    [1 => ['file', '/dev/null', 'w'], 2 => ['file', '/dev/null', 'w']], $runner_pipes);
+register_shutdown_function(function () use ($runner) {
+    proc_terminate($runner, 9);
+    proc_close($runner);
+});
 $cmd = [getenv('CLOSTE_WP_PYTHON'), __DIR__ . '/browser.py', getenv('CLOSTE_WP_PROXY_PORT'), $emu->url, getenv('CLOSTE_WP_SCREENSHOT')];
 $proc = proc_open($cmd, [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes);
 $out = stream_get_contents($pipes[1]);
@@ -59,7 +68,7 @@ foreach (array_filter(explode("\n", $out)) as $line) {
     }
 }
 $t->same('the Unicode record and its twin are on the emulator, as Closte takes them', ['www.xn--bcher-kva.example', 'xn--bcher-kva.example'], $bucher());
-$t->check('the browser ran every step', $rc === 0 && count($steps) === 11, "exit $rc; " . substr($err, -2000) . substr($out, -500));
+$t->check('the browser ran every step', $rc === 0 && count($steps) === 17, "exit $rc; " . substr($err, -2000) . substr($out, -500));
 $step = fn (string $name) => $steps[$name] ?? [];
 
 $t->check('login: the network admin reaches the dashboard', str_contains($step('login')['url'] ?? '', '/wp-admin/'), json_encode($step('login')));
@@ -68,34 +77,34 @@ $t->check('before a refresh the console says it has not checked', str_contains($
 
 $r = $step('refresh');
 $t->same('refresh: one list read is all Closte receives', ['/getdomains'], $r['sent'] ?? null);
-$t->check('refresh: the time of the check is shown', (bool) preg_match('/^Last checked .* ago \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)/', $r['checked'] ?? ''), $r['checked'] ?? '');
+$t->check('refresh: the click only enqueues; the page shows the progress, then the finished run', (bool) preg_match('/^(Refresh queued|\d+ of \d+ checked, \d runners?)/', $r['progress'][0] ?? '')
+    && str_starts_with($r['progress'][1] ?? '', 'Last checked'), json_encode($r['progress'] ?? null));
+$t->check('refresh: the time of the check is shown', (bool) preg_match('/^Last checked .* ago \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\): 8 names in /', $r['checked'] ?? ''), $r['checked'] ?? '');
 $rows = $r['rows'] ?? [];
-$names = array_keys(CLOSTE_LAB_DOMAINS);
-sort($names);
-$t->same('refresh: one row per mapped domain, sorted', $names, array_keys($rows));
+$t->same('refresh: one row per name, sorted by domain, the twin on its own row', ['xn--bcher-kva.example', 'www.xn--bcher-kva.example', 'expired.example.test', 'expiring.example.test',
+    'hostile.example.test', 'silent.example.test', 'valid.example.test', 'wronghost.example.test'], array_keys($rows));
 $col = fn (string $c) => array_map(fn ($row) => $row[$c] ?? null, $rows);
-$want = array_fill_keys($names, 'yes');
-$want['expired.example.test'] = 'missing'; // removed on Closte's side before the page was opened
-$want['bücher.example'] = "xn--bcher-kva.example: yes\nwww.xn--bcher-kva.example: yes";
-$t->same('On Closte: as the emulator held them, the Unicode record\'s names in canonical form', $want, $col('closte'));
-$t->same('Stage: the plugin\'s own labels', ['bücher.example' => 'Checking SSL', 'expired.example.test' => 'Ready', 'expiring.example.test' => 'Ready',
+$want = array_fill_keys(array_keys($rows), 'Yes');
+$want['expired.example.test'] = 'Missing'; // removed on Closte's side before the page was opened
+$t->same('On Closte: a badge per name as the emulator held them, the Unicode record\'s names in canonical form', $want, $col('closte'));
+$t->same('Stage: the plugin\'s own labels', ['xn--bcher-kva.example' => 'Checking SSL', 'www.xn--bcher-kva.example' => 'Checking SSL', 'expired.example.test' => 'Ready', 'expiring.example.test' => 'Ready',
     'hostile.example.test' => 'Ready', 'silent.example.test' => 'Checking DNS', 'valid.example.test' => 'Ready', 'wronghost.example.test' => 'Checking SSL'],
-    array_map(fn ($v) => explode("\n", (string) $v)[0], $col('stage')));
-$t->same('Stage: a waiting domain says what it waits for', 'waiting for DNS, not checked by the watcher yet', trim(explode("\n", (string) ($col('stage')['silent.example.test'] ?? ''))[1] ?? ''));
-$u = $rows['bücher.example'] ?? [];
-$t->check('Unicode record: shown as typed and in its canonical form', str_starts_with($u['domain'] ?? '', "bücher.example (xn--bcher-kva.example)\nwww.xn--bcher-kva.example"), json_encode($u));
-$t->check('Unicode record: DNS and certificate checked (not "not checked yet")', ($u['dns'] ?? '') === "xn--bcher-kva.example: ok (198.51.100.7)\nwww.xn--bcher-kva.example: ok (198.51.100.7)"
-    && substr_count($u['certificate'] ?? '', '(hostname_mismatch)') === 2 && !str_contains($u['certificate'] ?? '', 'not checked yet'), json_encode($u));
+    array_map(fn ($v) => preg_replace('/ (waiting|watched) .*$/', '', (string) $v), $col('stage')));
+$t->check('Stage: a waiting domain says what it waits for', str_ends_with((string) ($col('stage')['silent.example.test'] ?? ''), 'waiting for DNS, not checked by the watcher yet'), (string) ($col('stage')['silent.example.test'] ?? ''));
+$t->same('Unicode record: shown as typed and in its canonical form, its twin on its own row', ['bücher.example (xn--bcher-kva.example)', 'www.xn--bcher-kva.example (www. twin of bücher.example)'],
+    [$rows['xn--bcher-kva.example']['name'] ?? null, $rows['www.xn--bcher-kva.example']['name'] ?? null]);
+$t->check('Unicode record: DNS and certificate checked (not "Not checked")', ($rows['xn--bcher-kva.example']['dns'] ?? '') === 'OK 198.51.100.7' && ($rows['www.xn--bcher-kva.example']['dns'] ?? '') === 'OK 198.51.100.7'
+    && str_contains($rows['www.xn--bcher-kva.example']['certificate'] ?? '', '(hostname_mismatch)'), json_encode([$rows['xn--bcher-kva.example'] ?? null, $rows['www.xn--bcher-kva.example'] ?? null]));
 $cert = $col('certificate');
-$t->check('Certificate: valid, with subject, issuer and days left', (bool) preg_match('/^valid \(CN=valid\.example\.test\), issued by CN=Closte Test CA, O=closte tests, (89|90) days left$/', $cert['valid.example.test'] ?? ''), json_encode($cert));
+$t->check('Certificate: Valid with the days left (subject and issuer on demand)', (bool) preg_match('/^Valid (89|90) days left$/', $cert['valid.example.test'] ?? ''), json_encode($cert));
 $t->check('Certificate: expired, wrong host and silent in words', str_contains($cert['expired.example.test'] ?? '', '(expired)')
     && str_contains($cert['wronghost.example.test'] ?? '', 'served certificate is for closte.example.test, not wronghost.example.test (hostname_mismatch)')
     && str_contains($cert['silent.example.test'] ?? '', '(timeout)'), json_encode($cert));
-$t->check('Certificate: a <script> in the subject is shown as text and never runs',
-    str_contains($cert['hostile.example.test'] ?? '', "valid (CN=<script>document.title='pwned'</script>)") && ($r['title'] ?? '') !== 'pwned' && ($r['dialogs'] ?? null) === [],
+$t->check('Certificate: a <script> in the subject never runs',
+    str_starts_with($cert['hostile.example.test'] ?? '', 'Valid') && ($r['title'] ?? '') !== 'pwned' && ($r['dialogs'] ?? null) === [],
     json_encode([$cert['hostile.example.test'] ?? null, $r['title'] ?? null]));
 $dns = $col('dns');
-$t->same('DNS: ok, or where it points and where it should', ['ok (198.51.100.7)', 'silent.example.test points to 203.0.113.9; Closte expects 198.51.100.7 (points_elsewhere)'],
+$t->same('DNS: OK, or Wrong with where it points and where it should', ['OK 198.51.100.7', 'Wrong silent.example.test points to 203.0.113.9; Closte expects 198.51.100.7 (points_elsewhere)'],
     [$dns['valid.example.test'] ?? null, $dns['silent.example.test'] ?? null]);
 $t->same('unclaimed aliases are listed below the table (not the Unicode record\'s)', ['orphan.example.net'], $r['unclaimed'] ?? null);
 $t->same('Site: the site the domain maps to', 'Customer shop', $col('site')['valid.example.test'] ?? null);
@@ -108,7 +117,7 @@ $t->check('a screenshot of the page was saved', is_file(getenv('CLOSTE_WP_SCREEN
 $s = $step('sync');
 $t->same('Sync now: the emulator received the one missing alias, nothing removed', [['expired.example.test'], []], [$s['added'] ?? null, $s['removed'] ?? null]);
 $t->same('Sync now: the result as a notice with counts', 'Sync: 1 added, 7 already on Closte, 0 failed.', $s['notice'] ?? null);
-$t->same('Sync now: the row now says yes', 'yes', $s['rows']['expired.example.test']['closte'] ?? null);
+$t->same('Sync now: the row now says Yes', 'Yes', $s['rows']['expired.example.test']['closte'] ?? null);
 
 $u = $step('remove unconfirmed');
 $t->same('removing unclaimed aliases needs the confirmation: nothing sent', [[], 'Nothing removed: tick the confirmation box to remove unclaimed aliases.'],
@@ -118,29 +127,48 @@ $c = $step('remove confirmed');
 $t->same('Remove unclaimed, confirmed: only the orphan was sent for removal', [['orphan.example.net'], 'Removed 1 unclaimed aliases, 0 failed.', true],
     [$c['removed'] ?? null, $c['notice'] ?? null, $c['unclaimed_none'] ?? null]);
 $t->same("Remove unclaimed, confirmed: the Unicode record's aliases are still on Closte", ['www.xn--bcher-kva.example', 'xn--bcher-kva.example'], $bucher());
-$t->same('Remove unclaimed, confirmed: its row still says yes', "xn--bcher-kva.example: yes\nwww.xn--bcher-kva.example: yes", $c['rows']['bücher.example']['closte'] ?? null);
+$t->same('Remove unclaimed, confirmed: its rows still say Yes', ['Yes', 'Yes'], [$c['rows']['xn--bcher-kva.example']['closte'] ?? null, $c['rows']['www.xn--bcher-kva.example']['closte'] ?? null]);
 
 $y = $step('retry');
-$t->same('Retry: a lost alias shows missing, its Retry re-sends it', ['missing', ['valid.example.test'], 'Re-sent valid.example.test: on Closte.', 'yes'],
+$t->same('Retry: a lost alias shows Missing, its Retry re-sends it', ['Missing', ['valid.example.test'], 'Re-sent valid.example.test: on Closte.', 'Yes'],
     [$y['missing'] ?? null, $y['added'] ?? null, $y['notice'] ?? null, $y['rows']['valid.example.test']['closte'] ?? null]);
 
 $n = $step('retry refused');
 $t->check('Retry refused: an error that says refused and why, never "on Closte"', str_contains($n['notice'] ?? '', 'refused')
     && str_contains($n['notice'] ?? '', 'Domain blocked by policy') && !str_contains($n['notice'] ?? '', 'on Closte')
     && str_contains($n['notice_class'] ?? '', 'notice-error'), json_encode($n));
-$t->same('Retry refused: the row still says missing', 'missing', $n['rows']['valid.example.test']['closte'] ?? null);
+$t->same('Retry refused: the row still says Missing', 'Missing', $n['rows']['valid.example.test']['closte'] ?? null);
 
 $g = $step('get');
 $t->check('an action by GET with a valid nonce: 405, a message, nothing sent', ($g['status'] ?? 0) === 405 && ($g['sent'] ?? null) === []
     && str_contains($g['body'] ?? '', 'POST'), json_encode($g));
 
 $h = $step('hanging');
-$t->check('a hanging Closte: Refresh comes back in seconds (the console\'s 5 s timeout), not after closte.timeout', ($h['seconds'] ?? 99) < 15, json_encode($h));
+$t->check('a hanging Closte: the click returns at once, and the run ends in seconds (the console\'s 5 s timeout), not after closte.timeout', ($h['click_seconds'] ?? 99) < 3 && ($h['seconds'] ?? 99) < 20, json_encode($h));
 $t->check('a hanging Closte: the unclaimed section says unknown and why', str_starts_with($h['unclaimed'] ?? '', 'unknown: '), json_encode($h));
 $t->check("a hanging Closte: the warning says what failed, in words", str_contains(implode(' ', $h['errors'] ?? []), "Closte's alias list could not be read:")
     && !str_contains(implode(' ', $h['errors'] ?? []), 'Closte\\'), json_encode($h));
 
 $b = $step('subscriber');
-$t->check('a subscriber gets 403 for the console and for an action, and nothing is sent',
-    [403, 403, []] === [$b['console_status'] ?? null, $b['post_status'] ?? null, $b['sent'] ?? null], json_encode($b));
+$t->check('a subscriber gets 403 for the console, the progress endpoint and an action, and nothing is sent',
+    [403, 403, 403, []] === [$b['console_status'] ?? null, $b['progress_status'] ?? null, $b['post_status'] ?? null, $b['sent'] ?? null], json_encode($b));
+
+$n = $step('no javascript');
+$t->check('without JavaScript a running refresh offers a Reload link', in_array($n['state'] ?? null, ['queued', 'running'], true) && str_contains((string) ($n['reload'] ?? ''), 'page=closte-native'), json_encode($n));
+$v = $step('view');
+$t->same('views: Missing on Closte lists the two aliases removed on Closte\'s side, and its count says 2', [['expiring.example.test', 'hostile.example.test'], 'Missing on Closte (2)'],
+    [$v['missing'] ?? null, $v['current'] ?? null]);
+$t->check('views: each has its count', str_contains($v['counts']['all'] ?? '', 'All (8)') && str_contains($v['counts']['attention'] ?? '', 'Needs attention ('), json_encode($v['counts'] ?? null));
+$s = $step('search');
+$t->same('search: "expir" in the Missing view finds the one missing expir… domain', ['expiring.example.test'], $s['rows'] ?? null);
+$c = $step('csv');
+$lines = array_values(array_filter(explode("\n", (string) ($c['csv'] ?? ''))));
+$t->check('CSV: a download of the current view and search: its header and the one row', str_ends_with((string) ($c['filename'] ?? ''), '.csv') && str_starts_with($lines[0] ?? '', 'name,domain,')
+    && count($lines) === 2 && str_starts_with($lines[1] ?? '', 'expiring.example.test,expiring.example.test,'), json_encode($c));
+$k = $step('bulk retry');
+$t->same('bulk Retry: both ticked names sent to Closte again, their rows now Yes, the notice announced (a live region)', [['expiring.example.test', 'hostile.example.test'], 'Yes', 'Yes', 'polite'],
+    [$k['added'] ?? null, $k['rows']['expiring.example.test']['closte'] ?? null, $k['rows']['hostile.example.test']['closte'] ?? null, $k['live'] ?? null]);
+$t->check('bulk Retry: the notice says what happened to each', str_contains($k['notice'] ?? '', 'Re-sent expiring.example.test: on Closte.') && str_contains($k['notice'] ?? '', 'Re-sent hostile.example.test: on Closte.'), json_encode($k));
+$a = $step('accessible names');
+$t->check('accessibility: the table has a caption', str_contains((string) ($a['caption'] ?? ''), 'Mapped domains'), json_encode($a));
 $t->finish();

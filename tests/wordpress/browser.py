@@ -58,17 +58,35 @@ def login(page, user, password):
 
 
 def rows(page):
-    """Every table row: its domain and each cell's visible text."""
-    out = {}
-    for tr in page.query_selector_all("table.wp-list-table tbody tr[data-domain]"):
-        cells = {}
-        for td in tr.query_selector_all("td, th"):
-            cls = [c for c in (td.get_attribute("class") or "").split() if c.startswith("column-")]
-            if cls:
-                text = td.inner_text().replace("Retry", "").strip()
-                cells[cls[0][len("column-"):]] = text
-        out[tr.get_attribute("data-domain")] = cells
-    return out
+    """Every table row: its name and each cell's visible text (buttons and details left out)."""
+    return page.evaluate("""() => {
+        const out = {};
+        for (const tr of document.querySelectorAll("table.wp-list-table tbody tr[data-name]")) {
+            const cells = {};
+            for (const td of tr.querySelectorAll("td, th")) {
+                const col = [...td.classList].find(c => c.startsWith("column-") && c !== "column-primary");
+                if (!col) continue;
+                const copy = td.cloneNode(true);
+                copy.querySelectorAll("button, details, .screen-reader-text, label, input").forEach(n => n.remove());
+                copy.querySelectorAll("br").forEach(n => n.replaceWith(" "));
+                cells[col.slice(7)] = copy.textContent.replace(/\\s+/g, " ").trim();
+            }
+            out[tr.dataset.name] = cells;
+        }
+        return out;
+    }""")
+
+
+def refresh(page):
+    """Presses Refresh (which only enqueues) and waits until the page, polling the progress
+    endpoint, reloads itself with the finished run. Returns the progress texts seen."""
+    submit(page, "form.closte-native-refresh button")
+    seen = [page.inner_text("#closte-native-progress")]
+    if page.get_attribute("#closte-native-progress", "data-state") != "done":
+        with page.expect_navigation(timeout=90000):
+            pass  # the page's own script reloads it when the run is done
+    seen.append(page.inner_text("#closte-native-progress"))
+    return seen
 
 
 def notice(page):
@@ -94,8 +112,8 @@ with sync_playwright() as p:
         menu=page.is_visible("#adminmenu a[href$='page=closte-native']"))
 
     before = len(requests_seen())
-    submit(page, "form.closte-native-refresh button")
-    say("refresh", notice=notice(page), rows=rows(page), checked=page.inner_text(".closte-native-checked"),
+    progress = refresh(page)
+    say("refresh", progress=progress, noscript_reload=None, rows=rows(page), checked=page.inner_text(".closte-native-checked"),
         unclaimed=[li.inner_text() for li in page.query_selector_all("ul.closte-native-unclaimed li")],
         alerts=[li.inner_text() for li in page.query_selector_all("ul.closte-native-alerts li")],
         notice_alerts=" ".join(n.inner_text() for n in page.query_selector_all(".notice-error")),
@@ -126,10 +144,10 @@ with sync_playwright() as p:
 
     # An alias lost on Closte's side: Refresh shows it missing, its Retry re-sends it.
     closte("deletedomainalias", "valid.example.test")
-    submit(page, "form.closte-native-refresh button")
+    refresh(page)
     missing = rows(page).get("valid.example.test", {}).get("closte")
     before = len(requests_seen())
-    submit(page, "tr[data-domain='valid.example.test'] form.closte-native-retry button")
+    submit(page, "tr[data-name='valid.example.test'] button[name=retry_one]")
     seen = requests_seen()[before:]
     say("retry", missing=missing, notice=notice(page), rows=rows(page),
         added=[r["form"]["domain"] for r in seen if r["path"] == "/adddomainalias"])
@@ -138,8 +156,8 @@ with sync_playwright() as p:
     closte("deletedomainalias", "valid.example.test")
     fault({"path": "adddomainalias", "domain": "valid.example.test",
            "status": 403, "json": {"success": False, "error": "Domain blocked by policy"}})
-    submit(page, "form.closte-native-refresh button")
-    submit(page, "tr[data-domain='valid.example.test'] form.closte-native-retry button")
+    refresh(page)
+    submit(page, "tr[data-name='valid.example.test'] button[name=retry_one]")
     say("retry refused", notice=notice(page), notice_class=page.get_attribute(".closte-native-result", "class"),
         rows=rows(page))
 
@@ -157,9 +175,58 @@ with sync_playwright() as p:
     fault({"path": "getdomains", "delay_ms": 40000})
     started = time.monotonic()
     submit(page, "form.closte-native-refresh button")
-    say("hanging", seconds=time.monotonic() - started, notice=notice(page),
+    click_seconds = time.monotonic() - started
+    if page.get_attribute("#closte-native-progress", "data-state") != "done":
+        with page.expect_navigation(timeout=90000):
+            pass
+    say("hanging", seconds=time.monotonic() - started, click_seconds=click_seconds, notice=notice(page),
         unclaimed=page.inner_text(".closte-native-unclaimed-unknown") if page.query_selector(".closte-native-unclaimed-unknown") else None,
         errors=[n.inner_text() for n in page.query_selector_all(".closte-native-error")])
+
+    # Without JavaScript, a running refresh offers a Reload link instead of updating itself.
+    nojs = browser.new_context(java_script_enabled=False, viewport={"width": 1600, "height": 1000})
+    npage = nojs.new_page()
+    login(npage, "admin", "password")
+    npage.goto(CONSOLE)
+    submit(npage, "form.closte-native-refresh button")
+    say("no javascript", state=npage.get_attribute("#closte-native-progress", "data-state"),
+        reload=npage.get_attribute(".closte-native-reload a", "href") if npage.query_selector(".closte-native-reload a") else None)
+    nojs.close()
+    page.goto(CONSOLE)
+    refresh(page)  # the admin's page finishes that run
+
+    # A view, a search, a bulk Retry, a CSV download.
+    closte("adddomainalias", "valid.example.test")  # Closte took it back meanwhile
+    closte("deletedomainalias", "hostile.example.test")
+    closte("deletedomainalias", "expiring.example.test")
+    refresh(page)
+    counts = {a.get_attribute("href").split("view=")[-1] if "view=" in a.get_attribute("href") else "all":
+              a.inner_text() for a in page.query_selector_all("ul.subsubsub a")}
+    with page.expect_navigation():
+        page.click("ul.subsubsub a[href*='view=missing']")
+    missing_view = sorted(rows(page).keys())
+    say("view", counts=counts, missing=missing_view, current=page.inner_text("ul.subsubsub a.current"))
+    page.fill("#closte-native-search-search-input", "expir")
+    with page.expect_navigation():
+        page.click("#search-submit")
+    say("search", rows=sorted(rows(page).keys()), url=page.url)
+    with page.expect_download() as dl:
+        page.click("form.closte-native-export button")
+    path = dl.value.path()
+    with open(path, encoding="utf-8") as f:
+        csv_text = f.read()
+    say("csv", filename=dl.value.suggested_filename, csv=csv_text)
+    page.goto(CONSOLE + "&view=missing")
+    for name in missing_view:
+        page.check(f"tr[data-name='{name}'] input[name='names[]']")
+    page.select_option("#closte-bulk-top", "retry")
+    before = len(requests_seen())
+    submit(page, "button[name=apply][value=top]")
+    seen = requests_seen()[before:]
+    say("bulk retry", notice=notice(page), added=sorted(r["form"]["domain"] for r in seen if r["path"] == "/adddomainalias"),
+        rows=rows(page), live=page.get_attribute(".closte-native-notices", "aria-live"))
+    labels = page.evaluate("""() => [...document.querySelectorAll('table.wp-list-table button')].map(b => b.textContent.replace(/\\s+/g, ' ').trim())""")
+    say("accessible names", buttons=labels, caption=page.inner_text("table.wp-list-table caption") if page.query_selector("table.wp-list-table caption") else None)
 
     # A subscriber: no console, and a forged action is refused before anything is sent.
     sub = browser.new_context()
@@ -182,6 +249,7 @@ with sync_playwright() as p:
             document.body.appendChild(f);
             f.submit();
         }""")
-    say("subscriber", console_status=response.status, post_status=nav.value.status,
+    progress_status = spage.goto(BASE + "/wp-admin/admin-ajax.php?action=closte_native_progress&_wpnonce=0123456789").status
+    say("subscriber", console_status=response.status, post_status=nav.value.status, progress_status=progress_status,
         post_body=spage.inner_text("body")[:300], sent=[r["path"] for r in requests_seen()[before:]])
     browser.close()

@@ -290,6 +290,7 @@ ActionScheduler::store()->release_claim($claim);
 // The console: what each waiting domain waits for and when it was last checked, and the last tick.
 wp_set_current_user(1);
 grant_super_admin(1);
+$t->refresh(); // the console's rows come from its status table, written by a refresh
 $page = $t->console_page();
 $t->check('console: a waiting domain says what it waits for and when it was last checked', (bool) preg_match('/closte-watch[^>]*>waiting for DNS, last checked [^<]*ago: stays\.example\.test points to 203\.0\.113\.9/', $page), $page);
 $t->check('console: the watcher\'s last tick (time, names checked, domains advanced)', (bool) preg_match('/closte-native-watcher[^>]*>.*last tick .* UTC.*\d+ names? checked.*\d+ domains? advanced/s', $page), $page);

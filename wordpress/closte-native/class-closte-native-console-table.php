@@ -1,70 +1,241 @@
 <?php
 /**
- * The console's table: WP_List_Table for sortable columns and pagination. Loaded only on
- * the console page, after wp-admin/includes/class-wp-list-table.php. Cells arrive as HTML
- * escaped by Closte_Native_Console::rows().
+ * The console's table on WP_List_Table: one row per name (a domain, its www. twin on its
+ * own row), one page of one view per request straight from the status table (one indexed
+ * query with LIMIT, and a count), sortable on indexed columns, searchable by domain or
+ * site, views with counts, bulk Retry and Re-check now. Each cell is rendered by its
+ * column_*() method, escaped there; a state is a badge (colour and a word). Loaded only on
+ * the console page, after wp-admin/includes/class-wp-list-table.php.
  */
 
 defined('ABSPATH') || exit;
 
 final class Closte_Native_Console_Table extends WP_List_Table
 {
-    const PER_PAGE = 500;
 
-    /** @var array<int, array> */
-    private $rows;
+    /** @var Closte_Native_Status_Table */
+    private $table;
+    /** @var array<string, array> the bridge's in-flight retries, by name */
+    private $inflight;
+    /** @var array the watcher's record per domain */
+    private $watched;
+    /** @var array<string, int> */
+    private $counts = [];
 
-    public function __construct(array $rows)
+    public function __construct(Closte_Native_Status_Table $table)
     {
-        parent::__construct(['singular' => 'domain', 'plural' => 'domains', 'ajax' => false, 'screen' => 'closte-native']);
-        $this->rows = $rows;
+        parent::__construct(['singular' => 'name', 'plural' => 'names', 'ajax' => false, 'screen' => 'closte-native']);
+        $this->table = $table;
+        $this->inflight = Closte_Native_Events::all_wanted();
+        $this->watched = Closte_Native_Watcher::state()['domains'];
+    }
+
+    /** The request's view, search and sort (Closte_Native_Console::query()). */
+    public static function query(): array
+    {
+        return Closte_Native_Console::query();
     }
 
     public function get_columns()
     {
         return [
-            'domain' => __('Domain', 'closte-native'),
+            'cb' => '<input type="checkbox">',
+            'name' => __('Domain', 'closte-native'),
             'site' => __('Site', 'closte-native'),
             'stage' => __('Stage', 'closte-native'),
             'closte' => __('On Closte', 'closte-native'),
             'dns' => __('DNS', 'closte-native'),
             'certificate' => __('Certificate', 'closte-native'),
-            'log' => __('Last log line', 'closte-native'),
         ];
     }
 
     protected function get_sortable_columns()
     {
-        return ['domain' => ['domain', false], 'stage' => ['stage', false]];
+        return ['name' => ['name', false], 'site' => ['site', false], 'stage' => ['stage', false], 'certificate' => ['expires', false]];
+    }
+
+    protected function get_default_primary_column_name()
+    {
+        return 'name';
     }
 
     public function prepare_items()
     {
-        $rows = $this->rows;
-        $by = ($_GET['orderby'] ?? '') === 'stage' ? 'stage_raw' : 'domain';
-        $desc = strtolower((string) ($_GET['order'] ?? '')) === 'desc';
-        usort($rows, fn ($a, $b) => ($desc ? -1 : 1) * strcmp($a[$by] . ' ' . $a['domain'], $b[$by] . ' ' . $b['domain']));
-        $page = $this->get_pagenum();
-        $this->items = array_slice($rows, ($page - 1) * self::PER_PAGE, self::PER_PAGE);
-        $this->set_pagination_args(['total_items' => count($rows), 'per_page' => self::PER_PAGE]);
-        $this->_column_headers = [$this->get_columns(), [], $this->get_sortable_columns(), 'domain'];
+        $q = self::query();
+        $per_page = $this->get_items_per_page(Closte_Native_Console::PER_PAGE_OPTION, Closte_Native_Console::PER_PAGE);
+        [$this->items, $total] = $this->table->page($q['view'], $q['s'], $q['orderby'], $q['order'], $per_page, $this->get_pagenum());
+        $this->counts = $this->table->counts();
+        $this->set_pagination_args(['total_items' => $total, 'per_page' => $per_page]);
+        $this->_column_headers = [$this->get_columns(), [], $this->get_sortable_columns(), 'name'];
+    }
+
+    protected function get_views()
+    {
+        $q = self::query();
+        $out = [];
+        foreach (Closte_Native_Status_Table::VIEWS as $key => [$label]) {
+            $url = add_query_arg(['view' => $key === 'all' ? false : $key, 'paged' => false, 's' => $q['s'] === '' ? false : $q['s']], Closte_Native_Console::url());
+            $current = $q['view'] === $key;
+            $out[$key] = sprintf('<a href="%s" class="%s"%s>%s <span class="count">(%s)</span></a>', esc_url($url), $current ? 'current' : '',
+                $current ? ' aria-current="page"' : '', esc_html__($label, 'closte-native'), esc_html(number_format_i18n($this->counts[$key] ?? 0)));
+        }
+        return $out;
+    }
+
+    protected function get_bulk_actions()
+    {
+        return ['retry' => __('Retry (send to Closte again)', 'closte-native'), 'recheck' => __('Re-check now (DNS and certificate)', 'closte-native')];
+    }
+
+    /** The bulk select is named "bulk": the form's "action" is admin-post.php's. */
+    protected function bulk_actions($which = '')
+    {
+        $id = $which === 'top' ? 'closte-bulk-top' : 'closte-bulk-bottom';
+        echo '<label for="' . esc_attr($id) . '" class="screen-reader-text">' . esc_html__('Bulk action', 'closte-native') . '</label>';
+        echo '<select name="bulk' . ($which === 'top' ? '' : '2') . '" id="' . esc_attr($id) . '"><option value="">' . esc_html__('Bulk actions', 'closte-native') . '</option>';
+        foreach ($this->get_bulk_actions() as $k => $label) {
+            echo '<option value="' . esc_attr($k) . '">' . esc_html($label) . '</option>';
+        }
+        echo '</select> <button type="submit" class="button action" name="apply" value="' . esc_attr($which) . '">'
+            . esc_html($which === 'top' ? __('Apply to the selected names', 'closte-native') : __('Apply to the selected names (below)', 'closte-native')) . '</button>';
+    }
+
+    /** The table, with a caption. */
+    public function display()
+    {
+        $this->display_tablenav('top');
+        echo '<table class="wp-list-table ' . esc_attr(implode(' ', $this->get_table_classes())) . '">';
+        echo '<caption class="screen-reader-text">' . esc_html__('Mapped domains and their www. twins: on Closte, DNS and certificate', 'closte-native') . '</caption>';
+        echo '<thead><tr>';
+        $this->print_column_headers();
+        echo '</tr></thead><tbody id="the-list">';
+        $this->display_rows_or_placeholder();
+        echo '</tbody></table>';
+        $this->display_tablenav('bottom');
     }
 
     public function no_items()
     {
-        esc_html_e('No mapped domains.', 'closte-native');
+        if (Closte_Native_Refresh::run() === null) {
+            esc_html_e('Nothing checked yet: press Refresh.', 'closte-native');
+        } else {
+            esc_html_e('No names in this view.', 'closte-native');
+        }
     }
 
-    protected function column_default($item, $column_name)
-    {
-        return $item['cells'][$column_name] ?? '';
-    }
-
-    /** The row's domain as an attribute, so a row can be found by name. */
+    /** The row's name (and its domain record) as attributes, so a row can be found by name. */
     public function single_row($item)
     {
-        echo '<tr data-domain="' . esc_attr($item['domain']) . '">';
+        printf('<tr data-name="%s" data-domain="%s" class="%s">', esc_attr($item['name']), esc_attr($item['domain']), $item['is_twin'] ? 'closte-twin' : '');
         $this->single_row_columns($item);
         echo '</tr>';
+    }
+
+    /** A state: a coloured badge with a word (ok, error, warning, none). */
+    public static function badge(string $tone, string $word): string
+    {
+        return '<span class="closte-badge closte-badge-' . esc_attr($tone) . '">' . esc_html($word) . '</span>';
+    }
+
+    protected function column_cb($item)
+    {
+        if ($item['invalid'] !== null) {
+            return '';
+        }
+        return sprintf('<input type="checkbox" name="names[]" value="%1$s" id="cb-%2$s"><label for="cb-%2$s" class="screen-reader-text">%3$s</label>',
+            esc_attr($item['name']), esc_attr(md5($item['name'])), esc_html(sprintf(__('Select %s', 'closte-native'), $item['name'])));
+    }
+
+    protected function column_name($item)
+    {
+        if ($item['is_twin']) {
+            return '<span class="closte-name">' . esc_html($item['name']) . '</span> <span class="closte-twin-of">'
+                . esc_html(sprintf(__('(www. twin of %s)', 'closte-native'), $item['domain'])) . '</span>';
+        }
+        $html = '<strong class="closte-name">' . esc_html($item['domain']) . '</strong>';
+        if ($item['invalid'] === null && $item['name'] !== $item['domain']) {
+            $html .= ' <span class="closte-canonical">(' . esc_html($item['name']) . ')</span>';
+        }
+        if ($item['invalid'] !== null) {
+            $html .= ' <em class="closte-invalid">' . esc_html(sprintf(__('(not a valid domain name: %s)', 'closte-native'), $item['invalid'])) . '</em>';
+        }
+        if (!$item['wanted']) {
+            $html .= ' <em>' . esc_html__('(site archived or deleted)', 'closte-native') . '</em>';
+        }
+        return $html;
+    }
+
+    protected function column_site($item)
+    {
+        return '<a href="' . esc_url(network_admin_url('site-info.php?id=' . (int) $item['site_id'])) . '">' . esc_html($item['site']) . '</a>';
+    }
+
+    protected function column_stage($item)
+    {
+        $label = $item['stage_label'] !== '' ? $item['stage_label'] : ($item['stage'] !== '' ? $item['stage'] : '—');
+        if ($item['is_twin']) {
+            return '<span class="closte-stage">' . esc_html($label) . '</span>';
+        }
+        $d = ['stage' => $item['stage'], 'invalid' => $item['invalid']];
+        return '<span class="closte-stage">' . esc_html($label) . '</span>' . Closte_Native_Console::watch_cell($d, $this->watched[$item['name']] ?? null);
+    }
+
+    protected function column_closte($item)
+    {
+        if ($item['invalid'] !== null) {
+            return self::badge('error', __('Not sent', 'closte-native')) . ' <span class="closte-detail">' . esc_html__('not a valid domain name: nothing is sent', 'closte-native') . '</span>';
+        }
+        $wanted = $this->inflight[$item['name']] ?? null;
+        $retry = false;
+        if ($wanted !== null && $wanted['op'] === 'add') {
+            $html = self::badge('warning', __('Retry pending', 'closte-native')) . ' <span class="closte-detail">'
+                . esc_html(sprintf(__('attempt %1$d of %2$d', 'closte-native'), $wanted['attempt'], Closte_Native_Events::MAX_ATTEMPTS)) . '</span>';
+            $retry = true;
+        } elseif ($item['on_closte'] === null) {
+            $html = self::badge('none', __('Unknown', 'closte-native'));
+        } elseif ((int) $item['on_closte'] === 1) {
+            $html = self::badge('ok', __('Yes', 'closte-native'));
+        } else {
+            $html = self::badge('error', __('Missing', 'closte-native'));
+            $retry = true;
+        }
+        if ($retry && $item['wanted']) {
+            // A button of the table's form (nested forms are not HTML): admin-post.php's
+            // action closte_native_bulk, this one name.
+            $html .= ' <button type="submit" class="button button-small closte-native-retry-one" name="retry_one" value="' . esc_attr($item['name']) . '">'
+                . '<span aria-hidden="true">' . esc_html__('Retry', 'closte-native') . '</span><span class="screen-reader-text">'
+                . esc_html(sprintf(__('Retry %s', 'closte-native'), $item['name'])) . '</span></button>';
+        }
+        return $html;
+    }
+
+    protected function column_dns($item)
+    {
+        if ($item['dns_ok'] === null) {
+            return self::badge('none', __('Not checked', 'closte-native'));
+        }
+        if ((int) $item['dns_ok'] === 1) {
+            return self::badge('ok', __('OK', 'closte-native')) . ' <span class="closte-detail">' . esc_html((string) $item['dns_points']) . '</span>';
+        }
+        return self::badge((int) $item['f_waiting'] ? 'warning' : 'error', __('Wrong', 'closte-native')) . ' <span class="closte-detail">'
+            . esc_html(sprintf('%s (%s)', $item['dns_error'], $item['dns_reason'])) . '</span>';
+    }
+
+    protected function column_certificate($item)
+    {
+        if ($item['cert_valid'] === null) {
+            return self::badge('none', __('Not checked', 'closte-native'));
+        }
+        if ((int) $item['cert_valid'] === 1) {
+            $days = (int) $item['cert_days'];
+            $html = (int) $item['f_expiring'] ? self::badge('warning', __('Expiring', 'closte-native')) : self::badge('ok', __('Valid', 'closte-native'));
+            $html .= ' <span class="closte-detail">' . esc_html(sprintf(_n('%d day left', '%d days left', $days, 'closte-native'), $days)) . '</span>';
+            return $html . '<details class="closte-cert-details"><summary>' . esc_html__('Certificate', 'closte-native') . '<span class="screen-reader-text"> '
+                . esc_html(sprintf(__('of %s', 'closte-native'), $item['name'])) . '</span></summary>'
+                . esc_html(sprintf(__('%1$s, issued by %2$s, until %3$s UTC', 'closte-native'), $item['cert_subject'], $item['cert_issuer'], (string) $item['cert_expires']))
+                . '</details>';
+        }
+        return self::badge((int) $item['f_waiting'] ? 'warning' : 'error', __('Invalid', 'closte-native')) . ' <span class="closte-detail">'
+            . esc_html(sprintf('%s (%s)', $item['cert_error'], $item['cert_reason'])) . '</span>';
     }
 }

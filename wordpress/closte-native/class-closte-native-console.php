@@ -16,7 +16,12 @@ final class Closte_Native_Console
 {
     const SLUG = 'closte-native';
     const CAPABILITY = 'manage_network_options';
-    const ACTIONS = ['refresh', 'sync', 'remove_unclaimed', 'retry'];
+    const ACTIONS = ['refresh', 'sync', 'remove_unclaimed', 'retry', 'bulk', 'export'];
+    /** The progress endpoint: admin-ajax.php?action=closte_native_progress (authenticated, nonce). */
+    const PROGRESS_ACTION = 'closte_native_progress';
+    /** Names per page by default, and the screen option's name. */
+    const PER_PAGE = 50;
+    const PER_PAGE_OPTION = 'closte_native_per_page';
     /** Default seconds for each of the console's calls (filter closte_native_console_timeout). */
     const TIMEOUT = 5;
 
@@ -33,9 +38,32 @@ final class Closte_Native_Console
             : network_admin_url('settings.php?page=' . self::SLUG);
     }
 
+    /** @var Closte_Native_Status_Table */
+    private $table;
+    /** @var Closte_Native_Refresh */
+    private $refresh;
+
+    public function __construct(?Closte_Native_Status_Table $table = null, ?Closte_Native_Refresh $refresh = null)
+    {
+        $this->table = $table ?? new Closte_Native_Status_Table();
+        $this->refresh = $refresh ?? new Closte_Native_Refresh($this->table);
+    }
+
     public function menu(): void
     {
-        add_submenu_page(self::parent(), __('Closte', 'closte-native'), __('Closte', 'closte-native'), self::CAPABILITY, self::SLUG, [$this, 'render']);
+        $hook = add_submenu_page(self::parent(), __('Closte', 'closte-native'), __('Closte', 'closte-native'), self::CAPABILITY, self::SLUG, [$this, 'render']);
+        if ($hook) {
+            add_action("load-$hook", function () {
+                add_screen_option('per_page', ['label' => __('Names per page', 'closte-native'), 'default' => Closte_Native_Console::PER_PAGE,
+                    'option' => Closte_Native_Console::PER_PAGE_OPTION]);
+            });
+        }
+    }
+
+    /** The screen option "Names per page" is kept (1–999). */
+    public static function save_per_page($keep, $option, $value)
+    {
+        return $option === Closte_Native_Console::PER_PAGE_OPTION ? max(1, min(999, (int) $value)) : $keep;
     }
 
     /**
@@ -87,13 +115,121 @@ final class Closte_Native_Console
         exit;
     }
 
+    /** Refresh: enqueued, not run here. The page then shows its progress. */
     public function do_refresh(): void
     {
         $this->guard('refresh');
-        $s = (new Closte_Native_Status())->refresh();
-        $n = (int) ($s['checked'] ?? count($s['ssl']));
-        $this->done($s['errors'] ? 'warning' : 'success', sprintf(_n('Checked %1$d name in %2$.1f s.', 'Checked %1$d names in %2$.1f s.', $n, 'closte-native'), $n, $s['elapsed_ms'] / 1000)
-            . ($s['errors'] ? ' ' . __('Some checks could not be made: see the warnings below.', 'closte-native') : ''));
+        Closte_Native_Refresh::start('console');
+        $this->done('info', __('Refresh queued: every name is checked in chunks by the background queue; this page shows the progress.', 'closte-native'));
+    }
+
+    /**
+     * The progress endpoint the page polls: JSON {state, text, checked, total, runners}.
+     * Network admins with a valid nonce only (403 otherwise). It also sweeps the run, so a
+     * chunk whose worker died is enqueued again while an admin watches.
+     */
+    public function progress(): void
+    {
+        if (!current_user_can(self::CAPABILITY) || !check_ajax_referer(self::PROGRESS_ACTION, '_wpnonce', false)) {
+            wp_die(esc_html__('Sorry, you are not allowed to manage Closte domain aliases.', 'closte-native'), 403);
+        }
+        $run = Closte_Native_Refresh::run();
+        if ($run !== null && empty($run['finished_at'])) {
+            $this->refresh->sweep((int) $run['id']);
+        }
+        wp_send_json_success($this->refresh->progress());
+    }
+
+    /**
+     * Bulk actions on the names ticked (at most one chunk of them): Retry re-sends each
+     * one's domain record (the domain and its twin), Re-check now makes one DNS and one
+     * certificate batch and writes the rows. A row's own Retry button posts retry_one.
+     */
+    public function do_bulk(): void
+    {
+        $this->guard('bulk');
+        $one = sanitize_text_field(wp_unslash((string) ($_POST['retry_one'] ?? '')));
+        $op = $one !== '' ? 'retry' : sanitize_key((string) ($_POST['bulk'] ?? '') ?: (string) ($_POST['bulk2'] ?? ''));
+        $names = $one !== '' ? [$one] : array_map(fn ($n) => sanitize_text_field(wp_unslash((string) $n)), (array) ($_POST['names'] ?? []));
+        $names = array_slice(array_values(array_unique(array_filter($names, 'strlen'))), 0, Closte_Native_Refresh::chunk_size());
+        if (!in_array($op, ['retry', 'recheck'], true) || $names === []) {
+            $this->done('error', __('Nothing done: choose a bulk action and tick at least one name.', 'closte-native'));
+        }
+        $rows = $this->table->rows_named(array_map([Closte_Native_Name::class, 'key'], $names));
+        if ($rows === []) {
+            $this->done('error', sprintf(__('%s: not a mapped name. Nothing was sent.', 'closte-native'), implode(', ', $names)));
+        }
+        if ($op === 'recheck') {
+            $valid = array_column(array_filter($rows, fn ($r) => $r['invalid'] === null), 'name');
+            $errors = $this->refresh->check($valid, (int) (Closte_Native_Refresh::run()['id'] ?? 0));
+            $this->done($errors ? 'warning' : 'success', sprintf(_n('Re-checked %d name: DNS and certificate.', 'Re-checked %d names: DNS and certificate.', count($valid), 'closte-native'), count($valid))
+                . ($errors ? ' ' . implode(' ', $errors) : ''));
+        }
+        $domains = [];
+        foreach ($rows as $r) {
+            $domains[$r['domain']] = $r;
+        }
+        $type = 'success';
+        $parts = [];
+        foreach ($domains as $domain => $r) {
+            [$t, $message] = $this->retry_domain(['domain' => $domain, 'invalid' => $r['invalid']]);
+            $type = $t === 'error' || $type === 'error' ? 'error' : ($t === 'warning' ? 'warning' : $type);
+            $parts[] = $message;
+        }
+        (new Closte_Native_Status())->refresh_aliases();
+        $this->done($type, implode(' ', $parts));
+    }
+
+    /**
+     * CSV of the current view (its search and sort), written in pages of 1,000 rows (one
+     * query each), never all rows in memory. POST, like every action.
+     */
+    public function do_export(): void
+    {
+        $this->guard('export');
+        $q = self::query();
+        nocache_headers();
+        header('Content-Type: text/csv; charset=utf-8');
+        header('Content-Disposition: attachment; filename="closte-' . $q['view'] . '-' . gmdate('Ymd-His') . '.csv"');
+        $out = fopen('php://output', 'w');
+        $this->export($out, $q);
+        fclose($out);
+        exit;
+    }
+
+    /** The request's view, search, sort (validated against the lists; anything else: the defaults). */
+    public static function query(): array
+    {
+        $view = sanitize_key((string) ($_REQUEST['view'] ?? 'all'));
+        $orderby = sanitize_key((string) ($_REQUEST['orderby'] ?? 'name'));
+        return [
+            'view' => isset(Closte_Native_Status_Table::VIEWS[$view]) ? $view : 'all',
+            's' => trim(sanitize_text_field(wp_unslash((string) ($_REQUEST['s'] ?? '')))),
+            'orderby' => isset(Closte_Native_Status_Table::SORTS[$orderby]) ? $orderby : 'name',
+            'order' => strtolower((string) ($_REQUEST['order'] ?? '')) === 'desc' ? 'desc' : 'asc',
+        ];
+    }
+
+    /** The CSV columns, in order. */
+    const CSV_COLUMNS = ['name', 'domain', 'is_twin', 'site_id', 'site', 'stage', 'on_closte', 'dns_ok', 'dns_reason', 'dns_error', 'dns_points', 'dns_checked_at',
+        'cert_valid', 'cert_reason', 'cert_error', 'cert_subject', 'cert_issuer', 'cert_expires', 'cert_days', 'cert_checked_at', 'invalid', 'last_error'];
+
+    /** Writes the view `$q` (view, s, orderby, order) as CSV to `$out`; returns the rows written. */
+    public function export($out, array $q): int
+    {
+        fputcsv($out, self::CSV_COLUMNS);
+        $n = 0;
+        for ($page = 1;; $page++) {
+            [$rows] = $this->table->page($q['view'], $q['s'], $q['orderby'], $q['order'], 1000, $page);
+            foreach ($rows as $r) {
+                // A cell starting with = + - @ would be a formula in a spreadsheet.
+                fputcsv($out, array_map(fn ($c) => $r[$c] !== null && preg_match('/^[=+\-@]/', (string) $r[$c]) ? "'" . $r[$c] : $r[$c], self::CSV_COLUMNS));
+                $n++;
+            }
+            if (count($rows) < 1000) {
+                return $n;
+            }
+        }
     }
 
     public function do_sync(): void
@@ -180,20 +316,35 @@ final class Closte_Native_Console
         $posted = sanitize_text_field(wp_unslash($_POST['domain'] ?? ''));
         $key = Closte_Native_Name::key($posted);
         $row = null;
-        foreach ((new Closte_Native_Inventory())->domains() as $d) {
-            if ($d['domain'] === $posted || Closte_Native_Name::key($d['domain']) === $key) {
-                $row = $d;
+        foreach ($this->table->rows_named([$key]) as $r) {
+            $row = ['domain' => $r['domain'], 'invalid' => $r['invalid']];
+        }
+        if ($row === null) {
+            foreach ((new Closte_Native_Inventory())->domains() as $d) {
+                if ($d['domain'] === $posted || Closte_Native_Name::key($d['domain']) === $key) {
+                    $row = $d;
+                }
             }
         }
         if ($row === null) {
             $this->done('error', sprintf(__('%s is not a mapped domain.', 'closte-native'), $posted));
         }
+        [$type, $message] = $this->retry_domain($row);
+        (new Closte_Native_Status())->refresh_aliases();
+        $this->done($type, $message);
+    }
+
+    /**
+     * Re-sends a mapped domain's names now and says what really happened to each: on
+     * Closte, a retry scheduled (with why), or refused and why. [notice type, message].
+     */
+    private function retry_domain(array $row): array
+    {
         $shown = Closte_Native_Name::shown($row['domain']);
         if ($row['invalid'] !== null) {
-            $this->done('error', sprintf(__('%1$s is not a valid domain name (%2$s): correct it in its domain record. Nothing was sent.', 'closte-native'), $shown, $row['invalid']));
+            return ['error', sprintf(__('%1$s is not a valid domain name (%2$s): correct it in its domain record. Nothing was sent.', 'closte-native'), $shown, $row['invalid'])];
         }
         $outcomes = (new Closte_Native_Events())->event('add', $row['domain'], self::call_options());
-        (new Closte_Native_Status())->refresh_aliases();
         $type = 'success';
         $parts = [];
         $on = array_keys(array_filter($outcomes, fn ($o) => $o['status'] === 'done'));
@@ -211,12 +362,12 @@ final class Closte_Native_Console
             }
         }
         if ($parts === []) {
-            $this->done('success', sprintf(__('Re-sent %s: on Closte.', 'closte-native'), $shown));
+            return ['success', sprintf(__('Re-sent %s: on Closte.', 'closte-native'), $shown)];
         }
         if ($on !== []) {
             array_unshift($parts, sprintf(__('%s: on Closte.', 'closte-native'), implode(', ', $on)));
         }
-        $this->done($type, sprintf(__('Re-sent %s:', 'closte-native'), $shown) . ' ' . implode(' ', $parts));
+        return [$type, sprintf(__('Re-sent %s:', 'closte-native'), $shown) . ' ' . implode(' ', $parts)];
     }
 
     /** One POST button: an admin-post.php form with its nonce. */
@@ -231,87 +382,11 @@ final class Closte_Native_Console
         return $html . '<button type="submit" class="' . esc_attr($class) . '">' . esc_html($label) . '</button></form>';
     }
 
-    /** The rows for the table: every cell is HTML, escaped here. Names are compared canonical. */
-    public static function rows(array $domains, ?array $snapshot): array
-    {
-        $inflight = Closte_Native_Events::all_wanted();
-        $watched = Closte_Native_Watcher::state()['domains'];
-        $aliases = array_flip($snapshot['aliases'] ?? []);
-        $rows = [];
-        foreach ($domains as $d) {
-            $cells = ['closte' => [], 'dns' => [], 'certificate' => []];
-            $missing = false;
-            if ($d['invalid'] !== null) {
-                $cells['closte'][] = '<span class="closte-state closte-invalid">' . esc_html__('not a valid domain name: nothing is sent', 'closte-native') . '</span>';
-            }
-            foreach ($d['invalid'] === null ? $d['names'] : [] as $name) {
-                $label = count($d['names']) > 1 ? '<span class="closte-name">' . esc_html($name) . ':</span> ' : '';
-                $wanted = $inflight[$name] ?? null;
-                if ($wanted !== null && $wanted['op'] === 'add') {
-                    $state = sprintf(__('retry pending, attempt %1$d of %2$d', 'closte-native'), $wanted['attempt'], Closte_Native_Events::MAX_ATTEMPTS);
-                    $missing = true;
-                } elseif (($snapshot['aliases'] ?? null) === null) {
-                    $state = __('unknown', 'closte-native');
-                } elseif (isset($aliases[$name])) {
-                    $state = __('yes', 'closte-native');
-                } else {
-                    $state = __('missing', 'closte-native');
-                    $missing = true;
-                }
-                $cells['closte'][] = $label . '<span class="closte-state" data-name="' . esc_attr($name) . '">' . esc_html($state) . '</span>';
-                $dns = $snapshot['dns'][$name] ?? null;
-                $cells['dns'][] = $label . '<span class="closte-dns" data-name="' . esc_attr($name) . '">' . esc_html(
-                    $dns === null ? __('not checked yet', 'closte-native')
-                        : ($dns['ok'] ? sprintf(__('ok (%s)', 'closte-native'), implode(', ', array_merge($dns['a'], $dns['aaaa'])))
-                            : "{$dns['error']} ({$dns['reason']})")
-                ) . '</span>';
-                $ssl = $snapshot['ssl'][$name] ?? null;
-                $cells['certificate'][] = $label . '<span class="closte-cert" data-name="' . esc_attr($name) . '">' . esc_html(
-                    $ssl === null ? __('not checked yet', 'closte-native')
-                        : ($ssl['valid'] ? sprintf(__('valid (%1$s), issued by %2$s, %3$d days left', 'closte-native'), $ssl['subject'], $ssl['issuer'], $ssl['days_remaining'])
-                            : "{$ssl['error']} ({$ssl['reason']})")
-                ) . '</span>';
-            }
-            $log = '';
-            if (class_exists('\\WP_Ultimo\\Logger') && method_exists('\\WP_Ultimo\\Logger', 'read_lines')) {
-                $lines = \WP_Ultimo\Logger::read_lines("domain-{$d['domain']}", 1);
-                $log = (string) (end($lines) ?: '');
-            }
-            // The domain cell: the name as typed, its canonical form where that differs, the twin.
-            $domain = esc_html($d['domain']);
-            if ($d['canonical'] !== null && $d['canonical'] !== $d['domain']) {
-                $domain .= ' <span class="closte-canonical">(' . esc_html($d['canonical']) . ')</span>';
-            }
-            if ($d['invalid'] !== null) {
-                $domain .= ' <em class="closte-invalid">' . esc_html(sprintf(__('(not a valid domain name: %s)', 'closte-native'), $d['invalid'])) . '</em>';
-            }
-            foreach (array_slice($d['names'], 1) as $name) {
-                $domain .= '<br>' . esc_html($name);
-            }
-            $retry = $missing ? '<br>' . self::button('retry', __('Retry', 'closte-native'), ['domain' => $d['domain']], 'button button-small') : '';
-            $rows[] = [
-                'domain' => $d['domain'],
-                'stage_raw' => (string) $d['stage'],
-                'cells' => [
-                    'domain' => $domain . ($d['wanted'] ? '' : ' <em>' . esc_html__('(site archived or deleted)', 'closte-native') . '</em>'),
-                    'site' => '<a href="' . esc_url(network_admin_url('site-info.php?id=' . $d['site_id'])) . '">' . esc_html($d['site']) . '</a>',
-                    'stage' => esc_html($d['stage_label'] ?? '—') . self::watch_cell($d, $watched[(string) $d['canonical']] ?? null),
-                    'closte' => implode('<br>', $cells['closte']) . $retry,
-                    'dns' => implode('<br>', $cells['dns']),
-                    'certificate' => implode('<br>', $cells['certificate']),
-                    // The log's text: Ultimate Multisite writes some lines with HTML tags.
-                    'log' => esc_html(trim(html_entity_decode(wp_strip_all_tags($log), ENT_QUOTES, 'UTF-8'))),
-                ],
-            ];
-        }
-        return $rows;
-    }
-
     /**
      * Under the stage: what a waiting domain waits for and the watcher's last verdict and
      * time (and a failed domain's revival), or nothing for a domain that waits for nothing.
      */
-    private static function watch_cell(array $d, ?array $w): string
+    public static function watch_cell(array $d, ?array $w): string
     {
         $stage = (string) $d['stage'];
         $for = Closte_Native_Watcher::WAITING[$stage] ?? (Closte_Native_Watcher::REVIVABLE[$stage][0] ?? null);
@@ -364,6 +439,13 @@ final class Closte_Native_Console
         echo '</p>';
     }
 
+    /** Colours of the state badges (as WordPress's own notices: green, red, yellow, grey). */
+    const CSS = '.closte-badge{display:inline-block;padding:1px 8px;border-radius:10px;font-weight:600;font-size:12px;line-height:18px;border:1px solid}'
+        . '.closte-badge-ok{background:#edfaef;color:#00600f;border-color:#00a32a}.closte-badge-error{background:#fcf0f1;color:#8a2424;border-color:#d63638}'
+        . '.closte-badge-warning{background:#fcf9e8;color:#614a00;border-color:#dba617}.closte-badge-none{background:#f6f7f7;color:#3c434a;border-color:#8c8f94}'
+        . '.closte-native tr.closte-twin td,.closte-native tr.closte-twin th{border-top:0}.closte-native .closte-twin-of,.closte-native .closte-detail{color:#50575e}'
+        . '.closte-native details summary{cursor:pointer;color:#2271b1}.closte-native .column-cb{width:2.2em}';
+
     public function render(): void
     {
         if (!current_user_can(self::CAPABILITY)) {
@@ -377,29 +459,33 @@ final class Closte_Native_Console
                 esc_html__('Until then this console cannot show or change Closte\'s domain aliases; domain mapping falls back to Ultimate Multisite\'s own Closte integration.', 'closte-native'));
             return;
         }
-        $domains = (new Closte_Native_Inventory())->domains();
-        $snapshot = Closte_Native_Status::cached();
+        echo '<style>' . self::CSS . '</style>';
+        $this->table->install();
+        $run = Closte_Native_Refresh::run();
+        // Result notices are announced (a live region), then kept on the page.
+        echo '<div class="closte-native-notices" role="status" aria-live="polite">';
         $notice = get_site_transient('closte_native_notice_' . get_current_user_id());
         if (is_array($notice)) {
             delete_site_transient('closte_native_notice_' . get_current_user_id());
             printf('<div class="notice notice-%s closte-native-result"><p>%s</p></div>', esc_attr($notice['type']), esc_html($notice['message']));
         }
+        echo '</div>';
         $what = [
             'closte' => __("Closte's alias list could not be read:", 'closte-native'),
-            'ssl' => __('Certificates could not be checked:', 'closte-native'),
-            'dns' => __('DNS could not be checked:', 'closte-native'),
         ];
-        foreach ($snapshot['errors'] ?? [] as $key => $error) {
+        foreach ($run['errors'] ?? [] as $key => $error) {
             printf('<div class="notice notice-warning closte-native-error" data-what="%s"><p>%s</p></div>', esc_attr($key), esc_html(($what[$key] ?? "$key:") . ' ' . $error));
         }
-        echo '<p class="closte-native-checked">';
-        if ($snapshot === null) {
-            esc_html_e('Not checked yet: press Refresh to ask Closte, DNS and every certificate.', 'closte-native');
-        } else {
-            printf(esc_html__('Last checked %1$s ago (%2$s UTC), in %3$.1f s.', 'closte-native'),
-                esc_html(human_time_diff($snapshot['checked_at'])), esc_html(gmdate('Y-m-d H:i:s', $snapshot['checked_at'])), $snapshot['elapsed_ms'] / 1000);
+        $progress = $this->refresh->progress();
+        printf('<p class="closte-native-checked" id="closte-native-progress" data-state="%s" role="status" aria-live="polite">%s</p>', esc_attr($progress['state']), esc_html($progress['text']));
+        if (in_array($progress['state'], ['queued', 'running'], true)) {
+            // Without JavaScript: a link that reloads the page; with it, the page polls.
+            printf('<p class="closte-native-reload"><a href="%s">%s</a></p>', esc_url(self::url()), esc_html__('Reload to see the progress', 'closte-native'));
+            $poll = add_query_arg(['action' => self::PROGRESS_ACTION, '_wpnonce' => wp_create_nonce(self::PROGRESS_ACTION)], admin_url('admin-ajax.php'));
+            printf('<script>(function(){var u=%s,p=document.getElementById("closte-native-progress");function t(){fetch(u,{credentials:"same-origin"}).then(function(r){return r.json()}).then(function(j){if(!j||!j.success){return}p.textContent=j.data.text;p.dataset.state=j.data.state;if(j.data.state==="done"){location.reload()}else{setTimeout(t,1500)}}).catch(function(){setTimeout(t,5000)})}setTimeout(t,1000)})();</script>',
+                wp_json_encode($poll));
         }
-        echo '</p><p>' . self::button('refresh', __('Refresh', 'closte-native'))
+        echo '<p>' . self::button('refresh', __('Refresh', 'closte-native'))
             . ' ' . self::button('sync', __('Sync now (add missing aliases)', 'closte-native'), [], 'button button-primary') . '</p>';
 
         self::render_watcher();
@@ -407,8 +493,11 @@ final class Closte_Native_Console
         $alerts = Closte_Native_Reconcile::alerts();
         if ($alerts && $alerts['items']) {
             echo '<h2>' . esc_html__('Certificates that need attention', 'closte-native') . '</h2><ul class="closte-native-alerts">';
-            foreach ($alerts['items'] as $name => $a) {
+            foreach (array_slice($alerts['items'], 0, 20, true) as $name => $a) {
                 printf('<li><strong>%s</strong>: %s (%s)</li>', esc_html($a['shown'] ?? $name), esc_html($a['error']), esc_html($a['reason']));
+            }
+            if (count($alerts['items']) > 20) {
+                printf('<li>%s</li>', esc_html(sprintf(__('and %d more: see the views below.', 'closte-native'), count($alerts['items']) - 20)));
             }
             $from = ($alerts['source'] ?? '') === 'refresh' ? __('From the last Refresh, %s UTC.', 'closte-native') : __('From the daily reconcile, %s UTC.', 'closte-native');
             printf('</ul><p class="description">%s</p>', esc_html(sprintf($from, gmdate('Y-m-d H:i', $alerts['checked_at']))));
@@ -416,36 +505,56 @@ final class Closte_Native_Console
 
         require_once ABSPATH . 'wp-admin/includes/class-wp-list-table.php';
         require_once __DIR__ . '/class-closte-native-console-table.php';
-        $table = new Closte_Native_Console_Table(self::rows($domains, $snapshot));
-        $table->prepare_items();
-        $table->display();
+        $list = new Closte_Native_Console_Table($this->table);
+        $list->prepare_items();
+        $q = self::query();
+        $list->views();
+        // Search: a GET form on the page itself.
+        echo '<form method="get" class="closte-native-search" role="search">';
+        $base = wp_parse_url(self::url());
+        parse_str($base['query'] ?? '', $keep);
+        foreach ($keep + ['view' => $q['view'] === 'all' ? '' : $q['view']] as $k => $v) {
+            if ($v !== '') {
+                echo '<input type="hidden" name="' . esc_attr($k) . '" value="' . esc_attr($v) . '">';
+            }
+        }
+        $list->search_box(__('Search domains and sites', 'closte-native'), 'closte-native-search');
+        echo '</form>';
+        // The table in one POST form: bulk actions and each row's Retry (admin-post.php).
+        // WP_List_Table prints a _wpnonce of its own (bulk-names); ours comes after it, so it is the one posted.
+        echo '<form method="post" action="' . esc_url(admin_url('admin-post.php')) . '" class="closte-native-table">'
+            . '<input type="hidden" name="action" value="closte_native_bulk">';
+        $list->display();
+        echo wp_nonce_field('closte_native_bulk', '_wpnonce', true, false) . '</form>';
+        echo '<p>' . self::button('export', __('Export this view as CSV', 'closte-native'), array_filter(['view' => $q['view'], 's' => $q['s'], 'orderby' => $q['orderby'], 'order' => $q['order']], 'strlen')) . '</p>';
 
         echo '<h2>' . esc_html__('Aliases on Closte that no mapped domain claims', 'closte-native') . '</h2>';
-        if ($snapshot === null) {
+        if ($run === null || empty($run['planned'])) {
             echo '<p class="closte-native-unclaimed-unknown">' . esc_html__('unknown: not checked yet. Press Refresh.', 'closte-native') . '</p>';
-        } elseif ($snapshot['aliases'] === null) {
-            echo '<p class="closte-native-unclaimed-unknown">' . esc_html(sprintf(__('unknown: %s', 'closte-native'), $snapshot['errors']['closte'] ?? __('the list could not be read', 'closte-native'))) . '</p>';
+        } elseif ($run['unclaimed'] === null) {
+            echo '<p class="closte-native-unclaimed-unknown">' . esc_html(sprintf(__('unknown: %s', 'closte-native'), $run['errors']['closte'] ?? __('the list could not be read', 'closte-native'))) . '</p>';
         } else {
-            self::render_unclaimed($domains, $snapshot['aliases']);
+            $this->render_unclaimed($run['unclaimed'], (int) $run['unclaimed_count']);
         }
         echo '</div>';
     }
 
-    /** The aliases no mapped name claims (compared canonical), and the confirmed removal. */
-    private static function render_unclaimed(array $domains, array $aliases): void
+    /** The aliases no mapped name claims (compared canonical, at the last refresh or action), and the confirmed removal. */
+    private function render_unclaimed(array $unclaimed, int $count): void
     {
-        $claimed = array_flip(Closte_Native_Inventory::names($domains));
-        $unclaimed = array_values(array_filter($aliases, fn ($n) => !isset($claimed[$n])));
         if ($unclaimed === []) {
             echo '<p class="closte-native-unclaimed-none">' . esc_html__('None.', 'closte-native') . '</p>';
             return;
         }
         echo '<ul class="closte-native-unclaimed">';
-        foreach ($unclaimed as $name) {
+        foreach (array_slice($unclaimed, 0, 100) as $name) {
             echo '<li>' . esc_html($name) . '</li>';
         }
         echo '</ul>';
-        $invalid = array_column(array_filter($domains, fn ($d) => $d['invalid'] !== null), 'invalid', 'domain');
+        if ($count > 100) {
+            echo '<p>' . esc_html(sprintf(__('and %d more.', 'closte-native'), $count - 100)) . '</p>';
+        }
+        $invalid = $this->table->invalid();
         if ($invalid !== []) {
             echo '<p class="closte-native-removal-blocked">' . esc_html(self::removal_blocked($invalid)) . '</p>';
             return;
@@ -454,7 +563,7 @@ final class Closte_Native_Console
             . '<input type="hidden" name="action" value="closte_native_remove_unclaimed">'
             . wp_nonce_field('closte_native_remove_unclaimed', '_wpnonce', true, false)
             . '<label><input type="checkbox" name="confirm" value="remove"> '
-            . esc_html(sprintf(_n('Yes, remove this %d alias from Closte', 'Yes, remove these %d aliases from Closte', count($unclaimed), 'closte-native'), count($unclaimed)))
+            . esc_html(sprintf(_n('Yes, remove this %d alias from Closte', 'Yes, remove these %d aliases from Closte', $count, 'closte-native'), $count))
             . '</label> <button type="submit" class="button button-link-delete">' . esc_html__('Remove unclaimed aliases', 'closte-native') . '</button></form>';
     }
 }

@@ -76,7 +76,9 @@ final class Closte_Native_Reconcile
         if ($again) {
             $this->retry_later();
         }
-        $report['alerts'] = $this->audit_certificates($domains);
+        // The certificates (and DNS) of every name: the same queued refresh as the console's
+        // button, in chunks, into the same table; its end rewrites the certificate alerts.
+        $report['refresh'] = Closte_Native_Refresh::start('reconcile');
         return $report;
     }
 

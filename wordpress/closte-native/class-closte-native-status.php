@@ -1,96 +1,50 @@
 <?php
 /**
- * A snapshot of every mapped name as Closte and the world see it: one list_domains(), one
- * check_ssl_many() and one check_dns_many() per refresh, kept in a site transient with the
- * time it was taken, so the console renders without a network call.
+ * What the status table (Closte_Native_Status_Table) holds, kept up to date between
+ * refreshes (Closte_Native_Refresh): after an action on Closte's aliases one list read
+ * rewrites the On Closte column; and the options every certificate check of the console uses.
  */
 
 defined('ABSPATH') || exit;
 
 final class Closte_Native_Status
 {
+    /** Before the status table (schema 1), the snapshot was this site transient; forget() removes it. */
     const TRANSIENT = 'closte_native_status';
 
-    /** The last snapshot, or null when none was taken yet. */
-    public static function cached(): ?array
-    {
-        $s = get_site_transient(self::TRANSIENT);
-        return is_array($s) && isset($s['checked_at']) ? $s : null;
-    }
-
+    /** Forgets every check: the table emptied, the run and the old transient gone. */
     public static function forget(): void
     {
         delete_site_transient(self::TRANSIENT);
-    }
-
-    /**
-     * Takes a new snapshot and keeps it, every name in its canonical form (the keys of `ssl`
-     * and `dns`, the list `aliases`). Failures are kept in it (`errors`, in words for the
-     * admin), never thrown: the console shows what it could learn. The certificate alerts
-     * are rewritten for what is mapped now (Closte_Native_Reconcile::record_alerts()).
-     * `$timeout` bounds each call (the console's own, Closte_Native_Console::timeout()).
-     */
-    public function refresh(?array $domains = null, ?float $timeout = null): array
-    {
-        $start = microtime(true);
-        $timeout = $timeout ?? Closte_Native_Console::timeout();
-        $domains = $domains ?? (new Closte_Native_Inventory())->domains();
-        $names = Closte_Native_Inventory::names(array_filter($domains, fn ($d) => $d['invalid'] === null));
-        $snapshot = self::with_aliases(['checked_at' => time(), 'checked' => count($names), 'ssl' => [], 'dns' => [], 'errors' => []], $timeout);
-        $certificates = null;
-        if ($names !== []) {
-            try {
-                $options = self::ssl_options($names, ['timeout' => $timeout, 'min_days' => Closte_Native_Reconcile::MIN_DAYS]);
-                foreach (Closte\check_ssl_many($names, $options) as $i => $r) {
-                    $snapshot['ssl'][$names[$i]] = array_intersect_key($r, array_flip(['valid', 'reason', 'error', 'subject', 'issuer', 'days_remaining', 'not_after', 'expiring_soon']));
-                }
-                $certificates = $snapshot['ssl'];
-            } catch (Throwable $e) {
-                $snapshot['errors']['ssl'] = Closte_Native::explain($e);
-            }
-            try {
-                // How many names are asked at once is the extension's closte.dns_concurrency.
-                $options = apply_filters('closte_native_console_dns_options', ['timeout' => $timeout], $names);
-                foreach (Closte\check_dns_many($names, is_array($options) ? $options : []) as $i => $r) {
-                    $snapshot['dns'][$names[$i]] = array_intersect_key($r, array_flip(['ok', 'reason', 'error', 'a', 'aaaa', 'cname', 'expected']));
-                }
-            } catch (Throwable $e) {
-                $snapshot['errors']['dns'] = Closte_Native::explain($e);
-            }
-        }
-        Closte_Native_Reconcile::record_alerts($domains, $certificates, 'refresh');
-        $snapshot['elapsed_ms'] = round((microtime(true) - $start) * 1000, 1);
-        set_site_transient(self::TRANSIENT, $snapshot);
-        return $snapshot;
+        delete_network_option(null, Closte_Native_Refresh::RUN_OPTION);
+        (new Closte_Native_Status_Table())->clear();
     }
 
     /**
      * After a change to Closte's aliases (sync, retry, removal): one list read updates the
-     * snapshot's alias column; certificates and DNS are unchanged by it, so not re-checked.
+     * table's on_closte column; certificates and DNS are unchanged by it, so not re-checked.
+     * Returns the error in words when the list could not be read, else null.
      */
-    public function refresh_aliases(?float $timeout = null): void
+    public function refresh_aliases(?float $timeout = null): ?string
     {
-        $snapshot = self::cached();
-        if ($snapshot !== null) {
-            set_site_transient(self::TRANSIENT, self::with_aliases($snapshot, $timeout ?? Closte_Native_Console::timeout()));
-        }
-    }
-
-    /**
-     * `$snapshot` with Closte's aliases as listed now (canonical), or null and the reason
-     * they could not be read.
-     */
-    private static function with_aliases(array $snapshot, float $timeout): array
-    {
-        unset($snapshot['errors']['closte']);
         try {
-            $listed = array_column(Closte\list_domains(['timeout' => $timeout]), 'domain');
-            $snapshot['aliases'] = array_values(array_unique(array_map(fn ($n) => Closte_Native_Name::key((string) $n), $listed)));
+            $listed = array_column(Closte\list_domains(['timeout' => $timeout ?? Closte_Native_Console::timeout()]), 'domain');
+            $aliases = array_values(array_unique(array_map(fn ($n) => Closte_Native_Name::key((string) $n), $listed)));
         } catch (Throwable $e) {
-            $snapshot['aliases'] = null;
-            $snapshot['errors']['closte'] = Closte_Native::explain($e);
+            (new Closte_Native_Status_Table())->set_aliases(null);
+            return Closte_Native::explain($e);
         }
-        return $snapshot;
+        (new Closte_Native_Status_Table())->set_aliases($aliases);
+        $run = Closte_Native_Refresh::run();
+        if ($run !== null && !empty($run['planned'])) {
+            // The unclaimed list, from the names the table holds (one query per 1,000 aliases).
+            $unclaimed = (new Closte_Native_Status_Table())->unclaimed($aliases);
+            $run['unclaimed_count'] = count($unclaimed);
+            $run['unclaimed'] = array_slice($unclaimed, 0, Closte_Native_Refresh::UNCLAIMED_KEPT);
+            unset($run['errors']['closte']);
+            update_network_option(null, Closte_Native_Refresh::RUN_OPTION, $run);
+        }
+        return null;
     }
 
     /**

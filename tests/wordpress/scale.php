@@ -1,0 +1,253 @@
+<?php
+/*
+ * The console at scale (CLI, real MariaDB, the real Action Scheduler 3.8.2 and its queue
+ * runner in processes of their own, the emulator, the DNS server, a TLS lab): N domain
+ * records (10,000; CLOSTE_SCALE_N) inserted in SQL. Refresh only enqueues; the plan reads
+ * Closte's aliases once and writes chunks of 500; two runners take chunks at once; one is
+ * killed in the middle of a chunk (after its DNS batch), Action Scheduler marks its action
+ * failed after its timeout, and the sweep runs the chunk again: every name checked, the
+ * table complete, certificates asked exactly once per name. Then the views' counts against
+ * the lab's truth and the rows they list, search, sort, pagination, EXPLAIN (index, no
+ * filesort), CSV = the view, bulk Retry and Re-check now, and 403 for a subscriber from
+ * the page, the progress endpoint and the actions.
+ * Prints "ok …" / "FAIL …" lines and "N passed, N failed".
+ */
+
+require __DIR__ . '/../server.inc';
+require __DIR__ . '/harness.inc';
+
+$n = (int) (getenv('CLOSTE_SCALE_N') ?: 10000);
+$emu = new ClosteEmulator();
+putenv('CLOSTE_WP_KEY=' . $emu->key);
+putenv('CLOSTE_WP_PUBLIC_IP=198.51.100.7');
+ini_set('closte.api_url', $emu->api);
+ini_set('closte.max_retries', '0');
+$certs = closte_certs();
+$tls = closte_tls_server($certs, 'wildcard'); // *.example.test: valid for every name
+$wrong = closte_tls_server($certs, 'valid'); // valid.example.test: the wrong host for any other
+
+// The lab's truth, by rule: which names have DNS wrong, a wrong certificate, no alias, a waiting stage.
+$name = fn (int $i) => "s$i.example.test";
+$truth = ['dns' => [], 'cert' => [], 'missing' => [], 'waiting' => [], 'expiring' => [], 'attention' => [], 'all' => []];
+$zone = '';
+$targets = [];
+$records = [];
+for ($i = 1; $i <= $n; $i++) {
+    $d = $name($i);
+    $dns_wrong = $i % 250 === 7;
+    $cert_wrong = $i % 400 === 13;
+    $missing = $i % 1000 === 99;
+    $waiting = $i % 100 === 50;
+    $zone .= "$d 300 A " . ($dns_wrong ? '203.0.113.9' : '198.51.100.7') . "\n";
+    $targets[$d] = '127.0.0.1:' . parse_url(($cert_wrong ? $wrong : $tls)->url, PHP_URL_PORT);
+    $records[] = [$d, $waiting ? 'checking-dns' : 'done'];
+    $truth['all'][] = $d;
+    $dns_wrong && $truth['dns'][] = $d;
+    $cert_wrong && $truth['cert'][] = $d;
+    $missing && $truth['missing'][] = $d;
+    $waiting && $truth['waiting'][] = $d;
+    if ($missing || (!$waiting && ($dns_wrong || $cert_wrong))) {
+        $truth['attention'][] = $d;
+    }
+}
+$dns = new ClosteDns($zone);
+require __DIR__ . '/bootstrap.php';
+global $wpdb;
+$t = new Harness();
+if (!Harness::real_action_scheduler()) {
+    echo "note: scale.php needs the real Action Scheduler (../shared/vendor/action-scheduler); nothing counted\n";
+    $t->finish();
+}
+\WP_Ultimo\Models\Domain::double_reset();
+update_network_option(null, 'wp-ultimo_v2_settings', ['auto_create_www_subdomain' => 'never']);
+foreach (array_chunk($records, 1000) as $part) { // records as the plugin stores them, without queuing N events
+    $wpdb->query('INSERT INTO ' . \WP_Ultimo\Models\Domain::double_table() . ' (blog_id, domain, stage, active) VALUES '
+        . implode(',', array_map(fn ($r) => $wpdb->prepare('(1, %s, %s, 1)', $r[0], $r[1]), $part)));
+}
+Closte\add_domains(array_values(array_diff($truth['all'], $truth['missing'])), ['concurrency' => 32]);
+$ssl_log = tempnam(sys_get_temp_dir(), 'closte-ssl-log-');
+register_shutdown_function(fn () => @unlink($ssl_log));
+update_network_option(null, 'closte_test_lab', ['api_url' => $emu->api, 'ca_file' => "$certs/ca.pem", 'targets' => $targets, 'nameservers' => [$dns->addr], 'ssl_log' => $ssl_log]);
+Closte_Native_Status::forget();
+$table = new Closte_Native_Status_Table();
+$actions = $wpdb->base_prefix . 'actionscheduler_actions';
+// The runners run every due action of the group: what earlier scenarios left waits no more.
+$wpdb->query("UPDATE $actions SET status = 'canceled' WHERE status IN ('pending', 'in-progress')");
+wp_set_current_user(1);
+
+// The click only enqueues.
+$sent = count($emu->requests());
+$dns->stats(true);
+$r = $t->action('refresh');
+$t->same('Refresh: the click answers at once with a notice, and sends nothing', [302, 'info', [], 0],
+    [$r['status'], $r['notice']['type'] ?? null, array_slice($emu->requests(), $sent), $dns->stats()['queries']]);
+$t->same('Refresh: one plan action enqueued, in the closte-native group', 1, count(array_filter($t->pending(Closte_Native_Refresh::HOOK), fn ($a) => $a[2] === 'closte-native')));
+$run = Closte_Native_Refresh::run();
+$t->run_queue(Closte_Native_Refresh::HOOK);
+$chunks = (int) ceil($n / 500);
+$pending = array_map(fn ($a) => $a[0], $t->pending(Closte_Native_Refresh::CHUNK_HOOK));
+$t->same("plan: one list read at Closte, then $chunks chunk actions of 500 names", [['/getdomains'], array_map(fn ($c) => [$run['id'], $c, 1], range(0, $chunks - 1))],
+    [array_column(array_slice($emu->requests(), $sent), 'path'), $pending]);
+$sizes = $wpdb->get_col('SELECT COUNT(*) FROM ' . $table->name() . ' GROUP BY chunk ORDER BY chunk');
+$t->same('plan: every name is a row, 500 to a chunk, before any check', [$n, array_fill(0, $chunks, (string) 500), 0],
+    [(int) $wpdb->get_var('SELECT COUNT(*) FROM ' . $table->name()), $sizes, $dns->stats()['queries']]);
+$progress = (new Closte_Native_Refresh())->progress();
+$t->same('progress: "0 of N checked, 0 runners" before any runner', sprintf('0 of %s checked, 0 runners', number_format($n)), $progress['text']);
+
+// Two runners (web nodes) at once; node-a dies in the middle of its third chunk.
+$php = preg_split('/\s+/', trim((string) getenv('CLOSTE_WP_PHP')));
+$marker = tempnam(sys_get_temp_dir(), 'closte-stall-');
+unlink($marker);
+$spawn = fn (string $ctx, array $env) => proc_open(array_merge($php, [__DIR__ . '/runner.php', $ctx, '--until-idle']), [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes, null, $env + getenv());
+$a = $spawn('node-a', ['CLOSTE_TEST_STALL' => $marker, 'CLOSTE_TEST_STALL_AFTER' => '2']);
+$b = $spawn('node-b', []);
+$seen = null;
+$deadline = microtime(true) + 300;
+while (!is_file($marker) && proc_get_status($a)['running'] && microtime(true) < $deadline) {
+    usleep(20000); // waiting for node-a to reach its third chunk (a state in the database, not a server)
+    $seen ??= preg_match('/^[\d,]+ of [\d,]+ checked, [12] runners?$/', (new Closte_Native_Refresh())->progress()['text']) ? (new Closte_Native_Refresh())->progress()['text'] : null;
+}
+$stalled = is_file($marker) ? array_filter(explode("\n", (string) file_get_contents($marker))) : [];
+$progress_mid = (new Closte_Native_Refresh())->progress();
+proc_terminate($a, 9); // SIGKILL: the worker dies, its action stays in-progress
+proc_close($a);
+$t->check('node-a died in the middle of a chunk (after its DNS batch)', count($stalled) === 500, 'stalled on ' . count($stalled) . ' names');
+$t->check('progress while running: "X of N checked, R runners"', $seen !== null || (bool) preg_match('/checked, \d runners?$/', $progress_mid['text']), json_encode([$seen, $progress_mid]));
+proc_close($b); // node-b runs until nothing is due, then exits
+wp_cache_flush();
+$victim = $wpdb->get_row("SELECT * FROM $actions WHERE hook = 'closte_native_refresh_chunk' AND status = 'in-progress'", ARRAY_A);
+$t->check('node-b took every other chunk; the dead worker\'s chunk is left in-progress', $victim !== null
+    && $table->unfinished_chunks((int) $run['id']) === [(int) json_decode($victim['args'], true)[1]], json_encode([$victim, $table->unfinished_chunks((int) $run['id'])]));
+$logs = $wpdb->get_results("SELECT l.message, COUNT(*) AS n FROM {$wpdb->base_prefix}actionscheduler_logs l JOIN $actions a ON a.action_id = l.action_id
+    WHERE a.hook = 'closte_native_refresh_chunk' AND l.message LIKE 'action started via %' GROUP BY l.message", ARRAY_A);
+$by = array_column($logs, 'n', 'message');
+$t->check('both nodes\' runners took chunks (Action Scheduler\'s log: started via node-a, via node-b)', ((int) ($by['action started via node-a'] ?? 0)) >= 3 && ((int) ($by['action started via node-b'] ?? 0)) >= 1, json_encode($by));
+
+// Action Scheduler's own recovery: a running action older than its failure period is
+// marked failed by the next runner's cleanup (never retried by it). The sweep then
+// enqueues the chunk again. Time is moved in the tables, not waited for.
+$wpdb->query($wpdb->prepare("UPDATE $actions SET last_attempt_gmt = UTC_TIMESTAMP() - INTERVAL 20 MINUTE, last_attempt_local = NOW() - INTERVAL 20 MINUTE WHERE action_id = %d", $victim['action_id'] ?? 0));
+$wpdb->query("UPDATE $actions SET scheduled_date_gmt = UTC_TIMESTAMP() - INTERVAL 1 SECOND, scheduled_date_local = NOW() - INTERVAL 1 SECOND WHERE hook = 'closte_native_refresh_sweep' AND status = 'pending'");
+$c = $spawn('node-b', []);
+proc_close($c);
+wp_cache_flush(); // this process's cache of the options the runners changed
+$t->same("the dead worker's action is marked failed by Action Scheduler; the sweep ran the chunk again (attempt 2), complete",
+    ['failed', 'complete'], [$wpdb->get_var($wpdb->prepare("SELECT status FROM $actions WHERE action_id = %d", $victim['action_id'] ?? 0)),
+        $wpdb->get_var($wpdb->prepare("SELECT status FROM $actions WHERE hook = 'closte_native_refresh_chunk' AND args = %s", wp_json_encode([(int) $run['id'], (int) json_decode($victim['args'] ?? '[0,0]', true)[1], 2])))]);
+$log = (string) @file_get_contents(getenv('WU_LOG_DIR') . '/integration-closte.log');
+$t->check('the re-run is logged', str_contains($log, 'had no worker left (its action failed or vanished): enqueued again, attempt 2'));
+$run = Closte_Native_Refresh::run();
+$t->same('the run is finished and every name is checked in it', [true, $n, 0],
+    [!empty($run['finished_at']), (int) $wpdb->get_var($wpdb->prepare('SELECT COUNT(*) FROM ' . $table->name() . ' WHERE checked_run = %d AND dns_checked_at IS NOT NULL AND cert_checked_at IS NOT NULL', $run['id'])),
+        (int) $wpdb->get_var('SELECT COUNT(*) FROM ' . $table->name() . ' WHERE dns_ok IS NULL OR cert_valid IS NULL')]);
+$asked = array_filter(explode("\n", (string) file_get_contents($ssl_log)));
+$t->same('TLS lab: every name\'s certificate asked exactly once', [$n, $n], [count($asked), count(array_unique($asked))]);
+$t->same('DNS server: every name asked once (A and AAAA), the killed chunk\'s names twice (its DNS batch ran before it died)', 2 * ($n + 500), $dns->stats()['queries']);
+$t->same('Closte: one list read for the whole refresh', ['/getdomains'], array_column(array_slice($emu->requests(), $sent), 'path'));
+$t->check('progress when done: "Last checked … N names in … s"', (bool) preg_match('/^Last checked .* UTC\): ' . preg_quote(number_format($n), '/') . ' names in [\d.]+ s\.$/', (new Closte_Native_Refresh())->progress()['text']),
+    (new Closte_Native_Refresh())->progress()['text']);
+
+// The views: counts against the lab's truth, and each view lists exactly its count's rows.
+$counts = $table->counts();
+$t->same('views: counts equal the lab\'s truth', array_map('count', ['all' => $truth['all'], 'attention' => $truth['attention'], 'dns' => $truth['dns'], 'cert' => $truth['cert'],
+    'expiring' => $truth['expiring'], 'missing' => $truth['missing'], 'waiting' => $truth['waiting']]), $counts);
+$list = function (string $view, string $s = '', string $orderby = 'name', string $order = 'asc', int $per = 1000) use ($table): array {
+    $out = [];
+    for ($p = 1;; $p++) {
+        [$rows, $total] = $table->page($view, $s, $orderby, $order, $per, $p);
+        $out = array_merge($out, array_column($rows, 'name'));
+        if (count($rows) < $per) {
+            return [$out, $total];
+        }
+    }
+};
+$ok = true;
+foreach ($truth as $view => $names) {
+    [$listed, $total] = $list($view);
+    $a1 = $listed;
+    sort($a1);
+    $b1 = $names;
+    sort($b1);
+    if ($a1 !== $b1 || $total !== count($names) || $total !== $counts[$view]) {
+        $ok = false;
+        echo "view $view: listed " . count($listed) . ", total $total, truth " . count($names) . "\n";
+    }
+}
+$t->check('views: each lists exactly the names of the truth, as many as its count', $ok);
+[$asc] = $list('dns');
+[$desc] = $list('dns', '', 'name', 'desc');
+[$paged] = $list('dns', '', 'name', 'asc', 7);
+$t->check('sort and pagination: descending is ascending reversed; pages of 7 add up to the same list, no row twice', $asc === array_reverse($desc) && $paged === $asc && count(array_unique($paged)) === count($truth['dns']));
+[$found] = $list('all', 's1234.');
+$t->same('search: by domain', $n >= 1234 ? ['s1234.example.test'] : [], $found);
+[$none] = $list('all', 'no-such-site');
+$t->same('search: nothing found for a name no domain or site holds', [], $none);
+
+// One indexed query with LIMIT per page: EXPLAIN shows the index and no filesort.
+$explain = function (string $view, string $orderby, string $order) use ($wpdb, $table): array {
+    $e = $wpdb->get_row('EXPLAIN ' . $table->select_sql($view, '', $orderby, $order, 50, 100), ARRAY_A);
+    return [(string) $e['key'], str_contains((string) $e['Extra'], 'filesort')];
+};
+foreach ([['attention', 'name', 'asc', 'f_attention'], ['missing', 'name', 'desc', 'f_missing'], ['dns', 'name', 'asc', 'f_dns'], ['waiting', 'name', 'asc', 'f_waiting'],
+    ['all', 'name', 'asc', 'domain'], ['all', 'site', 'asc', 'site'], ['all', 'stage', 'desc', 'stage'], ['all', 'expires', 'asc', 'cert_expires']] as [$view, $by, $order, $key]) {
+    $t->same("EXPLAIN: view $view sorted by $by $order uses index $key, no filesort", [$key, false], $explain($view, $by, $order));
+}
+
+// The page: 50 rows by default, from one page query; memory does not grow with N.
+$before = memory_get_usage();
+$started = microtime(true);
+$_GET = $_REQUEST = ['view' => 'attention'];
+$page = $t->console_page();
+$_GET = $_REQUEST = [];
+$ms = (microtime(true) - $started) * 1000;
+$rows = Harness::table_rows($page);
+$t->check('page: the Needs attention view, 50 rows, its count in the view links', count($rows) === min(50, count($truth['attention'])) && array_diff(array_keys($rows), $truth['attention']) === []
+    && str_contains($page, 'Needs attention <span class="count">(' . count($truth['attention']) . ')'), count($rows) . ' rows');
+$t->check(sprintf('page: rendered in %.0f ms, %.1f MB more memory (bounded, not N rows)', $ms, (memory_get_usage() - $before) / 1048576), $ms < 3000 && memory_get_usage() - $before < 16 * 1048576);
+
+// CSV export = the view.
+$out = fopen('php://memory', 'w+');
+$written = (new Closte_Native_Console())->export($out, ['view' => 'dns', 's' => '', 'orderby' => 'name', 'order' => 'asc']);
+rewind($out);
+$csv = [];
+while (($line = fgetcsv($out)) !== false) {
+    $csv[] = $line;
+}
+$t->same('CSV: the header, then the view\'s rows in its order', [Closte_Native_Console::CSV_COLUMNS, $asc, count($asc)], [$csv[0] ?? null, array_column(array_slice($csv, 1), 0), $written]);
+$t->same('CSV: a DNS verdict as the table holds it', ['0', 'points_elsewhere', '203.0.113.9'], array_slice($csv[1] ?? [], 7, 3) === [] ? null : [$csv[1][7], $csv[1][8], $csv[1][10]]);
+
+// Bulk Retry and Re-check now.
+$picked = array_slice($truth['missing'], 0, 3);
+sort($picked);
+$sent = count($emu->requests());
+$r = $t->action('bulk', ['bulk' => 'retry', 'names' => $picked]);
+$added = array_column(array_column(array_filter(array_slice($emu->requests(), $sent), fn ($x) => $x['path'] === '/adddomainalias'), 'form'), 'domain');
+sort($added);
+$t->same('bulk Retry: exactly the ticked names sent to Closte, the Missing view down by them', [$picked, count($truth['missing']) - count($picked), 'success'],
+    [$added, $table->counts()['missing'], $r['notice']['type'] ?? null]);
+$dns->stats(true);
+$r = $t->action('bulk', ['bulk' => 'recheck', 'names' => array_slice($truth['dns'], 0, 2)]);
+$t->same('bulk Re-check now: one DNS batch for the ticked names, said in a notice', [4, 'Re-checked 2 names: DNS and certificate.'], [$dns->stats()['queries'], $r['notice']['message'] ?? null]);
+
+// A subscriber: 403 from the page, the progress endpoint and every action, nothing sent.
+$uid = username_exists('scale-subscriber') ?: wp_create_user('scale-subscriber', 'subscriber-password', 'scale-subscriber@example.test');
+add_user_to_blog(1, $uid, 'subscriber');
+$console = new Closte_Native_Console();
+$_REQUEST['_wpnonce'] = wp_create_nonce(Closte_Native_Console::PROGRESS_ACTION);
+$admin = $t->request(fn () => $console->progress(), true);
+$t->check('progress endpoint: a network admin gets the progress as JSON', $admin['status'] === 200 && str_contains($admin['body'], '"state":"done"'), json_encode($admin));
+wp_set_current_user($uid);
+$_REQUEST['_wpnonce'] = wp_create_nonce(Closte_Native_Console::PROGRESS_ACTION);
+$sub = $t->request(fn () => $console->progress(), true);
+$_REQUEST = [];
+$page = $t->request(fn () => $console->render());
+$sent = count($emu->requests());
+$statuses = [];
+foreach (Closte_Native_Console::ACTIONS as $action) {
+    $statuses[$action] = $t->action($action, ['names' => $picked, 'bulk' => 'retry', 'domain' => $picked[0], 'confirm' => 'remove'])['status'];
+}
+$t->same('a subscriber: 403 from the progress endpoint, the page and every action; nothing sent, nothing queued', [403, 403, array_fill_keys(Closte_Native_Console::ACTIONS, 403), [], []],
+    [$sub['status'], $page['status'], $statuses, array_slice($emu->requests(), $sent), $t->pending(Closte_Native_Refresh::HOOK)]);
+wp_set_current_user(1);
+delete_network_option(null, 'closte_test_lab'); // its emulator ends with this script
+$t->finish();

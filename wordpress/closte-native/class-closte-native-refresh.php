@@ -1,0 +1,326 @@
+<?php
+/**
+ * Refresh as queued work. start() (the console's button, the daily reconcile) only enqueues
+ * the plan: one action (HOOK) that reads the domain records and Closte's aliases once,
+ * writes every name's record columns into the status table in multi-row upserts, each name
+ * with its chunk number, and enqueues one CHUNK_HOOK action per chunk of 500 names (filter
+ * closte_native_chunk_size). A chunk reads its names from the table, makes one
+ * check_dns_many() and one check_ssl_many(), and writes them back in one multi-row upsert:
+ * chunks run at once on as many runners (web nodes) as claim them. A chunk whose worker
+ * died is run again: Action Scheduler marks such an action failed after its timeout and
+ * never retries it itself, so sweep() — run by a SWEEP_HOOK action every SWEEP_EVERY
+ * seconds while the run is unfinished, after each chunk, and by the console's progress
+ * poll — enqueues a new attempt for every chunk that still has unchecked names and no
+ * pending or running action. Nothing in it depends on the runner that met the dead action
+ * surviving. A name checked twice is only a wasted check.
+ */
+
+defined('ABSPATH') || exit;
+
+final class Closte_Native_Refresh
+{
+    const HOOK = 'closte_native_refresh';
+    const CHUNK_HOOK = 'closte_native_refresh_chunk';
+    const SWEEP_HOOK = 'closte_native_refresh_sweep';
+    /** The current run: id, started_at, source, total, chunks, aliases error, unclaimed aliases, finished_at. */
+    const RUN_OPTION = 'closte_native_refresh_run';
+    const CHUNK_SIZE = 500;
+    const SWEEP_EVERY = 60;
+    /** Unclaimed aliases kept for the console (the count is kept in full). */
+    const UNCLAIMED_KEPT = 1000;
+
+    /** @var Closte_Native_Status_Table */
+    private $table;
+    /** @var Closte_Native_Inventory */
+    private $inventory;
+
+    public function __construct(?Closte_Native_Status_Table $table = null, ?Closte_Native_Inventory $inventory = null)
+    {
+        $this->table = $table ?? new Closte_Native_Status_Table();
+        $this->inventory = $inventory ?? new Closte_Native_Inventory();
+    }
+
+    public function register(): void
+    {
+        add_action(self::HOOK, [$this, 'plan'], 10, 1);
+        add_action(self::CHUNK_HOOK, [$this, 'chunk'], 10, 3);
+        add_action(self::SWEEP_HOOK, [$this, 'sweep'], 10, 1);
+        // Action Scheduler 3.8.2 claims 25 actions per batch: a handful of chunks would all
+        // go to the first runner. While a refresh runs, each claim takes one action.
+        add_filter('action_scheduler_queue_runner_batch_size', [$this, 'claim_size'], 20);
+        // And by default it lets one batch (claim) exist at a time, so a second runner, on
+        // this node or another, would find the queue "busy". While a refresh runs, up to
+        // RUNNERS claims may coexist (filter closte_native_runners).
+        add_filter('action_scheduler_queue_runner_concurrent_batches', [$this, 'concurrent_batches'], 20);
+    }
+
+    /** Runners that may work on a refresh at once (filter closte_native_runners, default 4). */
+    const RUNNERS = 4;
+
+    public function concurrent_batches($n)
+    {
+        $run = self::run();
+        if ($run === null || !empty($run['finished_at'])) {
+            return $n;
+        }
+        $want = apply_filters('closte_native_runners', self::RUNNERS);
+        return max((int) $n, is_numeric($want) ? (int) $want : self::RUNNERS);
+    }
+
+    public static function chunk_size(): int
+    {
+        $n = apply_filters('closte_native_chunk_size', self::CHUNK_SIZE);
+        return is_numeric($n) && $n >= 1 ? min((int) $n, 5000) : self::CHUNK_SIZE;
+    }
+
+    public function claim_size($size)
+    {
+        $run = self::run();
+        return $run !== null && empty($run['finished_at']) ? 1 : $size;
+    }
+
+    /** The current (or last) run, or null when no refresh was ever started. */
+    public static function run(): ?array
+    {
+        $r = get_network_option(null, self::RUN_OPTION, null);
+        return is_array($r) && isset($r['id']) ? $r : null;
+    }
+
+    /** Enqueues a refresh (the plan) and returns its id. Sends nothing itself. */
+    public static function start(string $source = 'console'): int
+    {
+        $id = (int) round(microtime(true) * 1000);
+        update_network_option(null, self::RUN_OPTION, ['id' => $id, 'started_at' => time(), 'source' => $source, 'total' => null, 'chunks' => null,
+            'planned' => false, 'errors' => [], 'unclaimed' => null, 'unclaimed_count' => null, 'finished_at' => null]);
+        Closte_Native_Queue::schedule(self::HOOK, [$id]);
+        return $id;
+    }
+
+    /**
+     * The plan: one read of the records and of Closte's aliases; every name written with
+     * its chunk; one action per chunk; the sweep scheduled. A run that is not the current
+     * one (a newer Refresh was pressed) does nothing.
+     */
+    public function plan($id = 0): void
+    {
+        $run = self::run();
+        $id = (int) $id;
+        if ($run === null || $run['id'] !== $id || !empty($run['planned'])) {
+            return;
+        }
+        $start = microtime(true);
+        $timeout = Closte_Native_Console::timeout();
+        $aliases = null;
+        try {
+            $listed = array_column(Closte\list_domains(['timeout' => $timeout]), 'domain');
+            $aliases = array_flip(array_map(fn ($n) => Closte_Native_Name::key((string) $n), $listed));
+            unset($listed);
+        } catch (Throwable $e) {
+            $run['errors']['closte'] = Closte_Native::explain($e);
+        }
+        $size = self::chunk_size();
+        $claimed = [];
+        $rows = [];
+        $i = 0;
+        foreach ($this->inventory->domains() as $d) {
+            $names = $d['invalid'] === null ? $d['names'] : [strtolower($d['domain'])];
+            foreach ($names as $k => $name) {
+                $claimed[$name] = true;
+                $valid = $d['invalid'] === null;
+                $rows[] = ['name' => $name, 'domain' => $d['domain'], 'is_twin' => $k > 0 ? 1 : 0, 'site_id' => $d['site_id'], 'site' => mb_substr($d['site'], 0, 191),
+                    'stage' => (string) $d['stage'], 'stage_label' => mb_substr((string) ($d['stage_label'] ?? ''), 0, 64), 'wanted' => $d['wanted'] ? 1 : 0,
+                    'invalid' => $d['invalid'], 'on_closte' => $aliases === null || !$valid ? null : (isset($aliases[$name]) ? 1 : 0),
+                    'run' => $id, 'chunk' => $valid ? intdiv($i, $size) : null, 'checked_run' => $valid ? 0 : $id];
+                $i += $valid ? 1 : 0;
+                if (count($rows) >= 500) {
+                    $this->table->upsert($rows);
+                    $rows = [];
+                }
+            }
+        }
+        $this->table->upsert($rows);
+        $this->table->delete_other_runs($id);
+        $chunks = (int) ceil($i / $size);
+        if ($aliases !== null) {
+            $unclaimed = array_keys(array_diff_key($aliases, $claimed));
+            $run['unclaimed_count'] = count($unclaimed);
+            $run['unclaimed'] = array_slice($unclaimed, 0, self::UNCLAIMED_KEPT);
+        }
+        $run = ['total' => $i, 'chunks' => $chunks, 'planned' => true, 'plan_ms' => round((microtime(true) - $start) * 1000, 1)] + $run;
+        update_network_option(null, self::RUN_OPTION, $run);
+        for ($c = 0; $c < $chunks; $c++) {
+            Closte_Native_Queue::schedule(self::CHUNK_HOOK, [$id, $c, 1]);
+        }
+        if ($chunks === 0) {
+            $this->finish($id);
+        } else {
+            Closte_Native_Queue::schedule(self::SWEEP_HOOK, [$id], self::SWEEP_EVERY);
+        }
+    }
+
+    /**
+     * One chunk: its unchecked names, one DNS batch, one certificate batch, one upsert.
+     * A check that could not run at all leaves its columns as they were and says why in
+     * last_error; the names count as checked (the next Refresh asks again).
+     */
+    public function chunk($id = 0, $chunk = 0, $attempt = 1): void
+    {
+        $id = (int) $id;
+        $run = self::run();
+        if ($run === null || $run['id'] !== $id) {
+            return; // an older run: a newer Refresh took over
+        }
+        $this->check($this->table->chunk($id, (int) $chunk), $id);
+        $this->sweep($id);
+    }
+
+    /**
+     * Checks `$names` (canonical): one DNS batch, one certificate batch, one upsert, the
+     * rows marked checked in run `$id`. A check that could not run at all leaves its
+     * columns as they were and says why in last_error (returned too, in words).
+     */
+    public function check(array $names, int $id): array
+    {
+        if ($names === []) {
+            return [];
+        }
+        $timeout = Closte_Native_Console::timeout();
+        $now = gmdate('Y-m-d H:i:s');
+        $rows = array_fill_keys($names, []);
+        $errors = [];
+        try {
+            $options = apply_filters('closte_native_console_dns_options', ['timeout' => $timeout], $names);
+            foreach (Closte\check_dns_many($names, is_array($options) ? $options : []) as $i => $r) {
+                $rows[$names[$i]] += ['dns_ok' => $r['ok'] ? 1 : 0, 'dns_reason' => (string) $r['reason'], 'dns_error' => mb_substr((string) $r['error'], 0, 512),
+                    'dns_points' => mb_substr(implode(', ', array_merge((array) $r['a'], (array) $r['aaaa'])), 0, 255), 'dns_checked_at' => $now];
+            }
+        } catch (Throwable $e) {
+            $errors[] = __('DNS could not be checked:', 'closte-native') . ' ' . Closte_Native::explain($e);
+        }
+        try {
+            $options = Closte_Native_Status::ssl_options($names, ['timeout' => $timeout, 'min_days' => Closte_Native_Reconcile::MIN_DAYS]);
+            foreach (Closte\check_ssl_many($names, $options) as $i => $r) {
+                $rows[$names[$i]] += ['cert_valid' => $r['valid'] ? 1 : 0, 'cert_reason' => (string) $r['reason'], 'cert_error' => mb_substr((string) $r['error'], 0, 512),
+                    'cert_subject' => $r['subject'] === null ? null : mb_substr((string) $r['subject'], 0, 255),
+                    'cert_issuer' => $r['issuer'] === null ? null : mb_substr((string) $r['issuer'], 0, 255),
+                    'cert_expires' => $r['not_after'] === null ? null : gmdate('Y-m-d H:i:s', (int) $r['not_after']),
+                    'cert_days' => $r['days_remaining'] === null ? null : (int) $r['days_remaining'], 'cert_checked_at' => $now];
+            }
+        } catch (Throwable $e) {
+            $errors[] = __('Certificates could not be checked:', 'closte-native') . ' ' . Closte_Native::explain($e);
+        }
+        $this->table->upsert(self::check_rows($rows, $id, $errors));
+        return $errors;
+    }
+
+    /**
+     * Rows of the one upsert: every column a chunk writes, for every name (a check that
+     * could not run keeps the row's old values: VALUES(col) of the same value read back
+     * is not possible in one statement, so those columns are written as NULL only when
+     * the check ran).
+     */
+    private static function check_rows(array $rows, int $id, array $errors): array
+    {
+        $dns = ['dns_ok', 'dns_reason', 'dns_error', 'dns_points', 'dns_checked_at'];
+        $cert = ['cert_valid', 'cert_reason', 'cert_error', 'cert_subject', 'cert_issuer', 'cert_expires', 'cert_days', 'cert_checked_at'];
+        $first = reset($rows);
+        $columns = ['name'];
+        foreach ([$dns, $cert] as $group) {
+            if ($first !== false && array_key_exists($group[0], $first)) {
+                $columns = array_merge($columns, $group);
+            }
+        }
+        $columns = array_merge($columns, ['last_error', 'checked_run']);
+        $out = [];
+        foreach ($rows as $name => $r) {
+            $row = [];
+            foreach ($columns as $c) {
+                $row[$c] = $r[$c] ?? null;
+            }
+            $row['name'] = $name;
+            $row['last_error'] = $errors === [] ? null : mb_substr(implode(' ', $errors), 0, 512);
+            $row['checked_run'] = $id;
+            $out[] = $row;
+        }
+        return $out;
+    }
+
+    /**
+     * Every chunk of the run that still has names to check and no action pending or
+     * running gets a new attempt; when none is left the run is finished. Idempotent, and
+     * safe to run from any process at any time.
+     */
+    public function sweep($id = 0): void
+    {
+        $id = (int) $id;
+        $run = self::run();
+        if ($run === null || $run['id'] !== $id || empty($run['planned']) || !empty($run['finished_at'])) {
+            return;
+        }
+        $unfinished = $this->table->unfinished_chunks($id);
+        if ($unfinished === []) {
+            $this->finish($id);
+            return;
+        }
+        $queued = [];
+        $attempts = [];
+        foreach (Closte_Native_Queue::waiting(self::CHUNK_HOOK) as $args) {
+            if ((int) ($args[0] ?? 0) === $id) {
+                $queued[(int) ($args[1] ?? -1)] = true;
+            }
+        }
+        foreach ($unfinished as $chunk) {
+            if (!isset($queued[$chunk])) {
+                $attempt = 1 + (int) ($run['attempts'][$chunk] ?? 1);
+                $attempts[$chunk] = $attempt;
+                Closte_Native::log(sprintf('refresh: chunk %d of run %d had no worker left (its action failed or vanished): enqueued again, attempt %d', $chunk, $id, $attempt));
+                Closte_Native_Queue::schedule(self::CHUNK_HOOK, [$id, $chunk, $attempt]);
+            }
+        }
+        if ($attempts !== []) {
+            $run = self::run() ?? $run;
+            $run['attempts'] = $attempts + (array) ($run['attempts'] ?? []);
+            update_network_option(null, self::RUN_OPTION, $run);
+        }
+        if (!Closte_Native_Queue::waiting(self::SWEEP_HOOK)) {
+            Closte_Native_Queue::schedule(self::SWEEP_HOOK, [$id], self::SWEEP_EVERY);
+        }
+    }
+
+    /** Every name checked: the run's time is kept and the certificate alerts rewritten from the table. */
+    private function finish(int $id): void
+    {
+        $run = self::run();
+        if ($run === null || $run['id'] !== $id || !empty($run['finished_at'])) {
+            return;
+        }
+        $run['finished_at'] = time();
+        $run['elapsed_ms'] = round((microtime(true) - $id / 1000) * 1000, 1);
+        update_network_option(null, self::RUN_OPTION, $run);
+        update_network_option(null, Closte_Native_Reconcile::ALERTS_OPTION, ['checked_at' => time(), 'items' => $this->table->certificate_alerts(),
+            'source' => ($run['source'] ?? '') === 'reconcile' ? 'reconcile' : 'refresh']);
+        Closte_Native::log(sprintf('refresh: %d names checked in %d chunks, %.1f s', (int) $run['total'], (int) $run['chunks'], $run['elapsed_ms'] / 1000));
+    }
+
+    /** What the console's progress line says: checked, total, runners, done, in words. */
+    public function progress(): array
+    {
+        $run = self::run();
+        if ($run === null) {
+            return ['state' => 'none', 'text' => __('Not checked yet: press Refresh to ask Closte, DNS and every certificate.', 'closte-native')];
+        }
+        if (empty($run['planned'])) {
+            return ['state' => 'queued', 'run' => $run['id'], 'text' => __('Refresh queued: waiting for a runner to read the domains and Closte\'s aliases.', 'closte-native')];
+        }
+        [$total, $checked] = $this->table->progress((int) $run['id']);
+        if (!empty($run['finished_at'])) {
+            return ['state' => 'done', 'run' => $run['id'], 'total' => $total, 'checked' => $checked,
+                'text' => sprintf(_n('Last checked %1$s ago (%2$s UTC): %3$s name in %4$.1f s.', 'Last checked %1$s ago (%2$s UTC): %3$s names in %4$.1f s.', $total, 'closte-native'), human_time_diff((int) $run['finished_at']),
+                    gmdate('Y-m-d H:i:s', (int) $run['finished_at']), number_format_i18n($total), ((float) ($run['elapsed_ms'] ?? 0)) / 1000)];
+        }
+        $runners = Closte_Native_Queue::running(self::CHUNK_HOOK);
+        return ['state' => 'running', 'run' => $run['id'], 'total' => $total, 'checked' => $checked, 'runners' => $runners,
+            'text' => sprintf(_n('%1$s of %2$s checked, %3$d runner', '%1$s of %2$s checked, %3$d runners', $runners, 'closte-native'),
+                number_format_i18n($checked), number_format_i18n($total), $runners)];
+    }
+}

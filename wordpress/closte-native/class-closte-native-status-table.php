@@ -1,0 +1,325 @@
+<?php
+/**
+ * The status table {$wpdb->base_prefix}closte_status: one row per name (a mapped domain and
+ * its www. twin, canonical), with its domain record and site, the plugin's stage, on Closte
+ * or not, the DNS and certificate verdicts with when each was checked, and the last error.
+ * Created and upgraded by dbDelta behind the schema-version network option
+ * closte_native_status_schema (no table change without a version bump). The console's
+ * views are indexed flag columns (f_*), each with a (flag, domain, name) key, so a view
+ * sorted by domain is one index range with LIMIT; the flags are derived from the columns by
+ * one SQL rule (FLAGS), rewritten after every write.
+ */
+
+defined('ABSPATH') || exit;
+
+final class Closte_Native_Status_Table
+{
+    const SCHEMA = 1;
+    const SCHEMA_OPTION = 'closte_native_status_schema';
+    /** Certificates closer than this to their end are "expiring" (Closte_Native_Reconcile::MIN_DAYS). */
+    const MIN_DAYS = 14;
+
+    /** The console's views: key => [label, SQL condition on one indexed flag]. */
+    const VIEWS = [
+        'all' => ['All', '1=1'],
+        'attention' => ['Needs attention', 'f_attention = 1'],
+        'dns' => ['DNS wrong', 'f_dns = 1'],
+        'cert' => ['No valid certificate', 'f_cert = 1'],
+        'expiring' => ['Expiring within 14 days', 'f_expiring = 1'],
+        'missing' => ['Missing on Closte', 'f_missing = 1'],
+        'waiting' => ['Waiting', 'f_waiting = 1'],
+    ];
+
+    /** Sortable columns => ORDER BY (each the prefix of an index; name last, unique). */
+    const SORTS = [
+        'name' => 'domain %1$s, is_twin %1$s, name %1$s',
+        'site' => 'site %1$s, domain %1$s, is_twin %1$s, name %1$s',
+        'stage' => 'stage %1$s, domain %1$s, is_twin %1$s, name %1$s',
+        'expires' => 'cert_expires %1$s, name %1$s',
+    ];
+
+    /** The index of each sort. */
+    const SORT_KEYS = ['name' => 'domain', 'site' => 'site', 'stage' => 'stage', 'expires' => 'cert_expires'];
+
+    /**
+     * The one rule for the flags, from the row's own columns. Waiting domains (the customer
+     * is still setting DNS up, the certificate is not issued yet) need no one's attention
+     * for DNS or the certificate: the watcher follows them.
+     */
+    const FLAGS = "f_waiting = (stage IN ('checking-dns', 'checking-ssl-cert')),
+        f_missing = (wanted = 1 AND invalid IS NULL AND on_closte = 0),
+        f_dns = (dns_ok = 0),
+        f_cert = (cert_valid = 0),
+        f_expiring = (cert_valid = 1 AND cert_days < " . self::MIN_DAYS . "),
+        f_attention = (wanted = 1 AND (invalid IS NOT NULL OR on_closte = 0 OR cert_days < " . self::MIN_DAYS . " AND cert_valid = 1
+            OR (stage NOT IN ('checking-dns', 'checking-ssl-cert') AND (dns_ok = 0 OR cert_valid = 0))))";
+
+    /** The columns a refresh writes about the domain record (the checks keep theirs). */
+    const RECORD_COLUMNS = ['name', 'domain', 'is_twin', 'site_id', 'site', 'stage', 'stage_label', 'wanted', 'invalid', 'on_closte', 'run', 'chunk', 'checked_run'];
+    /** The columns a chunk writes. */
+    const CHECK_COLUMNS = ['name', 'dns_ok', 'dns_reason', 'dns_error', 'dns_points', 'dns_checked_at', 'cert_valid', 'cert_reason', 'cert_error',
+        'cert_subject', 'cert_issuer', 'cert_expires', 'cert_days', 'cert_checked_at', 'last_error', 'checked_run'];
+
+    /** @var wpdb */
+    private $db;
+
+    public function __construct(?wpdb $db = null)
+    {
+        global $wpdb;
+        $this->db = $db ?? $wpdb;
+    }
+
+    public function name(): string
+    {
+        return $this->db->base_prefix . 'closte_status';
+    }
+
+    /** Creates or upgrades the table when the stored schema version is older (dbDelta). */
+    public function install(): void
+    {
+        if ((int) get_network_option(null, self::SCHEMA_OPTION, 0) >= self::SCHEMA) {
+            return;
+        }
+        require_once ABSPATH . 'wp-admin/includes/upgrade.php';
+        $t = $this->name();
+        $charset = $this->db->get_charset_collate();
+        // dbDelta's format: two spaces after PRIMARY KEY, one definition per line.
+        dbDelta("CREATE TABLE $t (
+  name varchar(253) NOT NULL,
+  domain varchar(253) NOT NULL,
+  is_twin tinyint(1) NOT NULL DEFAULT 0,
+  site_id bigint(20) unsigned NOT NULL DEFAULT 0,
+  site varchar(191) NOT NULL DEFAULT '',
+  stage varchar(32) NOT NULL DEFAULT '',
+  stage_label varchar(64) NOT NULL DEFAULT '',
+  wanted tinyint(1) NOT NULL DEFAULT 1,
+  invalid varchar(255) DEFAULT NULL,
+  on_closte tinyint(1) DEFAULT NULL,
+  dns_ok tinyint(1) DEFAULT NULL,
+  dns_reason varchar(32) DEFAULT NULL,
+  dns_error varchar(512) DEFAULT NULL,
+  dns_points varchar(255) DEFAULT NULL,
+  dns_checked_at datetime DEFAULT NULL,
+  cert_valid tinyint(1) DEFAULT NULL,
+  cert_reason varchar(32) DEFAULT NULL,
+  cert_error varchar(512) DEFAULT NULL,
+  cert_subject varchar(255) DEFAULT NULL,
+  cert_issuer varchar(255) DEFAULT NULL,
+  cert_expires datetime DEFAULT NULL,
+  cert_days int(11) DEFAULT NULL,
+  cert_checked_at datetime DEFAULT NULL,
+  last_error varchar(512) DEFAULT NULL,
+  run bigint(20) unsigned NOT NULL DEFAULT 0,
+  chunk int(10) unsigned DEFAULT NULL,
+  checked_run bigint(20) unsigned NOT NULL DEFAULT 0,
+  f_attention tinyint(1) NOT NULL DEFAULT 0,
+  f_dns tinyint(1) NOT NULL DEFAULT 0,
+  f_cert tinyint(1) NOT NULL DEFAULT 0,
+  f_expiring tinyint(1) NOT NULL DEFAULT 0,
+  f_missing tinyint(1) NOT NULL DEFAULT 0,
+  f_waiting tinyint(1) NOT NULL DEFAULT 0,
+  PRIMARY KEY  (name),
+  KEY domain (domain,is_twin,name),
+  KEY site (site,domain,is_twin,name),
+  KEY stage (stage,domain,is_twin,name),
+  KEY cert_expires (cert_expires,name),
+  KEY f_attention (f_attention,domain,is_twin,name),
+  KEY f_dns (f_dns,domain,is_twin,name),
+  KEY f_cert (f_cert,domain,is_twin,name),
+  KEY f_expiring (f_expiring,domain,is_twin,name),
+  KEY f_missing (f_missing,domain,is_twin,name),
+  KEY f_waiting (f_waiting,domain,is_twin,name),
+  KEY run_chunk (run,chunk),
+  KEY run_checked (run,checked_run)
+) $charset;");
+        update_network_option(null, self::SCHEMA_OPTION, self::SCHEMA);
+    }
+
+    /** Empties the table (and forgets the schema check was made, so the next write reinstalls). */
+    public function clear(): void
+    {
+        $this->install();
+        $this->db->query('TRUNCATE TABLE ' . $this->name());
+    }
+
+    /**
+     * One multi-row upsert: $rows are column => value arrays with the same keys; on an
+     * existing name only those columns change. Then the flags of those names are rewritten.
+     */
+    public function upsert(array $rows): void
+    {
+        if ($rows === []) {
+            return;
+        }
+        $this->install();
+        $columns = array_keys($rows[0]);
+        $values = [];
+        foreach ($rows as $row) {
+            $values[] = '(' . implode(',', array_map(fn ($c) => $this->literal($row[$c] ?? null), $columns)) . ')';
+        }
+        $update = implode(', ', array_map(fn ($c) => "$c = VALUES($c)", array_diff($columns, ['name'])));
+        $this->db->query('INSERT INTO ' . $this->name() . ' (' . implode(',', $columns) . ') VALUES ' . implode(',', $values) . " ON DUPLICATE KEY UPDATE $update");
+        $this->reflag('name IN (' . implode(',', array_map(fn ($r) => $this->literal($r['name']), $rows)) . ')');
+    }
+
+    /** Rewrites the flags by FLAGS, for the rows matching `$where` (SQL). */
+    public function reflag(string $where = '1=1'): void
+    {
+        $this->db->query('UPDATE ' . $this->name() . ' SET ' . self::FLAGS . " WHERE $where");
+    }
+
+    private function literal($v): string
+    {
+        if ($v === null) {
+            return 'NULL';
+        }
+        if (is_bool($v)) {
+            return $v ? '1' : '0';
+        }
+        if (is_int($v)) {
+            return (string) $v;
+        }
+        return "'" . esc_sql((string) $v) . "'";
+    }
+
+    /** The names of one chunk of a run that are not checked in that run yet. */
+    public function chunk(int $run, int $chunk): array
+    {
+        return $this->db->get_col($this->db->prepare('SELECT name FROM ' . $this->name() . ' WHERE run = %d AND chunk = %d AND checked_run <> %d ORDER BY name', $run, $chunk, $run));
+    }
+
+    /** The chunks of a run that still have a name to check. */
+    public function unfinished_chunks(int $run): array
+    {
+        return array_map('intval', $this->db->get_col($this->db->prepare('SELECT DISTINCT chunk FROM ' . $this->name() . ' WHERE run = %d AND chunk IS NOT NULL AND checked_run <> %d', $run, $run)));
+    }
+
+    /** [names to check in the run, of which checked]. */
+    public function progress(int $run): array
+    {
+        $r = $this->db->get_row($this->db->prepare('SELECT COUNT(*) AS total, SUM(checked_run = %d) AS checked FROM ' . $this->name() . ' WHERE run = %d AND chunk IS NOT NULL', $run, $run), ARRAY_A);
+        return [(int) ($r['total'] ?? 0), (int) ($r['checked'] ?? 0)];
+    }
+
+    /** Rows no refresh wrote in run `$run` (domains unmapped since) go. */
+    public function delete_other_runs(int $run): void
+    {
+        $this->db->query($this->db->prepare('DELETE FROM ' . $this->name() . ' WHERE run <> %d', $run));
+    }
+
+    /**
+     * After a change on Closte (sync, retry, removal): on_closte from one list read, for
+     * every row. `$aliases` canonical; null when the list could not be read (unknown).
+     */
+    public function set_aliases(?array $aliases): void
+    {
+        $this->install();
+        $t = $this->name();
+        if ($aliases === null) {
+            $this->db->query("UPDATE $t SET on_closte = NULL");
+        } else {
+            $this->db->query("UPDATE $t SET on_closte = 0");
+            foreach (array_chunk($aliases, 1000) as $part) {
+                $this->db->query("UPDATE $t SET on_closte = 1 WHERE name IN (" . implode(',', array_map([$this, 'literal'], $part)) . ')');
+            }
+        }
+        $this->reflag();
+    }
+
+    /** Of `$aliases` (canonical), those no row claims, in their order. */
+    public function unclaimed(array $aliases): array
+    {
+        $this->install();
+        $out = [];
+        foreach (array_chunk($aliases, 1000) as $part) {
+            $have = array_flip($this->db->get_col('SELECT name FROM ' . $this->name() . ' WHERE name IN (' . implode(',', array_map([$this, 'literal'], $part)) . ')'));
+            foreach ($part as $n) {
+                if (!isset($have[$n])) {
+                    $out[] = $n;
+                }
+            }
+        }
+        return $out;
+    }
+
+    /** How many rows each view holds: one index range count per view. */
+    public function counts(): array
+    {
+        $this->install();
+        $out = [];
+        foreach (self::VIEWS as $key => [, $where]) {
+            $out[$key] = (int) $this->db->get_var('SELECT COUNT(*) FROM ' . $this->name() . " WHERE $where");
+        }
+        return $out;
+    }
+
+    /**
+     * The SQL for one page of a view: filter, search (name, domain as typed or site, a
+     * substring), sort, LIMIT. Unknown views and sorts fall back to All and the domain.
+     */
+    public function select_sql(string $view, string $search, string $orderby, string $order, int $limit, int $offset, string $columns = '*'): string
+    {
+        $where = self::VIEWS[$view][1] ?? '1=1';
+        if ($search !== '') {
+            $like = "'%" . esc_sql($this->db->esc_like($search)) . "%'";
+            $where .= " AND (name LIKE $like OR domain LIKE $like OR site LIKE $like)";
+        }
+        $sort = sprintf(self::SORTS[$orderby] ?? self::SORTS['name'], strtolower($order) === 'desc' ? 'DESC' : 'ASC');
+        // A view is one flag's index range, in the order of its (flag, domain, …) key. For All,
+        // the optimizer would rather read every row and sort them than follow the sort's
+        // index for a page: the index is named.
+        $force = isset(self::VIEWS[$view]) && $view !== 'all' ? '' : ' FORCE INDEX (' . (self::SORT_KEYS[$orderby] ?? 'domain') . ')';
+        return "SELECT $columns FROM " . $this->name() . "$force WHERE $where ORDER BY $sort LIMIT " . max(0, $limit) . ' OFFSET ' . max(0, $offset);
+    }
+
+    /** One page of a view: rows (arrays) and how many the view (with the search) holds. */
+    public function page(string $view, string $search, string $orderby, string $order, int $per_page, int $page): array
+    {
+        $this->install();
+        $rows = $this->db->get_results($this->select_sql($view, $search, $orderby, $order, $per_page, ($page - 1) * $per_page), ARRAY_A);
+        if ($search === '') {
+            $total = (int) $this->db->get_var('SELECT COUNT(*) FROM ' . $this->name() . ' WHERE ' . (self::VIEWS[$view][1] ?? '1=1'));
+        } else {
+            $total = (int) $this->db->get_var(preg_replace('/^SELECT \* (.*) ORDER BY .*$/s', 'SELECT COUNT(*) $1', $this->select_sql($view, $search, 'name', 'asc', 1, 0)));
+        }
+        return [$rows ?: [], $total];
+    }
+
+    /** Rows by name (for bulk actions: at most a page of them). */
+    public function rows_named(array $names): array
+    {
+        if ($names === []) {
+            return [];
+        }
+        $this->install();
+        return $this->db->get_results('SELECT * FROM ' . $this->name() . ' WHERE name IN (' . implode(',', array_map([$this, 'literal'], $names)) . ') ORDER BY domain, is_twin, name', ARRAY_A) ?: [];
+    }
+
+    /** Records whose name the extension refuses: domain => why (a few, for the removal guard's sentence). */
+    public function invalid(int $limit = 20): array
+    {
+        $this->install();
+        $rows = $this->db->get_results('SELECT domain, invalid FROM ' . $this->name() . " WHERE invalid IS NOT NULL AND wanted = 1 ORDER BY domain LIMIT $limit", ARRAY_A) ?: [];
+        return array_column($rows, 'invalid', 'domain');
+    }
+
+    /**
+     * Certificates of finished domains that need attention (invalid, or expiring within
+     * MIN_DAYS at their check), in the alerts' format: name => [reason, error, days_remaining, shown].
+     */
+    public function certificate_alerts(int $limit = 1000): array
+    {
+        $this->install();
+        $rows = $this->db->get_results('SELECT name, domain, is_twin, cert_valid, cert_reason, cert_error, cert_days FROM ' . $this->name()
+            . " WHERE wanted = 1 AND invalid IS NULL AND stage IN ('done', '') AND (f_cert = 1 OR f_expiring = 1) ORDER BY domain, name LIMIT $limit", ARRAY_A) ?: [];
+        $out = [];
+        foreach ($rows as $r) {
+            $valid = (int) $r['cert_valid'] === 1;
+            $out[$r['name']] = ['reason' => $valid ? 'expiring_soon' : (string) $r['cert_reason'],
+                'error' => $valid ? sprintf('expires in %d days', (int) $r['cert_days']) : (string) $r['cert_error'],
+                'days_remaining' => $r['cert_days'] === null ? null : (int) $r['cert_days'],
+                'shown' => $r['is_twin'] ? $r['name'] : Closte_Native_Name::shown((string) $r['domain'])];
+        }
+        return $out;
+    }
+}
