@@ -52,6 +52,8 @@ else
 fi
 php_base=(php -n -d extension=mysqlnd -d extension=mysqli -d error_reporting=E_ALL -d sendmail_path=/bin/true -d log_errors=1 -d "error_log=$t/logs/php-error.log" -d display_errors=1)
 ext=(-d "extension=$root/target/release/libcloste.so")
+# How scenarios start PHP processes of their own (tests/wordpress/runner.php: a node's queue runner).
+export CLOSTE_WP_PHP="${php_base[*]} ${ext[*]}"
 
 passed=0
 failed=0
@@ -159,7 +161,7 @@ browser_test() {
   start_web || { failed=$((failed + 1)); return; }
   mkdir -p "$root/target"
   tally "$(CLOSTE_WP_KEY="$web_key" CLOSTE_WP_PROXY_PORT="$web_port" CLOSTE_WP_PYTHON="$(scripts/browser-venv.sh)/bin/python" \
-    CLOSTE_WP_SCREENSHOT="$root/target/wordpress-console.png" "${php_base[@]}" "${ext[@]}" tests/wordpress/browser.php 2>&1)"
+    CLOSTE_WP_PHP="${php_base[*]} ${ext[*]}" CLOSTE_WP_SCREENSHOT="$root/target/wordpress-console.png" "${php_base[@]}" "${ext[@]}" tests/wordpress/browser.php 2>&1)"
   echo "$web_key" >>"$t/logs/key.txt" # the check below covers this key too
 }
 
@@ -171,7 +173,7 @@ if [ "$out" = "installed" ]; then echo "ok multisite installed"; passed=$((passe
 if [ "${1:-}" = "--bench-console" ]; then
   start_web || exit 1
   CLOSTE_WP_KEY="$web_key" CLOSTE_WP_PROXY_PORT="$web_port" CLOSTE_WP_PYTHON="$(scripts/browser-venv.sh)/bin/python" \
-    "${php_base[@]}" "${ext[@]}" bench/console.php "${2:-500}"
+    CLOSTE_WP_PHP="${php_base[*]} ${ext[*]}" "${php_base[@]}" "${ext[@]}" bench/console.php "${2:-500}"
   exit $?
 fi
 
@@ -182,12 +184,25 @@ if [ "${1:-}" = "--bench-padlock" ]; then
   exit $?
 fi
 
+# CLOSTE_WP_ONLY=name runs one scenario (tests/wordpress/name.php), or "browser".
+if [ -n "${CLOSTE_WP_ONLY:-}" ]; then
+  if [ "$CLOSTE_WP_ONLY" = browser ]; then browser_test; else tally "$("${php_base[@]}" "${ext[@]}" "tests/wordpress/$CLOSTE_WP_ONLY.php" 2>&1)"; fi
+  grep -E 'PHP (Fatal|Parse|Warning|Notice|Recoverable|Core|Compile|User)|closte-native|Closte\\|libcloste|tests/wordpress|mu-plugins' "$t/logs/php-error.log" 2>/dev/null | head -20
+  echo "$passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+  exit
+fi
+
 tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/signatures.php 2>&1)"
 tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/scenarios.php 2>&1)"
 tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/cron.php 2>&1)"
 tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/console.php 2>&1)"
+# The console at 10,000 names: queued refresh in chunks on two runner processes (one killed), views, EXPLAIN, CSV.
+tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/scale.php 2>&1)"
 # Time to padlock: the watcher, against the real Action Scheduler (a note and no test with the stand-in).
 tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/watcher.php 2>&1)"
+# wp closte on the real WP-CLI (../shared/vendor/wp-cli, or wp on PATH) against this lab; without it, one note and no test.
+tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/cli.php 2>&1)"
 # The DNS stage with CLOSTE_PUBLIC_IP_ADDRESS defined, defined but not an IP, and undefined.
 tally "$(CLOSTE_WP_PUBLIC_IP=198.51.100.7 "${php_base[@]}" "${ext[@]}" tests/wordpress/dns.php 2>&1)"
 tally "$(CLOSTE_WP_PUBLIC_IP=closte-lb.example.com "${php_base[@]}" "${ext[@]}" tests/wordpress/dns.php 2>&1)"

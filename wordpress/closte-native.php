@@ -21,7 +21,10 @@ require_once __DIR__ . '/closte-native/class-closte-native-events.php';
 require_once __DIR__ . '/closte-native/class-closte-native-ssl-stage.php';
 require_once __DIR__ . '/closte-native/class-closte-native-dns-stage.php';
 require_once __DIR__ . '/closte-native/class-closte-native-inventory.php';
+require_once __DIR__ . '/closte-native/class-closte-native-queue.php';
+require_once __DIR__ . '/closte-native/class-closte-native-status-table.php';
 require_once __DIR__ . '/closte-native/class-closte-native-status.php';
+require_once __DIR__ . '/closte-native/class-closte-native-refresh.php';
 require_once __DIR__ . '/closte-native/class-closte-native-console.php';
 require_once __DIR__ . '/closte-native/class-closte-native-reconcile.php';
 require_once __DIR__ . '/closte-native/class-closte-native-watcher.php';
@@ -33,12 +36,18 @@ final class Closte_Native
 
     public static function boot(): void
     {
+        // Built once, passed in: the status table, the queued refresh, the console.
+        $table = new Closte_Native_Status_Table();
+        $refresh = new Closte_Native_Refresh($table);
         // The console exists either way: without the extension or the key it says what is missing.
-        $console = new Closte_Native_Console();
+        $console = new Closte_Native_Console($table, $refresh);
         add_action('network_admin_menu', [$console, 'menu'], 20); // after Ultimate Multisite's own menu (10)
         foreach (Closte_Native_Console::ACTIONS as $action) {
             add_action("admin_post_closte_native_$action", [$console, "do_$action"]);
         }
+        add_action('wp_ajax_' . Closte_Native_Console::PROGRESS_ACTION, [$console, 'progress']);
+        add_filter('set-screen-option', [Closte_Native_Console::class, 'save_per_page'], 10, 3);
+        add_filter('set_screen_option_' . Closte_Native_Console::PER_PAGE_OPTION, [Closte_Native_Console::class, 'save_per_page'], 10, 3);
         $missing = self::missing();
         if ($missing !== null) {
             add_action('network_admin_notices', function () use ($missing) {
@@ -61,6 +70,7 @@ final class Closte_Native
         add_filter('wu_get_network_public_ip', [$dns, 'network_public_ip'], 10, 2);
         add_filter('wu_domain_has_correct_dns', [$dns, 'has_correct_dns'], 10, 3);
 
+        $refresh->register();
         $reconcile = new Closte_Native_Reconcile();
         add_action('init', [$reconcile, 'schedule']);
         add_action(Closte_Native_Reconcile::HOOK, [$reconcile, 'run']);
@@ -183,3 +193,10 @@ final class Closte_Native
 }
 
 Closte_Native::boot();
+
+// `wp closte …`: loaded only when WP-CLI runs (nothing on web requests). Outside boot(),
+// which returns early without the extension or the key: the commands then say so.
+if (defined('WP_CLI') && WP_CLI) {
+    require_once __DIR__ . '/closte-native/class-closte-native-cli.php';
+    Closte_Native_CLI::register();
+}

@@ -269,5 +269,5 @@ $t->same('wizard: anyone else gets a 403 and nothing is sent', [false, [], []], 
 
 $t->check('no line of the built-in integration in the log (no key prefix)', !str_contains($log(), 'Using API key'), $log());
 $t->check('the emulator never stored the key', !str_contains($emu->rawLog(), $emu->key));
-file_put_contents(getenv('WU_LOG_DIR') . '/key.txt', $emu->key); // for the shell's grep of every log
+file_put_contents(getenv('WU_LOG_DIR') . '/key.txt', $emu->key . "\n", FILE_APPEND); // for the shell's grep of every log, one key a line
 $t->finish();

@@ -1,0 +1,791 @@
+<?php
+/**
+ * `wp closte`: every console action from the command line, for cron jobs, deploy scripts
+ * and support sessions. Loaded and registered only when WP-CLI runs (see closte-native.php):
+ * nothing of it is read on web requests. Each public method is a subcommand; its docblock is
+ * its `wp help` page. Lists go through WP_CLI\Utils\format_items (table, json, csv, yaml,
+ * count), and a machine format prints nothing else on stdout (notes and warnings go to
+ * stderr). Anything that failed makes the exit status 1. Without the extension or the key,
+ * every subcommand is one error line and exit 1. The key is never printed.
+ */
+
+defined('ABSPATH') || exit;
+
+/**
+ * Closte domain aliases of the network: status, refresh, sync, live checks, retries and the watcher.
+ *
+ * ## EXAMPLES
+ *
+ *     # Every mapped name: on Closte, DNS, certificate (from the last refresh)
+ *     $ wp closte status
+ *
+ *     # Add the aliases missing on Closte (a nightly cron job)
+ *     $ wp closte sync
+ *
+ *     # Is shop.example.com ready, right now?
+ *     $ wp closte check shop.example.com
+ */
+final class Closte_Native_CLI
+{
+    /** The console's views, by the names the command line takes. */
+    const VIEWS = ['all', 'attention', 'dns', 'certificate', 'expiring', 'missing', 'waiting'];
+    const FORMATS = ['table', 'json', 'csv', 'yaml', 'count'];
+    /** Fields of `wp closte status`: every one, and those shown by default. */
+    const STATUS_FIELDS = ['name', 'domain', 'twin_of', 'site_id', 'site', 'stage', 'stage_label', 'on_closte', 'dns', 'dns_points', 'dns_error', 'dns_checked_at',
+        'certificate', 'days_left', 'cert_expires', 'cert_subject', 'cert_issuer', 'cert_error', 'cert_checked_at', 'invalid', 'last_error'];
+    const STATUS_DEFAULT_FIELDS = ['name', 'domain', 'site', 'stage', 'on_closte', 'dns', 'certificate', 'days_left'];
+
+    /** Registers `wp closte` (called by the loader only when WP-CLI runs). */
+    public static function register(): void
+    {
+        WP_CLI::add_command('closte', self::class);
+    }
+
+    /**
+     * Shows every mapped name as the console does: on Closte, DNS and certificate.
+     *
+     * Reads the status table written by the last refresh (`wp closte refresh`, the console's
+     * Refresh or the daily reconcile); sends nothing. One row per name: a mapped domain and,
+     * where the network creates one, its www. twin.
+     *
+     * ## OPTIONS
+     *
+     * [<domain>...]
+     * : Only these domains (as typed or canonical; a domain brings its www. twin, a www. name only itself).
+     *
+     * [--view=<view>]
+     * : Only the rows of one of the console's views.
+     * ---
+     * default: all
+     * options:
+     *   - all
+     *   - attention
+     *   - dns
+     *   - certificate
+     *   - expiring
+     *   - missing
+     *   - waiting
+     * ---
+     *
+     * [--fields=<fields>]
+     * : Comma-separated fields to show. Default: name,domain,site,stage,on_closte,dns,certificate,days_left.
+     * Also: twin_of, site_id, stage_label, dns_points, dns_error, dns_checked_at, cert_expires,
+     * cert_subject, cert_issuer, cert_error, cert_checked_at, invalid, last_error.
+     *
+     * [--format=<format>]
+     * : Render output in a particular format.
+     * ---
+     * default: table
+     * options:
+     *   - table
+     *   - json
+     *   - csv
+     *   - yaml
+     *   - count
+     * ---
+     *
+     * ## EXAMPLES
+     *
+     *     # Everything that needs attention
+     *     $ wp closte status --view=attention
+     *
+     *     # One domain and its www. twin, as JSON
+     *     $ wp closte status shop.example.com --format=json
+     *
+     *     # How many aliases are missing on Closte
+     *     $ wp closte status --view=missing --format=count
+     *
+     *     # Certificates and when they end, as CSV
+     *     $ wp closte status --fields=name,certificate,days_left,cert_expires --format=csv
+     *
+     * @when after_wp_load
+     */
+    public function status($args, $assoc_args): void
+    {
+        self::ready();
+        $format = self::format($assoc_args);
+        $fields = self::fields($assoc_args, self::STATUS_FIELDS, self::STATUS_DEFAULT_FIELDS);
+        $view = (string) ($assoc_args['view'] ?? 'all');
+        if (!in_array($view, self::VIEWS, true)) {
+            WP_CLI::error(sprintf('Unknown view "%s". Views: %s.', $view, implode(', ', self::VIEWS)));
+        }
+        $run = Closte_Native_Refresh::run();
+        if ($run === null) {
+            WP_CLI::warning('Nothing checked yet: run `wp closte refresh --inline` (or `wp closte refresh` and let the queue run it).');
+        } elseif ($format === 'table') {
+            WP_CLI::log((new Closte_Native_Refresh())->progress()['text']);
+        }
+        [$rows, $unknown] = $this->status_rows($view, array_map('strval', $args));
+        $inflight = Closte_Native_Events::all_wanted();
+        $items = array_map(fn ($r) => self::status_item($r, $inflight[$r['name']] ?? null), $rows);
+        WP_CLI\Utils\format_items($format, $items, $fields);
+        foreach ($unknown as $domain) {
+            WP_CLI::warning(sprintf('%s: not in the status table (not a mapped domain, or mapped since the last refresh: run `wp closte refresh --inline`).', $domain));
+        }
+        if ($unknown !== []) {
+            WP_CLI::halt(1);
+        }
+    }
+
+    /**
+     * Queues a refresh of every name's alias, DNS and certificate; or runs it here.
+     *
+     * Without --inline the refresh is queued (Action Scheduler, group closte-native) as the
+     * console's Refresh button does, and checked in chunks by the queue's runners. With
+     * --inline it runs in this process, with a progress bar, and prints what it found.
+     *
+     * ## OPTIONS
+     *
+     * [--inline]
+     * : Run the refresh in this process (one list read, then one DNS and one certificate batch per chunk) instead of queueing it.
+     *
+     * ## EXAMPLES
+     *
+     *     # Queue a refresh; the queue's runners check every name in chunks
+     *     $ wp closte refresh
+     *
+     *     # Check everything now, in this process
+     *     $ wp closte refresh --inline
+     *
+     * @when after_wp_load
+     */
+    public function refresh($args, $assoc_args): void
+    {
+        self::ready();
+        if (!WP_CLI\Utils\get_flag_value($assoc_args, 'inline', false)) {
+            $id = Closte_Native_Refresh::start('wp-cli');
+            WP_CLI::success(sprintf('Refresh queued (run %d): the queue\'s runners check every name in chunks. `wp closte status` shows the result when it is done.', $id));
+            return;
+        }
+        $refresh = new Closte_Native_Refresh();
+        $table = new Closte_Native_Status_Table();
+        $id = Closte_Native_Refresh::start('wp-cli');
+        $refresh->plan($id); // here, not by a runner: its queued action is taken back below
+        self::unqueue(Closte_Native_Refresh::HOOK, [$id]);
+        $run = Closte_Native_Refresh::run() ?? [];
+        $chunks = (int) ($run['chunks'] ?? 0);
+        for ($c = 0; $c < $chunks; $c++) {
+            self::unqueue(Closte_Native_Refresh::CHUNK_HOOK, [$id, $c, 1]);
+        }
+        $errors = array_values((array) ($run['errors'] ?? []));
+        $progress = WP_CLI\Utils\make_progress_bar('Checking DNS and certificates', max(1, (int) ($run['total'] ?? 0)), 100);
+        for ($c = 0; $c < $chunks; $c++) {
+            $names = $table->chunk($id, $c);
+            foreach ($refresh->check($names, $id) as $error) {
+                $errors[] = $error;
+            }
+            $progress->tick(count($names));
+        }
+        $progress->finish();
+        $refresh->sweep($id); // every chunk checked: the run is finished, the certificate alerts rewritten
+        self::unqueue(Closte_Native_Refresh::SWEEP_HOOK, [$id]);
+        $run = Closte_Native_Refresh::run() ?? [];
+        $counts = $table->counts();
+        WP_CLI::log(sprintf('%d names checked in %.1f s: %d need attention, %d missing on Closte, %d with DNS wrong, %d without a valid certificate, %d expiring within %d days, %d waiting.',
+            (int) ($run['total'] ?? 0), ((float) ($run['elapsed_ms'] ?? 0)) / 1000, $counts['attention'] ?? 0, $counts['missing'] ?? 0, $counts['dns'] ?? 0,
+            $counts[self::view_key('certificate')] ?? 0, $counts['expiring'] ?? 0, Closte_Native_Status_Table::MIN_DAYS, $counts['waiting'] ?? 0));
+        if ($run['unclaimed_count'] ?? null) {
+            WP_CLI::log(sprintf('%d aliases on Closte that no mapped domain claims: %s', (int) $run['unclaimed_count'], implode(', ', array_slice((array) $run['unclaimed'], 0, 20))
+                . ((int) $run['unclaimed_count'] > 20 ? ', …' : '')));
+        }
+        foreach (array_unique($errors) as $error) {
+            WP_CLI::warning($error);
+        }
+        if ($errors !== [] || empty($run['finished_at'])) {
+            WP_CLI::warning('The refresh did not check everything (see above). `wp closte status` shows what it could.');
+            WP_CLI::halt(1);
+        }
+        WP_CLI::success('Refreshed. `wp closte status` shows every row.');
+    }
+
+    /**
+     * Adds every mapped name missing on Closte; optionally removes aliases no mapped domain claims.
+     *
+     * The same as the console's Sync now: the names of every mapped domain (and their www.
+     * twins) that are not aliases on Closte are added. Names the extension refuses are
+     * reported, never sent. With --remove-unlisted, aliases that no mapped domain claims
+     * (an archived or deleted site's domain counts as claimed) are removed too, after a
+     * confirmation; as in the console, this is refused when no mapped domain is found (that
+     * would remove every alias) or while a domain record holds a name that is not valid.
+     *
+     * ## OPTIONS
+     *
+     * [--dry-run]
+     * : Read Closte's alias list once and print what would be added (and removed); send no change.
+     *
+     * [--remove-unlisted]
+     * : Also remove aliases that no mapped domain claims (asks first; see --yes).
+     *
+     * [--yes]
+     * : Remove without asking. Without it, a removal is refused when stdin is not a terminal (cron, pipes).
+     *
+     * ## EXAMPLES
+     *
+     *     # Add the missing aliases
+     *     $ wp closte sync
+     *     Success: Sync: 1 added, 5 already on Closte, 0 failed.
+     *
+     *     # What would change, adding and removing; nothing is sent
+     *     $ wp closte sync --dry-run --remove-unlisted
+     *
+     *     # Remove unclaimed aliases without a question (scripts)
+     *     $ wp closte sync --remove-unlisted --yes
+     *
+     *     # Nightly, from cron (exit status 1 when anything failed)
+     *     0 3 * * * wp --path=/var/www/html closte sync --quiet
+     *
+     * @when after_wp_load
+     */
+    public function sync($args, $assoc_args): void
+    {
+        self::ready();
+        $dry = (bool) WP_CLI\Utils\get_flag_value($assoc_args, 'dry-run', false);
+        $remove = (bool) WP_CLI\Utils\get_flag_value($assoc_args, 'remove-unlisted', false);
+        $yes = (bool) WP_CLI\Utils\get_flag_value($assoc_args, 'yes', false);
+        $inventory = new Closte_Native_Inventory();
+        $domains = $inventory->domains();
+        $wanted = $inventory->wanted_names($domains);
+        $invalid = Closte_Native_Inventory::invalid($domains);
+        // Every mapped name counts as claimed, an archived or deleted site's too.
+        $claimed = array_flip(Closte_Native_Inventory::names($domains));
+        if ($remove) {
+            if ($claimed === []) {
+                WP_CLI::error('Nothing done: no mapped domain was found, and removing every alias is never what a network wants.');
+            }
+            $bad = array_column(array_filter($domains, fn ($d) => $d['invalid'] !== null), 'invalid', 'domain');
+            if ($bad !== []) {
+                WP_CLI::error(sprintf('Nothing done: these domain records hold names that are not valid domain names: %s. An alias they stand for would look unclaimed, so no alias is removed until they are corrected or deleted.',
+                    implode('; ', array_map(fn ($n, $why) => "$n ($why)", array_keys($bad), $bad))));
+            }
+        }
+        $unclaimed = [];
+        if ($dry || $remove) {
+            try {
+                $listed = array_map(fn ($a) => (string) $a['domain'], Closte\list_domains());
+            } catch (Throwable $e) {
+                WP_CLI::error('Closte\'s alias list could not be read, nothing changed: ' . Closte_Native::explain($e));
+            }
+            $on = array_flip(array_map([Closte_Native_Name::class, 'key'], $listed));
+            $unclaimed = array_values(array_filter($listed, fn ($n) => !isset($claimed[Closte_Native_Name::key($n)])));
+        }
+        if ($dry) {
+            $add = array_values(array_filter($wanted, fn ($n) => !isset($on[$n])));
+            foreach ($add as $name) {
+                WP_CLI::log("would add $name");
+            }
+            foreach ($remove ? $unclaimed : [] as $name) {
+                WP_CLI::log("would remove $name");
+            }
+            self::warn_invalid($invalid);
+            WP_CLI::success(sprintf('Dry run, nothing sent: %d to add, %d already on Closte%s.', count($add), count($wanted) - count($add),
+                $remove ? sprintf(', %d unclaimed to remove', count($unclaimed)) : ''));
+            return;
+        }
+        if ($remove && $unclaimed !== []) {
+            $question = sprintf('Remove %d alias%s from Closte that no mapped domain claims (%s)?', count($unclaimed), count($unclaimed) === 1 ? '' : 'es',
+                implode(', ', array_slice($unclaimed, 0, 10)) . (count($unclaimed) > 10 ? ', …' : ''));
+            self::confirm($question, $yes, 'Nothing was changed.');
+        }
+        $failed = [];
+        $added = [];
+        $unchanged = 0;
+        if ($wanted !== []) {
+            try {
+                $r = Closte\sync_domains($wanted);
+            } catch (Throwable $e) {
+                WP_CLI::error('Sync failed, nothing changed: ' . Closte_Native::explain($e));
+            }
+            $added = $r['added'];
+            $unchanged = count($r['unchanged']);
+            foreach ($added as $name) {
+                Closte_Native::log("wp closte sync: added $name");
+                WP_CLI::log("added $name");
+            }
+            foreach ($r['failed'] as $name => $error) {
+                $failed[] = sprintf('%s: %s (%s)', $name, rtrim((string) $error['message'], '.'), !empty($error['retryable']) ? 'temporary: run the sync again later' : 'refused');
+            }
+        }
+        $removed = [];
+        if ($remove && $unclaimed !== []) {
+            try {
+                $rr = Closte\remove_domains($unclaimed);
+            } catch (Throwable $e) {
+                $rr = [];
+                $failed[] = 'removal failed, nothing removed: ' . Closte_Native::explain($e);
+            }
+            foreach ($rr as $x) {
+                if ($x['status'] === 'removed') {
+                    $removed[] = $x['domain'];
+                    Closte_Native::log("wp closte sync: removed unclaimed alias {$x['domain']}");
+                    WP_CLI::log("removed {$x['domain']}");
+                } elseif ($x['status'] === 'failed') {
+                    $failed[] = sprintf('%s: %s (not removed)', $x['domain'], rtrim((string) ($x['error']['message'] ?? ''), '.'));
+                }
+            }
+        }
+        if ($added !== [] || $removed !== []) {
+            (new Closte_Native_Status())->refresh_aliases(); // the On Closte column, as after the console's actions
+        }
+        foreach ($failed as $line) {
+            WP_CLI::warning($line);
+        }
+        self::warn_invalid($invalid);
+        $summary = sprintf('Sync: %d added, %d already on Closte, %d failed%s.', count($added), $unchanged, count($failed),
+            $remove ? sprintf(', %d unclaimed removed', count($removed)) : '');
+        if ($failed !== [] || $invalid !== []) {
+            WP_CLI::warning($summary);
+            WP_CLI::halt(1);
+        }
+        WP_CLI::success($summary);
+    }
+
+    /**
+     * Checks names live, now: DNS against Closte's address and the certificate Closte serves.
+     *
+     * Not from the status table: one DNS batch and one certificate batch, with the console's
+     * options (filters closte_native_console_dns_options and closte_native_console_ssl_options;
+     * certificates are fetched from CLOSTE_PUBLIC_IP_ADDRESS when it is defined). One row per
+     * name given. Exit status 1 when a name's DNS is not right or its certificate not valid.
+     *
+     * ## OPTIONS
+     *
+     * <domain>...
+     * : The names to check (a www. twin is checked only when given).
+     *
+     * [--dns]
+     * : Check DNS only.
+     *
+     * [--ssl]
+     * : Check the certificate only.
+     *
+     * [--connect-to=<host>]
+     * : Fetch the certificate from this host or IP (or host:port, [IPv6]:port) instead of CLOSTE_PUBLIC_IP_ADDRESS; SNI and verification stay for each name.
+     *
+     * [--format=<format>]
+     * : Render output in a particular format.
+     * ---
+     * default: table
+     * options:
+     *   - table
+     *   - json
+     *   - csv
+     *   - yaml
+     *   - count
+     * ---
+     *
+     * ## EXAMPLES
+     *
+     *     # Is the domain ready: DNS at Closte and a valid certificate?
+     *     $ wp closte check shop.example.com www.shop.example.com
+     *
+     *     # The certificate as a given server serves it
+     *     $ wp closte check shop.example.com --ssl --connect-to=198.51.100.7
+     *
+     *     # In a deploy script
+     *     $ wp closte check shop.example.com --dns --format=json
+     *
+     * @when after_wp_load
+     */
+    public function check($args, $assoc_args): void
+    {
+        self::ready();
+        $format = self::format($assoc_args);
+        $dns = (bool) WP_CLI\Utils\get_flag_value($assoc_args, 'dns', false);
+        $ssl = (bool) WP_CLI\Utils\get_flag_value($assoc_args, 'ssl', false);
+        if (!$dns && !$ssl) {
+            $dns = $ssl = true;
+        }
+        $rows = [];
+        $names = [];
+        foreach ($args as $arg) {
+            $arg = (string) $arg;
+            $canonical = Closte_Native_Name::canonical($arg);
+            $rows[$arg] = ['name' => $canonical ?? $arg];
+            if ($canonical === null) {
+                $rows[$arg]['detail'] = sprintf('not a valid domain name: %s', (string) Closte_Native_Name::problem($arg));
+                $rows[$arg] += $dns ? ['dns' => 'invalid'] : [];
+                $rows[$arg] += $ssl ? ['certificate' => 'invalid'] : [];
+            } else {
+                $names[$arg] = $canonical;
+            }
+        }
+        $list = array_values(array_unique($names));
+        $failed = array_keys(array_diff_key($rows, $names));
+        $results = ['dns' => [], 'ssl' => []];
+        if ($list !== [] && $dns) {
+            $options = apply_filters('closte_native_console_dns_options', [], $list);
+            try {
+                foreach (Closte\check_dns_many($list, is_array($options) ? $options : []) as $i => $r) {
+                    $results['dns'][$list[$i]] = $r;
+                }
+            } catch (Throwable $e) {
+                WP_CLI::error('DNS could not be checked: ' . Closte_Native::explain($e));
+            }
+        }
+        if ($list !== [] && $ssl) {
+            $options = Closte_Native_Status::ssl_options($list, ['min_days' => Closte_Native_Status_Table::MIN_DAYS]);
+            if (isset($assoc_args['connect-to'])) { // the operator's word wins over the filters
+                $to = trim((string) $assoc_args['connect-to']);
+                if (preg_match('/^\[([^\]]+)\]:(\d{1,5})$/', $to, $m) || preg_match('/^([^:]+):(\d{1,5})$/', $to, $m)) {
+                    $options['connect_to'] = $m[1];
+                    $options['port'] = (int) $m[2];
+                } else {
+                    $options['connect_to'] = trim($to, '[]');
+                }
+            }
+            try {
+                foreach (Closte\check_ssl_many($list, $options) as $i => $r) {
+                    $results['ssl'][$list[$i]] = $r;
+                }
+            } catch (Throwable $e) {
+                WP_CLI::error('Certificates could not be checked: ' . Closte_Native::explain($e));
+            }
+        }
+        foreach ($names as $arg => $name) {
+            $detail = [];
+            if ($dns) {
+                $r = $results['dns'][$name];
+                $rows[$arg]['dns'] = $r['ok'] ? 'ok' : (string) $r['reason'];
+                $rows[$arg]['points_to'] = implode(', ', array_merge((array) $r['a'], (array) $r['aaaa']));
+                if (!$r['ok']) {
+                    $detail[] = (string) $r['error'];
+                }
+            }
+            if ($ssl) {
+                $r = $results['ssl'][$name];
+                $rows[$arg]['certificate'] = $r['valid'] ? (!empty($r['expiring_soon']) ? 'expiring' : 'valid') : (string) $r['reason'];
+                $rows[$arg]['days_left'] = $r['days_remaining'] === null ? '' : (int) $r['days_remaining'];
+                $rows[$arg]['expires'] = $r['not_after'] === null ? '' : gmdate('Y-m-d H:i:s', (int) $r['not_after']);
+                $rows[$arg]['subject'] = (string) $r['subject'];
+                $rows[$arg]['issuer'] = (string) $r['issuer'];
+                if (!$r['valid']) {
+                    $detail[] = (string) $r['error'];
+                }
+            }
+            $rows[$arg]['detail'] = implode('; ', $detail);
+            if ($detail !== []) {
+                $failed[] = $arg;
+            }
+        }
+        $fields = array_merge(['name'], $dns ? ['dns', 'points_to'] : [], $ssl ? ['certificate', 'days_left', 'expires', 'subject', 'issuer'] : [], ['detail']);
+        $items = [];
+        foreach ($rows as $row) {
+            $items[] = array_map(fn ($f) => $row[$f] ?? '', array_combine($fields, $fields));
+        }
+        WP_CLI\Utils\format_items($format, $items, $fields);
+        if ($failed !== []) {
+            WP_CLI::warning(sprintf('%d of %d names not ready: %s.', count($failed), count($rows), implode(', ', $failed)));
+            WP_CLI::halt(1);
+        }
+    }
+
+    /**
+     * Re-sends domains to Closte now, superseding their pending retries.
+     *
+     * Each domain is sent with its www. twin (where the network creates one), as a new
+     * domain event: a retry still pending for one of its names is superseded (dropped when
+     * its time comes). Says what became of each name: on Closte, a retry scheduled (and
+     * why), or refused (and why). Exit status 1 when a name is not on Closte.
+     *
+     * ## OPTIONS
+     *
+     * [<domain>...]
+     * : The mapped domains to re-send (as typed or canonical; a www. twin stands for its domain).
+     *
+     * [--all-missing]
+     * : Every mapped domain with a name missing on Closte (one read of Closte's alias list decides).
+     *
+     * ## EXAMPLES
+     *
+     *     # One domain, now
+     *     $ wp closte retry shop.example.com
+     *
+     *     # Everything Closte lacks
+     *     $ wp closte retry --all-missing
+     *
+     * @when after_wp_load
+     */
+    public function retry($args, $assoc_args): void
+    {
+        self::ready();
+        $all = (bool) WP_CLI\Utils\get_flag_value($assoc_args, 'all-missing', false);
+        if ($all === ($args !== [])) {
+            WP_CLI::error('Name the domains to re-send, or pass --all-missing (not both).');
+        }
+        $domains = (new Closte_Native_Inventory())->domains();
+        $todo = [];
+        $failed = [];
+        if ($all) {
+            try {
+                $on = array_flip(array_map(fn ($a) => Closte_Native_Name::key((string) $a['domain']), Closte\list_domains()));
+            } catch (Throwable $e) {
+                WP_CLI::error('Closte\'s alias list could not be read, nothing sent: ' . Closte_Native::explain($e));
+            }
+            foreach ($domains as $d) {
+                if ($d['wanted'] && $d['invalid'] === null && array_diff($d['names'], array_keys($on)) !== []) {
+                    $todo[$d['domain']] = $d;
+                }
+            }
+            if ($todo === []) {
+                WP_CLI::success('Nothing missing: every mapped name is on Closte.');
+                return;
+            }
+        }
+        foreach ($args as $arg) {
+            $key = Closte_Native_Name::key((string) $arg);
+            $found = null;
+            foreach ($domains as $d) {
+                if ($d['domain'] === $arg || Closte_Native_Name::key($d['domain']) === $key || in_array($key, $d['names'], true)) {
+                    $found = $d;
+                    break;
+                }
+            }
+            if ($found === null) {
+                WP_CLI::warning(sprintf('%s is not a mapped domain: nothing sent.', $arg));
+                $failed[] = $arg;
+            } else {
+                $todo[$found['domain']] = $found;
+            }
+        }
+        $on_closte = 0;
+        foreach ($todo as $d) {
+            $shown = Closte_Native_Name::shown($d['domain']);
+            if ($d['invalid'] !== null) {
+                WP_CLI::warning(sprintf('%s is not a valid domain name (%s): correct it in its domain record. Nothing was sent.', $shown, $d['invalid']));
+                $failed[] = $d['domain'];
+                continue;
+            }
+            foreach ((new Closte_Native_Events())->event('add', $d['domain']) as $name => $o) {
+                if ($o['status'] === 'done') {
+                    $on_closte++;
+                    WP_CLI::log(sprintf('%s: on Closte (%s)', $name, str_replace('_', ' ', (string) $o['result'])));
+                } elseif ($o['status'] === 'scheduled') {
+                    $failed[] = $name;
+                    WP_CLI::warning(sprintf('%s: Closte did not take it yet (%s); retry %d of %d is scheduled.', $name, rtrim((string) $o['error'], '.'), $o['attempt'], Closte_Native_Events::MAX_ATTEMPTS));
+                } elseif ($o['status'] === 'gave_up') {
+                    $failed[] = $name;
+                    WP_CLI::warning(sprintf('%s: Closte did not take it (%s), and its retries are used up.', $name, rtrim((string) $o['error'], '.')));
+                } else {
+                    $failed[] = $name;
+                    WP_CLI::warning(sprintf('%s: refused, not retried: %s', $name, (string) $o['error']));
+                }
+            }
+        }
+        if ($on_closte > 0) {
+            (new Closte_Native_Status())->refresh_aliases();
+        }
+        $summary = sprintf('Re-sent %d domain%s: %d name%s on Closte, %d not.', count($todo), count($todo) === 1 ? '' : 's', $on_closte, $on_closte === 1 ? '' : 's', count($failed));
+        if ($failed !== []) {
+            WP_CLI::warning($summary);
+            WP_CLI::halt(1);
+        }
+        WP_CLI::success($summary);
+    }
+
+    /**
+     * Runs one watcher tick now: waiting domains advance as soon as DNS or their certificate is ready.
+     *
+     * The same tick the recurring closte_native_watch action runs: one DNS batch over the
+     * domains at checking-dns, one certificate batch over those at checking-ssl-cert (and
+     * failed ones inside the revival window); each domain whose check passes is processed by
+     * Ultimate Multisite at once. Exit status 1 when a batch could not run.
+     *
+     * ## EXAMPLES
+     *
+     *     # Let ready domains advance now, instead of at their next check
+     *     $ wp closte watch
+     *
+     * @when after_wp_load
+     */
+    public function watch($args, $assoc_args): void
+    {
+        self::ready();
+        $r = (new Closte_Native_Watcher())->tick();
+        if (!empty($r['idle'])) {
+            WP_CLI::success('Nothing is waiting for DNS or a certificate: the watcher has nothing to check.');
+            return;
+        }
+        $list = fn (array $names) => $names === [] ? '' : ' (' . implode(', ', $names) . ')';
+        WP_CLI::log(sprintf('%d domains (%d names) checked in %.1f s: %d advanced%s, %d revived%s, %d held by Ultimate Multisite\'s own check%s.',
+            (int) $r['domains'], (int) $r['names'], (float) $r['seconds'], count($r['advanced']), $list($r['advanced']), count($r['revived']), $list($r['revived']),
+            count($r['held']), $list($r['held'])));
+        if (!empty($r['left'])) {
+            WP_CLI::log(sprintf('%d domains wait for the next ticks (checked in turns).', (int) $r['left']));
+        }
+        foreach ((array) $r['errors'] as $what => $error) {
+            WP_CLI::warning(sprintf('%s could not be checked: %s', $what === 'dns' ? 'DNS' : 'Certificates', $error));
+        }
+        if (!empty($r['errors'])) {
+            WP_CLI::halt(1);
+        }
+        WP_CLI::success('Watcher tick done.');
+    }
+
+    /** Without the extension or the key: one error line, exit 1. */
+    private static function ready(): void
+    {
+        $missing = Closte_Native::missing();
+        if ($missing !== null) {
+            WP_CLI::error('Closte (native) is inactive: ' . $missing);
+        }
+    }
+
+    private static function format(array $assoc_args): string
+    {
+        $format = (string) ($assoc_args['format'] ?? 'table');
+        if (!in_array($format, self::FORMATS, true)) {
+            WP_CLI::error(sprintf('Unknown format "%s". Formats: %s.', $format, implode(', ', self::FORMATS)));
+        }
+        return $format;
+    }
+
+    private static function fields(array $assoc_args, array $all, array $default): array
+    {
+        if (!isset($assoc_args['fields'])) {
+            return $default;
+        }
+        $fields = array_values(array_filter(array_map('trim', explode(',', (string) $assoc_args['fields'])), 'strlen'));
+        $unknown = array_diff($fields, $all);
+        if ($fields === [] || $unknown !== []) {
+            WP_CLI::error(sprintf('Unknown field%s: %s. Fields: %s.', count($unknown) === 1 ? '' : 's', implode(', ', $unknown) ?: '(none given)', implode(', ', $all)));
+        }
+        return $fields;
+    }
+
+    /** The status table's key of a view named on the command line. */
+    private static function view_key(string $view): string
+    {
+        $views = Closte_Native_Status_Table::VIEWS;
+        if (isset($views[$view])) {
+            return $view;
+        }
+        return $view === 'certificate' && isset($views['cert']) ? 'cert' : 'all';
+    }
+
+    /**
+     * The rows of a view (all of them, or of the domains named), from the status table, and
+     * the domains named that have no row at all. The one place that reads the console's data.
+     *
+     * @return array{0: list<array>, 1: list<string>}
+     */
+    private function status_rows(string $view, array $domains): array
+    {
+        $table = new Closte_Native_Status_Table();
+        $key = self::view_key($view);
+        if ($domains === []) {
+            $rows = [];
+            for ($page = 1;; $page++) {
+                [$part] = $table->page($key, '', 'name', 'asc', 1000, $page);
+                array_push($rows, ...$part);
+                if (count($part) < 1000) {
+                    return [$rows, []];
+                }
+            }
+        }
+        $rows = [];
+        $unknown = [];
+        foreach ($domains as $domain) {
+            $canonical = Closte_Native_Name::key($domain);
+            $match = fn ($r) => $r['name'] === $canonical || Closte_Native_Name::key((string) $r['domain']) === $canonical
+                || (str_starts_with($canonical, 'www.') ? false : $r['domain'] === $domain);
+            // The search (a substring of the name, the domain as typed or the site) narrows; $match decides.
+            $found = false;
+            foreach (['all', $key] as $v) {
+                [$part] = $table->page($v, $canonical, 'name', 'asc', 1000, 1);
+                if ($canonical !== strtolower($domain)) {
+                    [$more] = $table->page($v, $domain, 'name', 'asc', 1000, 1);
+                    $part = array_merge($part, $more);
+                }
+                foreach (array_filter($part, $match) as $r) {
+                    $found = true;
+                    if ($v === $key) {
+                        $rows[$r['name']] = $r;
+                    }
+                }
+            }
+            if (!$found) {
+                $unknown[] = $domain;
+            }
+        }
+        uasort($rows, fn ($a, $b) => [$a['domain'], $a['is_twin'], $a['name']] <=> [$b['domain'], $b['is_twin'], $b['name']]);
+        return [array_values($rows), $unknown];
+    }
+
+    /** One status row in words: every field of STATUS_FIELDS, strings (and days as a number). */
+    private static function status_item(array $r, ?array $inflight): array
+    {
+        if ($r['invalid'] !== null) {
+            $on = 'not sent (not a valid name)';
+        } elseif ($inflight !== null && $inflight['op'] === 'add') {
+            $on = sprintf('retry pending, attempt %d of %d', (int) $inflight['attempt'], Closte_Native_Events::MAX_ATTEMPTS);
+        } elseif ($r['on_closte'] === null) {
+            $on = 'unknown';
+        } else {
+            $on = (int) $r['on_closte'] === 1 ? 'yes' : 'missing';
+        }
+        if ($r['cert_valid'] === null) {
+            $cert = 'not checked';
+        } elseif ((int) $r['cert_valid'] === 1) {
+            $cert = $r['cert_days'] !== null && (int) $r['cert_days'] < Closte_Native_Status_Table::MIN_DAYS ? 'expiring' : 'valid';
+        } else {
+            $cert = (string) $r['cert_reason'];
+        }
+        return [
+            'name' => (string) $r['name'],
+            'domain' => (string) $r['domain'],
+            'twin_of' => $r['is_twin'] ? (string) $r['domain'] : '',
+            'site_id' => (int) $r['site_id'],
+            'site' => (string) $r['site'],
+            'stage' => (string) $r['stage'],
+            'stage_label' => (string) $r['stage_label'],
+            'on_closte' => $on,
+            'dns' => $r['dns_ok'] === null ? 'not checked' : ((int) $r['dns_ok'] === 1 ? 'ok' : (string) $r['dns_reason']),
+            'dns_points' => (string) $r['dns_points'],
+            'dns_error' => (string) $r['dns_error'],
+            'dns_checked_at' => (string) $r['dns_checked_at'],
+            'certificate' => $cert,
+            'days_left' => $r['cert_days'] === null ? '' : (int) $r['cert_days'],
+            'cert_expires' => (string) $r['cert_expires'],
+            'cert_subject' => (string) $r['cert_subject'],
+            'cert_issuer' => (string) $r['cert_issuer'],
+            'cert_error' => (string) $r['cert_error'],
+            'cert_checked_at' => (string) $r['cert_checked_at'],
+            'invalid' => (string) $r['invalid'],
+            'last_error' => (string) $r['last_error'],
+        ];
+    }
+
+    /** Records whose name the extension refuses: one warning each. */
+    private static function warn_invalid(array $invalid): void
+    {
+        foreach ($invalid as $name => $why) {
+            WP_CLI::warning(sprintf('%s: not sent, not a valid domain name (%s). Correct it in its domain record.', $name, $why));
+        }
+    }
+
+    /**
+     * WP_CLI::confirm() on a terminal; without --yes and without a terminal (cron, a pipe)
+     * nobody can answer, so the command refuses with one error line, exit 1.
+     */
+    private static function confirm(string $question, bool $yes, string $nothing): void
+    {
+        if ($yes) {
+            return;
+        }
+        $tty = function_exists('stream_isatty') ? @stream_isatty(STDIN) : (function_exists('posix_isatty') && @posix_isatty(STDIN));
+        if (!$tty) {
+            WP_CLI::error("Refusing to remove aliases without confirmation: stdin is not a terminal. Run again with --yes to remove them. $nothing");
+        }
+        WP_CLI::confirm($question); // exits when the answer is not "y"
+    }
+
+    /** Takes back a queued action of the run (Action Scheduler, or WP-Cron without it). */
+    private static function unqueue(string $hook, array $args): void
+    {
+        if (Closte_Native_Queue::action_scheduler() && function_exists('as_unschedule_all_actions')) {
+            as_unschedule_all_actions($hook, $args, Closte_Native_Queue::GROUP);
+        } else {
+            wp_clear_scheduled_hook($hook, $args);
+        }
+    }
+}
