@@ -402,8 +402,16 @@ $r = $run(['closte', 'status', '--format=json', '--debug']);
 $t->check('--debug: WP-CLI\'s own debug lines on stderr, the JSON alone on stdout', $r['code'] === 0 && is_array($json($r)) && str_contains($r['err'], 'Debug'), $show($r));
 
 $t->check('the key is never printed (stdout and stderr of every run)', $outputs !== '' && !str_contains($outputs, $emu->key) && !str_contains($outputs, substr($emu->key, 8)));
-$t->check('no PHP error, warning, notice or deprecation in any run\'s output', !preg_match('/PHP (Fatal|Parse|Warning|Notice|Deprecated)|^(Warning|Notice|Deprecated|Fatal error): .* in \//m', $outputs),
-    (string) (preg_match('/.*(PHP (Fatal|Parse|Warning|Notice|Deprecated)|^(Warning|Notice|Deprecated|Fatal error): .* in \/).*/m', $outputs, $mm) ? $mm[0] : ''));
+// WP-CLI's own vendored libraries (mustache, on PHP 8.4+) raise deprecations that are not
+// ours to fix: deprecations about files under the WP-CLI framework are left out, and counted.
+$lines = preg_split('/\R/', $outputs);
+$theirs = preg_grep('#Deprecated.*/vendor/wp-cli/#', $lines);
+$ours = implode("\n", array_diff_key($lines, $theirs));
+if ($theirs !== []) {
+    echo 'note: ', count($theirs), " line(s) about WP-CLI's own vendored code, e.g. ", substr((string) reset($theirs), 0, 160), "\n";
+}
+$t->check('no PHP error, warning, notice or deprecation in any run\'s output (our code)', !preg_match('/PHP (Fatal|Parse|Warning|Notice|Deprecated)|^(Warning|Notice|Deprecated|Fatal error): .* in \//m', $ours),
+    (string) (preg_match('/.*(PHP (Fatal|Parse|Warning|Notice|Deprecated)|^(Warning|Notice|Deprecated|Fatal error): .* in \/).*/m', $ours, $mm) ? $mm[0] : ''));
 // Leave no work of this script in the queue for the scenarios after it.
 foreach ([Closte_Native_Refresh::HOOK, Closte_Native_Refresh::CHUNK_HOOK, Closte_Native_Refresh::SWEEP_HOOK, Closte_Native_Events::RETRY_HOOK, Closte_Native_Watcher::HOOK] as $hook) {
     Closte_Native_Queue::action_scheduler() ? as_unschedule_all_actions($hook) : wp_unschedule_hook($hook);
