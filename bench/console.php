@@ -2,13 +2,17 @@
 /*
  * make bench, part 3: the network admin console for N mapped domains (default 500) at a
  * realistic latency, in the real stack (php-fpm behind nginx, MariaDB, headless Chromium,
- * the real Action Scheduler's queue runner in processes of their own: one, then two
- * "web nodes"). Closte's API and every customer's HTTPS server are reached through
+ * the real Action Scheduler's queue runner as each web node runs it: a runner loop over
+ * HTTP into that node's php-fpm pool, tests/wordpress/runner.php --http; one node's
+ * loop, then both nodes'). Closte's API and every customer's HTTPS server are reached through
  * `closte-emulator proxy` (RTT_MS, default 20 ms round trip); each DNS answer is held
  * RTT_MS by the DNS server. Refresh is timed from the click to the page that reloaded
  * itself with the finished run; then a filtered, sorted view (50 rows) with BIG_N rows
  * in the table (default 100,000: rows inserted in SQL), its server time and peak memory.
- * Run by scripts/test-wordpress.sh --bench-console N. Prints tables; asserts nothing.
+ * Last, the slowest request of the whole run, from nginx's access log (every request:
+ * the browser's, the progress polls, the runner loops'), and the peak memory of every
+ * runner request. Run by scripts/test-wordpress.sh --bench-console N. Prints tables;
+ * asserts nothing.
  */
 
 require __DIR__ . '/../tests/server.inc';
@@ -38,7 +42,9 @@ foreach (array_chunk($names, 1000) as $part) { // records as the plugin stores t
 }
 Closte\add_domains($names, ['concurrency' => 32]);
 update_network_option(null, 'wp-ultimo_v2_settings', ['auto_create_www_subdomain' => 'never']);
+$token = bin2hex(random_bytes(16));
 update_network_option(null, 'closte_test_lab', [
+    'runner_token' => $token,
     'api_url' => "http://127.0.0.1:$apiPort/api/client",
     'ca_file' => "$certs/ca.pem",
     'targets' => array_fill_keys($names, "127.0.0.1:$tlsPort"),
@@ -60,10 +66,13 @@ $browse = function () {
     return $m;
 };
 $results = [];
+$loop_out = tempnam(sys_get_temp_dir(), 'closte-bench-loops-');
+register_shutdown_function(fn () => @unlink($loop_out));
 foreach ([1, 2] as $runners) {
     $procs = [];
-    for ($k = 0; $k < $runners; $k++) {
-        $procs[] = proc_open(array_merge($php, [__DIR__ . '/../tests/wordpress/runner.php', "node-$k", '--loop']), [1 => ['file', '/dev/null', 'w'], 2 => ['file', '/dev/null', 'w']], $pipes);
+    foreach (array_slice(['node-a', 'node-b'], 0, $runners) as $node) {
+        $procs[] = proc_open(array_merge($php, [__DIR__ . '/../tests/wordpress/runner.php', $node, '--http', (string) getenv('CLOSTE_WP_PROXY_PORT')]),
+            [1 => ['file', $loop_out, 'a'], 2 => ['file', '/dev/null', 'w']], $pipes, null, ['CLOSTE_TEST_RUNNER_TOKEN' => $token] + getenv());
     }
     $results[$runners] = $browse();
     foreach ($procs as $p) {
@@ -122,3 +131,29 @@ printf("\n| %-70s | %9s |\n|%s|%s|\n", sprintf('the console page with %s rows in
 printf("| %-70s | %9.0f |\n", 'Needs attention, sorted by site, page 7 of 50 rows: server time (ms)', $best['ms'] ?? -1);
 printf("| %-70s | %9.1f |\n", '  peak memory of that request, whole WordPress (MB)', $best['peak_mb'] ?? -1);
 printf("| %-70s | %9d |\n", '  rows rendered', $best['rows'] ?? -1);
+
+// The slowest request of the whole run (nginx's access log: request time, status, request,
+// the node a runner loop asked for), the slowest one that is not a runner loop's, and the
+// peak memory of the runner requests (each answers with its own).
+$slowest = ['all' => null, 'page' => null];
+foreach (file((string) getenv('CLOSTE_WP_ACCESS_LOG')) ?: [] as $line) {
+    if (!preg_match('/^([\d.]+) (\d+) "([^"]*)" (\S*)/', $line, $m)) {
+        continue;
+    }
+    $r = ['s' => (float) $m[1], 'status' => $m[2], 'request' => $m[3]];
+    if ($slowest['all'] === null || $r['s'] > $slowest['all']['s']) {
+        $slowest['all'] = $r;
+    }
+    if (!str_contains($m[3], 'closte_test_runner') && ($slowest['page'] === null || $r['s'] > $slowest['page']['s'])) {
+        $slowest['page'] = $r;
+    }
+}
+$peaks = [];
+foreach (file($loop_out) ?: [] as $line) {
+    $o = json_decode($line, true);
+    isset($o['answer']['peak_mb']) && $peaks[] = (float) $o['answer']['peak_mb'];
+}
+printf("\n| %-70s | %9s |\n|%s|%s|\n", 'the whole run (every request through nginx)', 'value', str_repeat('-', 72), str_repeat('-', 11));
+printf("| %-70s | %9.0f |\n", 'slowest request, any (ms): ' . substr((string) ($slowest['all']['request'] ?? '?'), 0, 40), ($slowest['all']['s'] ?? -1) * 1000);
+printf("| %-70s | %9.0f |\n", 'slowest request but a runner loop\'s (ms): ' . substr((string) ($slowest['page']['request'] ?? '?'), 0, 30), ($slowest['page']['s'] ?? -1) * 1000);
+printf("| %-70s | %9.1f |\n", sprintf('peak memory of a runner request, highest of %d (MB)', count($peaks)), $peaks ? max($peaks) : -1);

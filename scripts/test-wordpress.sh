@@ -73,7 +73,8 @@ tally() { # output of a scenario script
 # with their own config files; headless Chromium through Playwright; see browser.php.
 # start_web sets web_port (nginx, Chromium's proxy) and web_key (the API key php-fpm has).
 start_web() {
-  local fpm www port key i
+  [ -n "${web_port:-}" ] && return 0 # once per run: the browser test and the nodes scenario share it
+  local fpm www port key i node
   fpm=$(ls /usr/sbin/php-fpm* 2>/dev/null | head -1)
   www="$t/www"
   mkdir -p "$www" "$t/nginx"
@@ -93,19 +94,28 @@ display_errors=0
 sendmail_path=/bin/true
 closte.max_retries=0
 INI
+  # Two web nodes: two pools (each its own workers, its own socket, CLOSTE_NODE in its
+  # environment) on the one MariaDB, behind the one nginx, which spreads requests over both
+  # (round robin) and sends a request with "X-Closte-Node: node-b" to that node alone (how
+  # each node's runner loop is driven: tests/wordpress/runner.php --http).
   cat >"$t/php-fpm.conf" <<CONF
 [global]
 pid = $t/php-fpm.pid
 error_log = $t/php-fpm.log
 daemonize = no
-[closte]
+CONF
+  for node in node-a node-b; do
+    cat >>"$t/php-fpm.conf" <<CONF
+[$node]
 user = root
 group = root
-listen = $t/php-fpm.sock
+listen = $t/php-fpm-$node.sock
 pm = static
 pm.max_children = 2
 clear_env = no
+env[CLOSTE_NODE] = $node
 CONF
+  done
   port=$(php -n -r '$s = stream_socket_server("tcp://127.0.0.1:0"); echo parse_url("tcp://" . stream_socket_get_name($s, false), PHP_URL_PORT);')
   cat >"$t/nginx.conf" <<CONF
 user root;
@@ -116,12 +126,23 @@ error_log $t/nginx-error.log;
 events { worker_connections 64; }
 http {
   include /etc/nginx/mime.types;
-  access_log $t/nginx-access.log;
+  # Every request with its time (bench/console.php reads the slowest of a run).
+  log_format timed '\$request_time \$status "\$request" \$http_x_closte_node';
+  access_log $t/nginx-access.log timed;
   client_body_temp_path $t/nginx/body;
   fastcgi_temp_path $t/nginx/fastcgi;
   proxy_temp_path $t/nginx/proxy;
   uwsgi_temp_path $t/nginx/uwsgi;
   scgi_temp_path $t/nginx/scgi;
+  upstream nodes {
+    server unix:$t/php-fpm-node-a.sock;
+    server unix:$t/php-fpm-node-b.sock;
+  }
+  map \$http_x_closte_node \$node {
+    node-a unix:$t/php-fpm-node-a.sock;
+    node-b unix:$t/php-fpm-node-b.sock;
+    default nodes;
+  }
   server {
     listen 127.0.0.1:$port;
     server_name example.test;
@@ -133,7 +154,7 @@ http {
       try_files \$uri =404;
       include /etc/nginx/fastcgi_params;
       fastcgi_param SCRIPT_FILENAME \$document_root\$fastcgi_script_name;
-      fastcgi_pass unix:$t/php-fpm.sock;
+      fastcgi_pass \$node;
     }
   }
 }
@@ -157,6 +178,15 @@ CONF
   web_key=$key
 }
 
+# The refresh on the two web nodes: each node's runner loop over HTTP, a worker killed, a
+# runner dying in Action Scheduler's cleanup race (tests/wordpress/nodes.php).
+nodes_test() {
+  start_web || { failed=$((failed + 1)); return; }
+  tally "$(CLOSTE_WP_KEY="$web_key" CLOSTE_WP_PROXY_PORT="$web_port" CLOSTE_WP_FPM_LOG="$t/php-fpm.log" \
+    CLOSTE_WP_PHP="${php_base[*]} ${ext[*]}" "${php_base[@]}" "${ext[@]}" tests/wordpress/nodes.php 2>&1)"
+  echo "$web_key" >>"$t/logs/key.txt"
+}
+
 browser_test() {
   start_web || { failed=$((failed + 1)); return; }
   mkdir -p "$root/target"
@@ -172,7 +202,7 @@ if [ "$out" = "installed" ]; then echo "ok multisite installed"; passed=$((passe
 # make bench: the console's refresh and render for N domains at a given RTT (no test).
 if [ "${1:-}" = "--bench-console" ]; then
   start_web || exit 1
-  CLOSTE_WP_KEY="$web_key" CLOSTE_WP_PROXY_PORT="$web_port" CLOSTE_WP_PYTHON="$(scripts/browser-venv.sh)/bin/python" \
+  CLOSTE_WP_KEY="$web_key" CLOSTE_WP_PROXY_PORT="$web_port" CLOSTE_WP_PYTHON="$(scripts/browser-venv.sh)/bin/python" CLOSTE_WP_ACCESS_LOG="$t/nginx-access.log" \
     CLOSTE_WP_PHP="${php_base[*]} ${ext[*]}" "${php_base[@]}" "${ext[@]}" bench/console.php "${2:-500}"
   exit $?
 fi
@@ -184,9 +214,9 @@ if [ "${1:-}" = "--bench-padlock" ]; then
   exit $?
 fi
 
-# CLOSTE_WP_ONLY=name runs one scenario (tests/wordpress/name.php), or "browser".
+# CLOSTE_WP_ONLY=name runs one scenario (tests/wordpress/name.php), or "browser", or "nodes" (both on nginx + php-fpm).
 if [ -n "${CLOSTE_WP_ONLY:-}" ]; then
-  if [ "$CLOSTE_WP_ONLY" = browser ]; then browser_test; else tally "$("${php_base[@]}" "${ext[@]}" "tests/wordpress/$CLOSTE_WP_ONLY.php" 2>&1)"; fi
+  if [ "$CLOSTE_WP_ONLY" = browser ]; then browser_test; elif [ "$CLOSTE_WP_ONLY" = nodes ]; then nodes_test; else tally "$("${php_base[@]}" "${ext[@]}" "tests/wordpress/$CLOSTE_WP_ONLY.php" 2>&1)"; fi
   grep -E 'PHP (Fatal|Parse|Warning|Notice|Recoverable|Core|Compile|User)|closte-native|Closte\\|libcloste|tests/wordpress|mu-plugins' "$t/logs/php-error.log" 2>/dev/null | head -20
   echo "$passed passed, $failed failed"
   [ "$failed" -eq 0 ]
@@ -219,6 +249,7 @@ else
   echo "FAIL future: expected the unguarded provider to be fatal, got: $out"; failed=$((failed + 1))
 fi
 
+nodes_test
 browser_test
 
 # No log line anywhere holds the key.

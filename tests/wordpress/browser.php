@@ -68,7 +68,7 @@ foreach (array_filter(explode("\n", $out)) as $line) {
     }
 }
 $t->same('the Unicode record and its twin are on the emulator, as Closte takes them', ['www.xn--bcher-kva.example', 'xn--bcher-kva.example'], $bucher());
-$t->check('the browser ran every step', $rc === 0 && count($steps) === 17, "exit $rc; " . substr($err, -2000) . substr($out, -500));
+$t->check('the browser ran every step', $rc === 0 && count($steps) === 18, "exit $rc; " . substr($err, -2000) . substr($out, -500));
 $step = fn (string $name) => $steps[$name] ?? [];
 
 $t->check('login: the network admin reaches the dashboard', str_contains($step('login')['url'] ?? '', '/wp-admin/'), json_encode($step('login')));
@@ -171,4 +171,7 @@ $t->same('bulk Retry: both ticked names sent to Closte again, their rows now Yes
 $t->check('bulk Retry: the notice says what happened to each', str_contains($k['notice'] ?? '', 'Re-sent expiring.example.test: on Closte.') && str_contains($k['notice'] ?? '', 'Re-sent hostile.example.test: on Closte.'), json_encode($k));
 $a = $step('accessible names');
 $t->check('accessibility: the table has a caption', str_contains((string) ($a['caption'] ?? ''), 'Mapped domains'), json_encode($a));
+$x = $step('axe');
+$t->check(sprintf('accessibility: axe-core %s finds no violation in the console\'s markup (%d rules passed)', $x['version'] ?? '?', $x['passes'] ?? 0),
+    isset($x['violations']) && $x['violations'] === [] && ($x['passes'] ?? 0) > 0, json_encode($x));
 $t->finish();

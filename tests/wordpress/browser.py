@@ -9,6 +9,7 @@ usage: browser.py PROXY_PORT EMULATOR_URL SCREENSHOT_PATH
 
 import json
 import os
+import subprocess
 import sys
 import time
 import urllib.request
@@ -19,6 +20,25 @@ PROXY_PORT, EMULATOR, SHOT = sys.argv[1], sys.argv[2], sys.argv[3]
 BASE = "http://example.test"
 CONSOLE = BASE + "/wp-admin/network/admin.php?page=closte-native"
 KEY = os.environ["CLOSTE_WP_KEY"]
+
+
+AXE_DIR = os.path.expanduser("~/.cache/closte/axe-core")
+AXE = os.path.join(AXE_DIR, "node_modules", "axe-core", "axe.min.js")
+
+
+def axe_script():
+    """axe-core's axe.min.js from npm (axe-core 4), installed into ~/.cache/closte/axe-core
+    when missing; None (and why) when npm cannot install it: the check then fails."""
+    if not os.path.exists(AXE):
+        try:
+            r = subprocess.run(["npm", "install", "--prefix", AXE_DIR, "--no-audit", "--no-fund", "--no-save", "axe-core@4"],
+                               capture_output=True, text=True, timeout=300)
+        except (OSError, subprocess.TimeoutExpired) as e:
+            return None, f"npm install axe-core: {e}"
+        if r.returncode != 0 or not os.path.exists(AXE):
+            return None, f"npm install axe-core failed ({r.returncode}): {(r.stderr or r.stdout)[-500:]}"
+    with open(AXE, encoding="utf-8") as f:
+        return f.read(), None
 
 
 def say(step, **obs):
@@ -227,6 +247,22 @@ with sync_playwright() as p:
         rows=rows(page), live=page.get_attribute(".closte-native-notices", "aria-live"))
     labels = page.evaluate("""() => [...document.querySelectorAll('table.wp-list-table button')].map(b => b.textContent.replace(/\\s+/g, ' ').trim())""")
     say("accessible names", buttons=labels, caption=page.inner_text("table.wp-list-table caption") if page.query_selector("table.wp-list-table caption") else None)
+
+    # axe-core on the console (rows, badges, notices, views, bulk actions): the violations
+    # inside the console's own markup (div.wrap.closte-native), each with its nodes.
+    source, why = axe_script()
+    if source is None:
+        say("axe", error=why)
+    else:
+        page.goto(CONSOLE)
+        page.add_script_tag(content=source)
+        result = page.evaluate("""async () => {
+            const r = await axe.run(document.querySelector('div.wrap.closte-native'), {resultTypes: ['violations']});
+            return {version: axe.version, passes: r.passes.length,
+                    violations: r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                        nodes: v.nodes.map(n => n.target.join(' ') + ' ' + n.html.slice(0, 160))}))};
+        }""")
+        say("axe", **result)
 
     # A subscriber: no console, and a forged action is refused before anything is sent.
     sub = browser.new_context()

@@ -20,9 +20,21 @@ add_filter('closte_native_console_ssl_options', function ($options, $names) {
     }
     // A worker that dies in the middle of a chunk (tests/wordpress/scale.php): after its
     // DNS batch, before its certificate batch, it says so in a file and waits to be killed.
+    // In a CLI runner: CLOSTE_TEST_STALL(_AFTER). On a web node (tests/wordpress/nodes.php):
+    // the lab's stall ['node' => 'node-a', 'file' => path, 'after' => N], counted across
+    // that node's requests in path.count; the worker's pid goes to path.pid.
     static $chunks = 0;
     $stall = getenv('CLOSTE_TEST_STALL');
-    if ($stall && ++$chunks > (int) getenv('CLOSTE_TEST_STALL_AFTER')) {
+    $after = (int) getenv('CLOSTE_TEST_STALL_AFTER');
+    $node_stall = $lab['stall'] ?? null;
+    if (!$stall && is_array($node_stall) && getenv('CLOSTE_NODE') === $node_stall['node']) {
+        file_put_contents($node_stall['file'] . '.count', "x\n", FILE_APPEND | LOCK_EX);
+        $chunks = count(file($node_stall['file'] . '.count')) - 1;
+        [$stall, $after] = [$node_stall['file'], (int) $node_stall['after']];
+        $stall = is_file($stall) ? '' : $stall; // one worker stalls, once
+    }
+    if ($stall && ++$chunks > $after) {
+        file_put_contents($stall . '.pid', (string) getmypid());
         file_put_contents($stall, implode("\n", $names));
         while (true) {
             sleep(60);
@@ -38,3 +50,51 @@ add_filter('closte_native_console_dns_options', function ($options, $names) {
     $lab = get_network_option(null, 'closte_test_lab', []);
     return $lab ? ['nameservers' => $lab['nameservers'], 'timeout' => 2] + $options : $options;
 }, 10, 2);
+
+// A web node's runner loop (tests/wordpress/runner.php --http): this node's php-fpm worker
+// runs the real Action Scheduler queue runner with the node as its context. A runner that
+// dies inside Action Scheduler (an exception out of its cleanup) ends this request with a
+// 500 and a line in the lab's deaths file, as a dying cron request would end.
+if (isset($_GET['closte_test_runner']) && getenv('CLOSTE_NODE')) {
+    add_action('wp_loaded', function () {
+        $lab = get_network_option(null, 'closte_test_lab', []);
+        if (empty($lab['runner_token']) || !hash_equals((string) $lab['runner_token'], (string) ($_SERVER['HTTP_X_CLOSTE_RUNNER'] ?? ''))) {
+            status_header(403);
+            exit;
+        }
+        $node = (string) getenv('CLOSTE_NODE');
+        header('Content-Type: application/json');
+        try {
+            $ran = class_exists('ActionScheduler', false) ? ActionScheduler::runner()->run($node) : 0;
+            echo wp_json_encode(['node' => $node, 'pid' => getmypid(), 'ran' => $ran, 'peak_mb' => round(memory_get_peak_usage() / 1048576, 1)]);
+        } catch (Throwable $e) {
+            if (!empty($lab['deaths'])) {
+                file_put_contents($lab['deaths'], "$node: " . $e->getMessage() . "\n", FILE_APPEND | LOCK_EX);
+            }
+            status_header(500);
+            echo wp_json_encode(['node' => $node, 'pid' => getmypid(), 'died' => $e->getMessage()]);
+        }
+        exit;
+    });
+}
+
+// Two runners cleaning up the same dead action at the same moment (tests/wordpress/nodes.php):
+// with the lab's barrier (a directory), each node's runner waits, just before Action
+// Scheduler's UPDATE that marks an action failed, until both nodes are there; both have
+// then read the same dead action, and the second UPDATE changes no row.
+add_filter('query', function ($sql) {
+    static $waited = false;
+    if ($waited || !getenv('CLOSTE_NODE') || !is_string($sql) || !preg_match("/^UPDATE `?\\w*actionscheduler_actions`? SET `status` = 'failed'/", $sql)) {
+        return $sql;
+    }
+    $lab = get_network_option(null, 'closte_test_lab', []);
+    if (empty($lab['barrier']) || !is_dir($lab['barrier'])) {
+        return $sql;
+    }
+    $waited = true;
+    touch($lab['barrier'] . '/' . getenv('CLOSTE_NODE'));
+    for ($i = 0; $i < 600 && count(glob($lab['barrier'] . '/node-*')) < 2; $i++) {
+        usleep(50000);
+    }
+    return $sql;
+});

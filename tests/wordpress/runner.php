@@ -3,16 +3,38 @@
  * One Action Scheduler queue runner, as a web node runs it (its WP-Cron or a system cron
  * calling the queue runner), in a process of its own: the real ActionScheduler_QueueRunner::run()
  * with CONTEXT as its context (logged by Action Scheduler as "action started via CONTEXT").
- * usage: runner.php CONTEXT [--until-idle | --loop]
+ * usage: runner.php CONTEXT [--until-idle | --loop | --http PORT]
  *   --until-idle: runs until no action of the closte-native group is due, then exits (default);
  *   --loop: keeps running; when nothing is due it waits for the next poll (a runner loop,
  *   as on every node), until it is killed.
+ *   --http PORT: a web node's runner loop over HTTP, as a system cron calling each node: it
+ *   asks nginx (127.0.0.1:PORT, Host example.test) for /?closte_test_runner=1 with
+ *   "X-Closte-Node: CONTEXT", so that node's php-fpm pool runs the queue runner
+ *   (tests/wordpress/lab-plugin.php; Action Scheduler logs "action started via CONTEXT");
+ *   again at once while it ran something, after a poll interval when it did not, and on
+ *   after a failed request (a killed worker, a runner that died), until it is killed.
+ *   One line per request on stdout: the node's answer (JSON) or the HTTP failure.
  * Environment: as the scenarios (CLOSTE_WP_*), and CLOSTE_TEST_STALL / CLOSTE_TEST_STALL_AFTER
  * for tests/wordpress/lab-plugin.php (a worker that stops in the middle of a chunk).
  */
 
 $context = $argv[1] ?? 'runner';
 $mode = $argv[2] ?? '--until-idle';
+if ($mode === '--http') {
+    $port = (int) ($argv[3] ?? 0);
+    $token = (string) getenv('CLOSTE_TEST_RUNNER_TOKEN');
+    while (true) {
+        $ctx = stream_context_create(['http' => ['proxy' => "tcp://127.0.0.1:$port", 'request_fulluri' => true, 'timeout' => 120, 'ignore_errors' => true,
+            'header' => "X-Closte-Node: $context\r\nX-Closte-Runner: $token\r\n"]]);
+        $body = @file_get_contents('http://example.test/?closte_test_runner=1', false, $ctx);
+        $status = isset($http_response_header[0]) ? (int) explode(' ', $http_response_header[0])[1] : 0;
+        $answer = is_string($body) ? json_decode($body, true) : null;
+        echo json_encode(['status' => $status, 'answer' => $answer]) . "\n";
+        if (!is_array($answer) || (int) ($answer['ran'] ?? 0) === 0) {
+            usleep(200000); // the loop's poll interval
+        }
+    }
+}
 require __DIR__ . '/bootstrap.php';
 if (!class_exists('ActionScheduler', false)) {
     fwrite(STDERR, "runner.php needs the real Action Scheduler\n");

@@ -235,9 +235,7 @@ final class Closte_Native_Console
     public function do_sync(): void
     {
         $this->guard('sync');
-        $domains = (new Closte_Native_Inventory())->domains();
-        $names = Closte_Native_Inventory::names(array_filter($domains, fn ($d) => $d['wanted'] && $d['invalid'] === null));
-        $invalid = Closte_Native_Inventory::invalid($domains);
+        [$names, $invalid] = (new Closte_Native_Inventory())->name_lists(); // a page of records at a time
         try {
             $r = $names === [] ? ['added' => [], 'unchanged' => [], 'failed' => []] : Closte\sync_domains($names, self::call_options());
         } catch (Throwable $e) {

@@ -55,6 +55,79 @@ final class Closte_Native_Inventory
         return $out;
     }
 
+    /**
+     * The same entries as domains(), a page at a time (ordered by record or site id, so a
+     * record added meanwhile comes last): memory holds one page, not the network. For work
+     * that goes through every domain once (the refresh's plan).
+     *
+     * @return iterable<list<array>>
+     */
+    public function pages(int $size = 500): iterable
+    {
+        $events = new Closte_Native_Events();
+        $network = Closte_Native_Name::key((string) get_network()->domain);
+        for ($offset = 0;; $offset += $size) {
+            $page = [];
+            if (function_exists('wu_get_domains')) {
+                $batch = (array) wu_get_domains(['number' => $size, 'offset' => $offset, 'orderby' => 'id', 'order' => 'ASC']);
+                foreach ($batch as $d) {
+                    if (!is_object($d) || !method_exists($d, 'get_domain')) {
+                        continue;
+                    }
+                    $stage = (string) $d->get_stage();
+                    $page[] = self::entry($events, strtolower((string) $d->get_domain()), (int) $d->get_site_id(), true) + [
+                        'stage' => $stage,
+                        'stage_label' => method_exists($d, 'get_stage_label') ? (string) $d->get_stage_label() : $stage,
+                    ];
+                }
+            } else {
+                $batch = get_sites(['number' => $size, 'offset' => $offset, 'orderby' => 'id', 'order' => 'ASC', 'network_id' => get_current_network_id()]);
+                foreach ($batch as $site) {
+                    $name = strtolower($site->domain);
+                    $key = Closte_Native_Name::key($name);
+                    if ($key === $network || str_ends_with($key, ".$network")) {
+                        continue;
+                    }
+                    $page[] = self::entry($events, $name, (int) $site->blog_id, !$site->deleted && !$site->archived, false) + ['stage' => null, 'stage_label' => null];
+                }
+            }
+            if ($page !== []) {
+                yield $page;
+            }
+            if (count($batch) < $size) {
+                return;
+            }
+            unset($batch, $page);
+        }
+    }
+
+    /**
+     * The names only, read a page of records at a time (pages()): [every wanted name,
+     * canonical, once each; wanted domains whose name the extension refuses, typed => why].
+     * What a sync needs, without every record's entry in memory at once.
+     */
+    public function name_lists(): array
+    {
+        $wanted = [];
+        $invalid = [];
+        foreach ($this->pages() as $page) {
+            foreach ($page as $d) {
+                if (!$d['wanted']) {
+                    continue;
+                }
+                if ($d['invalid'] !== null) {
+                    $invalid[$d['domain']] = $d['invalid'];
+                    continue;
+                }
+                foreach ($d['names'] as $name) {
+                    $wanted[$name] = true;
+                }
+            }
+        }
+        ksort($invalid, SORT_STRING); // as domains() orders them
+        return [array_map('strval', array_keys($wanted)), $invalid];
+    }
+
     private static function entry(Closte_Native_Events $events, string $name, int $site_id, bool $wanted, bool $twin = true): array
     {
         return [

@@ -40,10 +40,9 @@ final class Closte_Native_Reconcile
      */
     public function run($why = 'daily'): array
     {
-        $inventory = new Closte_Native_Inventory();
-        $domains = $inventory->domains();
-        $names = $inventory->wanted_names($domains);
-        $report = ['added' => [], 'unchanged' => 0, 'failed' => [], 'invalid' => Closte_Native_Inventory::invalid($domains), 'alerts' => null];
+        // The names only, a page of records at a time: not every record's entry at once.
+        [$names, $invalid] = (new Closte_Native_Inventory())->name_lists();
+        $report = ['added' => [], 'unchanged' => 0, 'failed' => [], 'invalid' => $invalid, 'alerts' => null];
         $again = false;
         if ($names !== []) {
             try {

@@ -52,6 +52,28 @@ final class Closte_Native_Refresh
         // this node or another, would find the queue "busy". While a refresh runs, up to
         // RUNNERS claims may coexist (filter closte_native_runners).
         add_filter('action_scheduler_queue_runner_concurrent_batches', [$this, 'concurrent_batches'], 20);
+        // And one runner request keeps claiming until 30 s are (nearly) used: while a
+        // refresh runs, it takes no further action once the next one would likely end past
+        // RUNNER_SECONDS (filter closte_native_runner_seconds), so a web node's cron request
+        // stays short and the next request (any node) takes the next chunk.
+        add_filter('action_scheduler_maximum_execution_time_likely_to_be_exceeded', [$this, 'request_budget'], 20, 5);
+    }
+
+    /** Seconds one runner request may spend on a refresh's actions (filter closte_native_runner_seconds, default 4). */
+    const RUNNER_SECONDS = 4;
+
+    public function request_budget($likely, $runner = null, $processed = 0, $elapsed = 0.0, $max = 0)
+    {
+        if ($likely || (int) $processed < 1) {
+            return $likely;
+        }
+        $run = self::run();
+        if ($run === null || !empty($run['finished_at'])) {
+            return $likely;
+        }
+        $budget = apply_filters('closte_native_runner_seconds', self::RUNNER_SECONDS);
+        $budget = is_numeric($budget) && $budget > 0 ? (float) $budget : (float) self::RUNNER_SECONDS;
+        return (float) $elapsed + (float) $elapsed / (int) $processed > $budget;
     }
 
     /** Runners that may work on a refresh at once (filter closte_native_runners, default 4). */
@@ -119,22 +141,27 @@ final class Closte_Native_Refresh
             $run['errors']['closte'] = Closte_Native::explain($e);
         }
         $size = self::chunk_size();
-        $claimed = [];
         $rows = [];
         $i = 0;
-        foreach ($this->inventory->domains() as $d) {
-            $names = $d['invalid'] === null ? $d['names'] : [strtolower($d['domain'])];
-            foreach ($names as $k => $name) {
-                $claimed[$name] = true;
-                $valid = $d['invalid'] === null;
-                $rows[] = ['name' => $name, 'domain' => $d['domain'], 'is_twin' => $k > 0 ? 1 : 0, 'site_id' => $d['site_id'], 'site' => mb_substr($d['site'], 0, 191),
-                    'stage' => (string) $d['stage'], 'stage_label' => mb_substr((string) ($d['stage_label'] ?? ''), 0, 64), 'wanted' => $d['wanted'] ? 1 : 0,
-                    'invalid' => $d['invalid'], 'on_closte' => $aliases === null || !$valid ? null : (isset($aliases[$name]) ? 1 : 0),
-                    'run' => $id, 'chunk' => $valid ? intdiv($i, $size) : null, 'checked_run' => $valid ? 0 : $id];
-                $i += $valid ? 1 : 0;
-                if (count($rows) >= 500) {
-                    $this->table->upsert($rows);
-                    $rows = [];
+        // The records a page at a time (bounded memory); a claimed alias is marked in place
+        // (-1), so what is left unmarked is unclaimed without a second list of every name.
+        foreach ($this->inventory->pages() as $page) {
+            foreach ($page as $d) {
+                $names = $d['invalid'] === null ? $d['names'] : [strtolower($d['domain'])];
+                foreach ($names as $k => $name) {
+                    $valid = $d['invalid'] === null;
+                    $rows[] = ['name' => $name, 'domain' => $d['domain'], 'is_twin' => $k > 0 ? 1 : 0, 'site_id' => $d['site_id'], 'site' => mb_substr($d['site'], 0, 191),
+                        'stage' => (string) $d['stage'], 'stage_label' => mb_substr((string) ($d['stage_label'] ?? ''), 0, 64), 'wanted' => $d['wanted'] ? 1 : 0,
+                        'invalid' => $d['invalid'], 'on_closte' => $aliases === null || !$valid ? null : (isset($aliases[$name]) ? 1 : 0),
+                        'run' => $id, 'chunk' => $valid ? intdiv($i, $size) : null, 'checked_run' => $valid ? 0 : $id];
+                    if ($aliases !== null && isset($aliases[$name])) {
+                        $aliases[$name] = -1;
+                    }
+                    $i += $valid ? 1 : 0;
+                    if (count($rows) >= 500) {
+                        $this->table->upsert($rows);
+                        $rows = [];
+                    }
                 }
             }
         }
@@ -142,9 +169,10 @@ final class Closte_Native_Refresh
         $this->table->delete_other_runs($id);
         $chunks = (int) ceil($i / $size);
         if ($aliases !== null) {
-            $unclaimed = array_keys(array_diff_key($aliases, $claimed));
+            $unclaimed = array_keys(array_filter($aliases, fn ($v) => $v !== -1));
             $run['unclaimed_count'] = count($unclaimed);
             $run['unclaimed'] = array_slice($unclaimed, 0, self::UNCLAIMED_KEPT);
+            unset($aliases, $unclaimed);
         }
         $run = ['total' => $i, 'chunks' => $chunks, 'planned' => true, 'plan_ms' => round((microtime(true) - $start) * 1000, 1)] + $run;
         update_network_option(null, self::RUN_OPTION, $run);
@@ -289,6 +317,22 @@ final class Closte_Native_Refresh
 
     /** Every name checked: the run's time is kept and the certificate alerts rewritten from the table. */
     private function finish(int $id): void
+    {
+        // Runners on several nodes may find the last chunk done at the same moment: one
+        // finishes the run (a database lock, the option read again from the database).
+        global $wpdb;
+        if (!$wpdb->get_var("SELECT GET_LOCK('closte_native_refresh_finish', 10)")) {
+            return; // the sweep or the next chunk's end comes back to it
+        }
+        try {
+            wp_cache_delete(get_current_network_id() . ':' . self::RUN_OPTION, 'site-options');
+            $this->finish_locked($id);
+        } finally {
+            $wpdb->query("SELECT RELEASE_LOCK('closte_native_refresh_finish')");
+        }
+    }
+
+    private function finish_locked(int $id): void
     {
         $run = self::run();
         if ($run === null || $run['id'] !== $id || !empty($run['finished_at'])) {

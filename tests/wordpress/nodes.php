@@ -1,0 +1,203 @@
+<?php
+/*
+ * The refresh on two web nodes (scripts/test-wordpress.sh start_web: two php-fpm pools,
+ * node-a and node-b, each its own workers, on the one MariaDB, behind the one nginx), each
+ * node running its own Action Scheduler runner loop over HTTP (tests/wordpress/runner.php
+ * --http: every request runs the real Action Scheduler 3.8.2 queue runner in that node's
+ * pool, tests/wordpress/lab-plugin.php). N names (5,000; CLOSTE_NODES_N), one domain record each.
+ *   1. A refresh checks each name exactly once (request counts at the emulator, the DNS
+ *      server and the TLS lab), both nodes' runners taking chunks.
+ *   2. A refresh where node-a's worker is killed (SIGKILL) in the middle of its first chunk of the run,
+ *      after its DNS batch: the other chunks go on; then the two nodes' runners clean up the
+ *      same dead action at the same moment (held together just before Action Scheduler's
+ *      UPDATE that marks it failed), and one of them dies inside Action Scheduler
+ *      ("Unidentified action …: we were unable to mark this action as having failed");
+ *      the sweep still runs the chunk again: every name checked, the table complete.
+ * Prints "ok …" / "FAIL …" lines and "N passed, N failed".
+ */
+
+require __DIR__ . '/../server.inc';
+require __DIR__ . '/harness.inc';
+
+$n = (int) (getenv('CLOSTE_NODES_N') ?: 5000);
+$port = (int) getenv('CLOSTE_WP_PROXY_PORT');
+$emu = new ClosteEmulator([], getenv('CLOSTE_WP_KEY')); // the key the php-fpm pools have
+ini_set('closte.api_url', $emu->api);
+ini_set('closte.max_retries', '0');
+$certs = closte_certs();
+$tls = closte_tls_server($certs, 'wildcard');
+$names = [];
+$zone = '';
+$targets = [];
+for ($i = 1; $i <= $n; $i++) {
+    $names[] = $d = "n$i.example.test";
+    $zone .= "$d 300 A 198.51.100.7\n";
+    $targets[$d] = '127.0.0.1:' . parse_url($tls->url, PHP_URL_PORT);
+}
+$dns = new ClosteDns($zone);
+require __DIR__ . '/bootstrap.php';
+global $wpdb;
+$t = new Harness();
+if (!Harness::real_action_scheduler()) {
+    echo "note: nodes.php needs the real Action Scheduler (../shared/vendor/action-scheduler); nothing counted\n";
+    $t->finish();
+}
+\WP_Ultimo\Models\Domain::double_reset();
+update_network_option(null, 'wp-ultimo_v2_settings', ['auto_create_www_subdomain' => 'never']);
+foreach (array_chunk($names, 1000) as $part) {
+    $wpdb->query('INSERT INTO ' . \WP_Ultimo\Models\Domain::double_table() . ' (blog_id, domain, stage, active) VALUES '
+        . implode(',', array_map(fn ($d) => $wpdb->prepare("(1, %s, 'done', 1)", $d), $part)));
+}
+Closte\add_domains($names, ['concurrency' => 32]);
+$work = sys_get_temp_dir() . '/closte-nodes-' . bin2hex(random_bytes(4));
+mkdir($work);
+register_shutdown_function(function () use ($work) {
+    foreach (glob("$work/{,*/}*", GLOB_BRACE) ?: [] as $f) {
+        is_dir($f) ? @rmdir($f) : @unlink($f);
+    }
+    foreach (glob("$work/*") ?: [] as $f) {
+        @rmdir($f);
+    }
+    @rmdir($work);
+});
+$lab = ['api_url' => $emu->api, 'ca_file' => "$certs/ca.pem", 'targets' => $targets, 'nameservers' => [$dns->addr], 'ssl_log' => "$work/ssl.log",
+    'runner_token' => bin2hex(random_bytes(16)), 'deaths' => "$work/deaths.log",
+    // Armed when the directory exists (a file, not the option: a runner request that read
+    // the option before it changed must still meet the barrier).
+    'barrier' => "$work/barrier"];
+update_network_option(null, 'closte_test_lab', $lab);
+Closte_Native_Status::forget();
+$table = new Closte_Native_Status_Table();
+$actions = $wpdb->base_prefix . 'actionscheduler_actions';
+$wpdb->query("UPDATE $actions SET status = 'canceled' WHERE status IN ('pending', 'in-progress')");
+wp_set_current_user(1);
+
+// Each node's runner loop, over HTTP through nginx to that node's pool.
+$php = preg_split('/\s+/', trim((string) getenv('CLOSTE_WP_PHP')));
+$loops = [];
+foreach (['node-a', 'node-b'] as $node) {
+    $loops[$node] = proc_open(array_merge($php, [__DIR__ . '/runner.php', $node, '--http', (string) $port]), [1 => ['file', "$work/$node.out", 'w'], 2 => ['file', "$work/$node.err", 'w']],
+        $pipes, null, ['CLOSTE_TEST_RUNNER_TOKEN' => $lab['runner_token']] + getenv());
+}
+register_shutdown_function(function () use (&$loops) {
+    foreach ($loops as $p) {
+        proc_terminate($p, 9);
+        proc_close($p);
+    }
+});
+$wait = function (callable $until, int $seconds) {
+    $deadline = microtime(true) + $seconds;
+    while (microtime(true) < $deadline) {
+        wp_cache_flush(); // the options the nodes change
+        if ($until()) {
+            return true;
+        }
+        usleep(250000);
+    }
+    return false;
+};
+$run_started_via = function (int $id) use ($wpdb, $actions): array {
+    $rows = $wpdb->get_results($wpdb->prepare("SELECT a.action_id, l.message FROM {$wpdb->base_prefix}actionscheduler_logs l JOIN $actions a ON a.action_id = l.action_id
+        WHERE a.hook = %s AND a.args LIKE %s AND l.message LIKE 'action started via %%'", Closte_Native_Refresh::CHUNK_HOOK, '[' . $id . ',%'), ARRAY_A);
+    $by = [];
+    foreach ($rows as $r) {
+        $by[substr($r['message'], strlen('action started via '))][] = (int) $r['action_id'];
+    }
+    ksort($by);
+    return $by;
+};
+$checked = fn (int $id) => (int) $wpdb->get_var($wpdb->prepare('SELECT COUNT(*) FROM ' . $table->name() . ' WHERE checked_run = %d AND dns_checked_at IS NOT NULL AND cert_checked_at IS NOT NULL', $id));
+$asked = fn () => array_filter(explode("\n", (string) @file_get_contents("$work/ssl.log")));
+$chunks = (int) ceil($n / Closte_Native_Refresh::chunk_size());
+
+// 1. A refresh through the two nodes: each name checked exactly once.
+$sent = count($emu->requests());
+$dns->stats(true);
+$started = microtime(true);
+$r = $t->action('refresh');
+$id = (int) (Closte_Native_Refresh::run()['id'] ?? 0);
+$done = $wait(fn () => !empty(Closte_Native_Refresh::run()['finished_at']), 600);
+$elapsed = microtime(true) - $started;
+$t->check(sprintf('two nodes: the refresh of %s names finished (click to complete %.1f s, %d chunks)', number_format($n), $elapsed, $chunks), $r['status'] === 302 && $done,
+    json_encode([$r['status'], Closte_Native_Refresh::run(), @file_get_contents("$work/node-a.err") . @file_get_contents("$work/node-b.err")]));
+$t->same('two nodes: every name checked in the run, the table complete', [$n, $n, 0], [$checked($id), (int) $wpdb->get_var('SELECT COUNT(*) FROM ' . $table->name()),
+    (int) $wpdb->get_var('SELECT COUNT(*) FROM ' . $table->name() . ' WHERE dns_ok IS NULL OR cert_valid IS NULL')]);
+$t->same('two nodes, exactly once: Closte one list read, the DNS server 2 queries a name (A, AAAA), the TLS lab one handshake a name',
+    [['/getdomains'], 2 * $n, $n, $n], [array_column(array_slice($emu->requests(), $sent), 'path'), $dns->stats()['queries'], count($asked()), count(array_unique($asked()))]);
+$via = $run_started_via($id);
+$t->check('two nodes: both nodes\' runners took chunks, each chunk action started once (Action Scheduler\'s log)', count($via['node-a'] ?? []) >= 1 && count($via['node-b'] ?? []) >= 1
+    && array_keys($via) === ['node-a', 'node-b'] && count(array_merge(...array_values($via))) === $chunks && count(array_unique(array_merge(...array_values($via)))) === $chunks,
+    json_encode(array_map('count', $via)));
+echo sprintf("note: chunks by node: node-a %d, node-b %d\n", count($via['node-a'] ?? []), count($via['node-b'] ?? []));
+
+// 2. node-a's worker killed in the middle of its second chunk.
+@unlink("$work/ssl.log");
+$lab['stall'] = ['node' => 'node-a', 'file' => "$work/stall", 'after' => 0];
+update_network_option(null, 'closte_test_lab', $lab);
+$sent = count($emu->requests());
+$dns->stats(true);
+$r = $t->action('refresh');
+$id = (int) (Closte_Native_Refresh::run()['id'] ?? 0);
+$stalled_at = $wait(fn () => is_file("$work/stall") && is_file("$work/stall.pid") && count(file("$work/stall")) >= Closte_Native_Refresh::chunk_size(), 300);
+$pid = (int) @file_get_contents("$work/stall.pid");
+$stalled = $stalled_at ? array_filter(explode("\n", (string) file_get_contents("$work/stall"))) : [];
+if ($pid > 0) {
+    exec('kill -9 ' . $pid); // the worker dies; its action stays in-progress
+}
+$t->check('kill: node-a\'s worker died in the middle of a chunk, after its DNS batch', count($stalled) === Closte_Native_Refresh::chunk_size() && $pid > 0 && $wait(fn () => !file_exists("/proc/$pid"), 10),
+    "pid $pid, " . count($stalled) . ' names');
+$victim = null;
+$others_done = $wait(function () use ($wpdb, $actions, $id, $table, &$victim) {
+    $victim = $wpdb->get_row($wpdb->prepare("SELECT * FROM $actions WHERE hook = %s AND args LIKE %s AND status = 'in-progress'", Closte_Native_Refresh::CHUNK_HOOK, '[' . $id . ',%'), ARRAY_A);
+    return $victim !== null && count($table->unfinished_chunks($id)) === 1
+        && !$wpdb->get_var($wpdb->prepare("SELECT COUNT(*) FROM $actions WHERE hook = %s AND args LIKE %s AND status = 'pending'", Closte_Native_Refresh::CHUNK_HOOK, '[' . $id . ',%'));
+}, 600);
+$victim_chunk = (int) (json_decode($victim['args'] ?? '[0,-1]', true)[1] ?? -1);
+$t->check('kill: the other chunks went on, on both nodes; the dead worker\'s chunk is left in-progress', $others_done && $table->unfinished_chunks($id) === [$victim_chunk],
+    json_encode([$victim, $table->unfinished_chunks($id)]));
+$went_on = $wait(fn () => (bool) preg_match('/"status":502[^\n]*\n\{"status":200/', (string) @file_get_contents("$work/node-a.out")), 30);
+$t->check('kill: node-a\'s runner loop met the dead worker (nginx 502) and went on (its next request answered by the node\'s other worker)', $went_on,
+    substr((string) @file_get_contents("$work/node-a.out"), -300));
+
+// Both nodes' runners clean up the same dead action at once: Action Scheduler marks an
+// in-progress action failed once it is older than its failure period (time moved in the
+// table, not waited for); the lab holds both runners just before that UPDATE.
+mkdir("$work/barrier"); // armed
+$wpdb->query($wpdb->prepare("UPDATE $actions SET last_attempt_gmt = UTC_TIMESTAMP() - INTERVAL 20 MINUTE, last_attempt_local = NOW() - INTERVAL 20 MINUTE WHERE action_id = %d", $victim['action_id'] ?? 0));
+$marked = $wait(fn () => $wpdb->get_var($wpdb->prepare("SELECT status FROM $actions WHERE action_id = %d", $victim['action_id'] ?? 0)) === 'failed' && is_file("$work/deaths.log"), 120);
+$arrived = glob("$work/barrier/node-*") ?: [];
+array_map('unlink', $arrived);
+rmdir("$work/barrier"); // disarmed
+$deaths = array_filter(explode("\n", (string) @file_get_contents("$work/deaths.log")));
+$t->check('race: both nodes\' runners cleaned up the dead action at once; one died inside Action Scheduler ("Unidentified action … unable to mark this action as having failed")',
+    $marked && count($arrived) === 2 && count($deaths) === 1
+    && (bool) preg_match('/^node-[ab]: Unidentified action ' . (int) ($victim['action_id'] ?? 0) . ': we were unable to mark this action as having failed/', $deaths[0] ?? ''), json_encode([$marked, $arrived, $deaths]));
+// The sweep runs every SWEEP_EVERY seconds while a run is unfinished: its time is moved too.
+$wpdb->query("UPDATE $actions SET scheduled_date_gmt = UTC_TIMESTAMP() - INTERVAL 1 SECOND, scheduled_date_local = NOW() - INTERVAL 1 SECOND WHERE hook = 'closte_native_refresh_sweep' AND status = 'pending'");
+$done = $wait(fn () => !empty(Closte_Native_Refresh::run()['finished_at']), 300);
+$t->same('recovery: the dead chunk ran again (attempt 2) on a surviving runner, the run finished',
+    [true, 'complete'], [$done, $wpdb->get_var($wpdb->prepare("SELECT status FROM $actions WHERE hook = %s AND args = %s", Closte_Native_Refresh::CHUNK_HOOK, wp_json_encode([$id, $victim_chunk, 2])))]);
+$t->same('recovery: every name checked in the run, the table complete', [$n, $n, 0], [$checked($id), (int) $wpdb->get_var('SELECT COUNT(*) FROM ' . $table->name()),
+    (int) $wpdb->get_var('SELECT COUNT(*) FROM ' . $table->name() . ' WHERE dns_ok IS NULL OR cert_valid IS NULL')]);
+$t->same('recovery: Closte one list read; TLS lab one handshake a name; DNS every name once, the killed chunk\'s names twice',
+    [['/getdomains'], $n, $n, 2 * ($n + Closte_Native_Refresh::chunk_size())], [array_column(array_slice($emu->requests(), $sent), 'path'), count($asked()), count(array_unique($asked())), $dns->stats()['queries']]);
+$via = $run_started_via($id);
+$t->check('recovery: both nodes\' runners took chunks in this run too', count($via['node-a'] ?? []) >= 1 && count($via['node-b'] ?? []) >= 1, json_encode(array_map('count', $via)));
+
+// Every runner request on the nodes: peak memory.
+$peaks = [];
+foreach (['node-a', 'node-b'] as $node) {
+    foreach (file("$work/$node.out") ?: [] as $line) {
+        $o = json_decode($line, true);
+        isset($o['answer']['peak_mb']) && $peaks[] = (float) $o['answer']['peak_mb'];
+    }
+}
+$t->check(sprintf('runner requests on the nodes: peak memory at most %.1f MB (%d requests; target 64 MB)', $peaks ? max($peaks) : 0, count($peaks)), $peaks !== [] && max($peaks) <= 64);
+
+foreach ($loops as $p) {
+    proc_terminate($p, 9);
+    proc_close($p);
+}
+$loops = [];
+delete_network_option(null, 'closte_test_lab');
+$t->finish();
