@@ -258,6 +258,16 @@ run_root_lane() { # lane suites...
   # the lane's build is incremental and its own.
   need_host_tool rsync rsync
   rsync -a --delete --exclude=/target --exclude=/.git "$repo/" "$r/src/"
+  # axe-core (npm) for the browser test: the roots have no npm, the host has; the copy is
+  # the host's cache, installed there first when missing.
+  local axe=$home/axe-core
+  if [ ! -f "$axe/node_modules/axe-core/axe.min.js" ] && command -v npm >/dev/null 2>&1; then
+    npm install --prefix "$axe" --no-audit --no-fund --no-save axe-core@4 >/dev/null 2>&1 || echo "matrix: npm could not install axe-core"
+  fi
+  if [ -d "$axe/node_modules" ]; then
+    mkdir -p "$r/root/.cache/closte"
+    rsync -a --delete "$axe/" "$r/root/.cache/closte/axe-core/"
+  fi
   # The vendored third-party code the tests load from ../shared (the real Action Scheduler).
   if [ -d "$repo/../shared/vendor" ]; then
     mkdir -p "$r/shared"
