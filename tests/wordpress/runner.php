@@ -27,7 +27,9 @@ if ($mode === '--http') {
         $ctx = stream_context_create(['http' => ['proxy' => "tcp://127.0.0.1:$port", 'request_fulluri' => true, 'timeout' => 120, 'ignore_errors' => true,
             'header' => "X-Closte-Node: $context\r\nX-Closte-Runner: $token\r\n"]]);
         $body = @file_get_contents('http://example.test/?closte_test_runner=1', false, $ctx);
-        $status = isset($http_response_header[0]) ? (int) explode(' ', $http_response_header[0])[1] : 0;
+        // PHP 8.4 added http_get_last_response_headers(); 8.5 deprecates $http_response_header.
+        $headers = function_exists('http_get_last_response_headers') ? http_get_last_response_headers() : ($http_response_header ?? null);
+        $status = isset($headers[0]) ? (int) explode(' ', $headers[0])[1] : 0;
         $answer = is_string($body) ? json_decode($body, true) : null;
         echo json_encode(['status' => $status, 'answer' => $answer]) . "\n";
         if (!is_array($answer) || (int) ($answer['ran'] ?? 0) === 0) {

@@ -64,7 +64,9 @@ final class Closte_Native_Refresh
 
     public function request_budget($likely, $runner = null, $processed = 0, $elapsed = 0.0, $max = 0)
     {
-        if ($likely || (int) $processed < 1) {
+        // Only web requests have a time limit to keep (php-fpm's, a proxy's); a runner on the
+        // command line (WP-CLI, system cron) keeps Action Scheduler's own rule.
+        if ($likely || (int) $processed < 1 || PHP_SAPI === 'cli') {
             return $likely;
         }
         $run = self::run();
