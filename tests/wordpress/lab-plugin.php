@@ -44,7 +44,15 @@ add_filter('closte_native_console_ssl_options', function ($options, $names) {
     if (!empty($lab['ssl_log'])) {
         file_put_contents($lab['ssl_log'], implode("\n", $names) . "\n", FILE_APPEND | LOCK_EX);
     }
-    return ['connect_to' => $lab['targets'], 'ca_file' => $lab['ca_file'], 'timeout' => 2] + $options;
+    // A name the lab serves no certificate for goes to a closed loopback port (connect_failed),
+    // never through real DNS to an address outside this machine.
+    $targets = $lab['targets'];
+    foreach ($names as $name) {
+        if (is_string($name) && !isset($targets[$name]) && preg_match('/^[a-z0-9.-]+$/', $name)) {
+            $targets[$name] = '127.0.0.1:1';
+        }
+    }
+    return ['connect_to' => $targets, 'ca_file' => $lab['ca_file'], 'timeout' => 2] + $options;
 }, 10, 2);
 add_filter('closte_native_console_dns_options', function ($options, $names) {
     $lab = get_network_option(null, 'closte_test_lab', []);
