@@ -157,6 +157,22 @@ $r = Closte\add_domains($names('mem', 10000), ['concurrency' => 64]);
 $after = $rss();
 unset($r);
 
+// Closte's whole list in PHP's memory, as the must-use plugin compares a network against
+// it: list_domains() (an array per alias) against list_domain_names() (a string per alias).
+// ALIASES (100,000) aliases, served by the emulator as one answer (a queued reply).
+$aliases = (int) (getenv('ALIASES') ?: 100000);
+$listed = array_map(fn ($i) => ['domain' => "customer-site-$i.example.com", 'wildcard' => false], range(1, $aliases));
+$held = [];
+foreach (['list_domains', 'list_domain_names'] as $fn) {
+    $emu->fault(['path' => 'getdomains', 'json' => ['success' => true, 'domains' => $listed]]);
+    $m = memory_get_usage();
+    $t = hrtime(true);
+    $r = ('Closte\\' . $fn)();
+    $held[$fn] = [memory_get_usage() - $m, (hrtime(true) - $t) / 1e6, count($r)];
+    unset($r);
+}
+unset($listed);
+
 // ---------------------------------------------------------------- the table
 printf("closte %s, PHP %s; every request through a %d ms round-trip proxy, HTTPS\n\n", phpversion('closte'), PHP_VERSION, $rtt);
 printf("%-48s %6s %10s  %s\n", 'what', 'names', 'seconds', 'note');
@@ -173,3 +189,6 @@ printf("  PHP streams check / check_ssl_many         %6.1fx\n", $phpCheck / $ssl
 printf("\ncheck_ssl_many verdicts: %s; identical to check_ssl on %d of %d sampled names\n",
     json_encode($reasons), $same, count($samples));
 printf("RSS of this PHP process around a 10,000-name add_domains: %.1f MB -> %.1f MB\n", $before / 1024, $after / 1024);
+printf("PHP memory holding Closte's list of %d aliases: list_domains %.1f MB (%.0f ms), list_domain_names %.1f MB (%.0f ms): %.1fx less\n",
+    $aliases, $held['list_domains'][0] / 1e6, $held['list_domains'][1], $held['list_domain_names'][0] / 1e6, $held['list_domain_names'][1],
+    $held['list_domains'][0] / max(1, $held['list_domain_names'][0]));

@@ -205,7 +205,7 @@ $audit = function () use ($emu, $key, $fail) {
     $emu->reset();
 };
 
-$functions = ['Closte\add_domain', 'Closte\remove_domain', 'Closte\list_domains', 'Closte\test_connection', 'Closte\check_ssl',
+$functions = ['Closte\add_domain', 'Closte\remove_domain', 'Closte\list_domains', 'Closte\list_domain_names', 'Closte\test_connection', 'Closte\check_ssl',
     'Closte\add_domains', 'Closte\remove_domains', 'Closte\sync_domains', 'Closte\check_ssl_many',
     'Closte\check_dns', 'Closte\check_dns_many', 'Closte\normalize_domain'];
 $dns_ok = fn ($x) => is_array($x) && is_bool($x['ok']) && $x['ok'] === ($x['reason'] === null)
@@ -236,7 +236,7 @@ for ($i = 1; $i <= $calls; $i++) {
         $options['nameservers'] = $dns->addr; // an empty list means the system's resolver
     }
     $args = match ($fn) {
-        'Closte\list_domains', 'Closte\test_connection' => [$options],
+        'Closte\list_domains', 'Closte\list_domain_names', 'Closte\test_connection' => [$options],
         'Closte\normalize_domain' => [gen_domain()],
         'Closte\add_domains', 'Closte\remove_domains', 'Closte\sync_domains', 'Closte\check_ssl_many', 'Closte\check_dns_many' => [gen_list(), $options],
         default => [gen_domain(), $options],
@@ -246,6 +246,7 @@ for ($i = 1; $i <= $calls; $i++) {
         $r = $fn(...$args);
         $shape = match ($fn) {
             'Closte\list_domains' => array_is_list($r),
+            'Closte\list_domain_names' => array_is_list($r) && all_of($r, 'is_string') && count(array_unique($r)) === count($r),
             'Closte\test_connection' => $r['ok'] === true && is_int($r['domains']),
             'Closte\check_ssl' => is_bool($r['valid']) && ($r['valid'] || is_string($r['reason'])),
             'Closte\check_ssl_many' => count($r) === count($args[0]) && array_keys($r) === array_keys($args[0])

@@ -23,6 +23,7 @@ require_once __DIR__ . '/closte-native/class-closte-native-dns-stage.php';
 require_once __DIR__ . '/closte-native/class-closte-native-inventory.php';
 require_once __DIR__ . '/closte-native/class-closte-native-queue.php';
 require_once __DIR__ . '/closte-native/class-closte-native-status-table.php';
+require_once __DIR__ . '/closte-native/class-closte-native-runs.php';
 require_once __DIR__ . '/closte-native/class-closte-native-status.php';
 require_once __DIR__ . '/closte-native/class-closte-native-refresh.php';
 require_once __DIR__ . '/closte-native/class-closte-native-console.php';
@@ -156,6 +157,56 @@ final class Closte_Native
             return [$e->isRetryable(), $e->getRetryReason()];
         }
         return [false, 'not an error of the closte extension'];
+    }
+
+    /**
+     * Adds `$names` (canonical; found missing by a list read) with add_domains(), 500 at a
+     * time: ['added' => names, 'unchanged' => how many Closte had meanwhile, 'failed' =>
+     * name => the error array (message, retryable, retry_reason)]. Throws what add_domains()
+     * throws before sending anything (settings, the key).
+     */
+    public static function add_missing(array $names, array $options = []): array
+    {
+        $out = ['added' => [], 'unchanged' => 0, 'failed' => []];
+        foreach (array_chunk($names, 500) as $part) {
+            foreach (Closte\add_domains($part, $options) as $r) {
+                if ($r['status'] === 'added') {
+                    $out['added'][] = $r['domain'];
+                } elseif ($r['status'] === 'failed') {
+                    $out['failed'][$r['domain']] = $r['error'];
+                } else {
+                    $out['unchanged']++;
+                }
+            }
+        }
+        return $out;
+    }
+
+    /**
+     * Removes unclaimed aliases with remove_domains(), 500 at a time, each removal logged
+     * (`$who` says by whom): [the names removed, "name: why" for each failure].
+     */
+    public static function remove_aliases(array $names, array $options, string $who): array
+    {
+        $removed = [];
+        $failed = [];
+        foreach (array_chunk($names, 500) as $part) {
+            try {
+                $results = Closte\remove_domains($part, $options);
+            } catch (Throwable $e) {
+                $failed[] = sprintf('%d aliases: %s', count($part), self::explain($e));
+                continue;
+            }
+            foreach ($results as $x) {
+                if ($x['status'] === 'removed') {
+                    $removed[] = $x['domain'];
+                    self::log("$who: removed unclaimed alias {$x['domain']}");
+                } elseif ($x['status'] === 'failed') {
+                    $failed[] = "{$x['domain']}: " . rtrim((string) ($x['error']['message'] ?? ''), '.');
+                }
+            }
+        }
+        return [$removed, $failed];
     }
 
     public static function log(string $message): void

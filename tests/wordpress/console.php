@@ -211,8 +211,8 @@ $t->check('page: while a record is invalid, the removal form is replaced by why'
     && !str_contains($page, 'name="action" value="closte_native_remove_unclaimed"') && $unclaimed($page) === ['orphan.example.net'], $page);
 $sent = count($emu->requests());
 $r = $t->action('remove_unclaimed', ['confirm' => 'remove']);
-$t->check('Remove unclaimed with an invalid record: refused, nothing sent', ($r['notice']['type'] ?? '') === 'error'
-    && str_contains($r['notice']['message'], 'Nothing removed') && $since($sent) === [], json_encode($r));
+$t->check('Remove unclaimed with an invalid record: refused, nothing changed (only the list read)', ($r['notice']['type'] ?? '') === 'error'
+    && str_contains($r['notice']['message'], 'Nothing removed') && array_column($since($sent), 'path') === ['/getdomains'], json_encode($r));
 $r = $t->action('sync');
 $t->check('Sync: an invalid name is not sent, and the notice says why and what to do', str_contains($r['notice']['message'] ?? '', 'Not sent, not a valid domain name: <img')
     && str_contains($r['notice']['message'], 'Correct it in its domain record') && !array_filter($since($sent), fn ($x) => str_contains(json_encode($x), 'img')), json_encode($r));
@@ -226,17 +226,25 @@ do_action('init');
 $t->same('reconcile: one recurring action, in the closte-native group', 1, count(array_filter($t->pending(Closte_Native_Reconcile::HOOK), fn ($a) => $a[2] === 'closte-native')));
 $sent = count($emu->requests());
 do_action(Closte_Native_Reconcile::HOOK); // as Action Scheduler runs it when due
-$t->same('reconcile: one list read, then the missing alias is added, nothing else is sent',
-    [['/getdomains', '/adddomainalias'], ['expired.example.test']],
+$t->same('reconcile: its action only enqueues the refresh, with add_missing (nothing sent in it)', [[], 1, 'reconcile', true],
+    [$since($sent), count($t->pending(Closte_Native_Refresh::HOOK)), Closte_Native_Refresh::run()['source'] ?? null, Closte_Native_Refresh::run()['add_missing'] ?? null]);
+// The queue: the plan, then the chunk (its adds, then its checks), then the sweep.
+$drain = function () use ($t): void {
+    foreach ([Closte_Native_Refresh::HOOK, Closte_Native_Refresh::CHUNK_HOOK, Closte_Native_Refresh::SWEEP_HOOK] as $hook) {
+        $t->run_queue($hook);
+    }
+};
+$drain();
+$t->same('reconcile: the plan reads the list, the chunk reads it again and adds the missing alias; nothing else is sent',
+    [['/getdomains', '/getdomains', '/adddomainalias'], ['expired.example.test']],
     [array_column($since($sent), 'path'), array_column(array_column(array_filter($since($sent), fn ($r) => $r['path'] === '/adddomainalias'), 'form'), 'domain')]);
+$t->same('reconcile: the row says so (on Closte, added in this run), and the run is finished', ['1', (string) Closte_Native_Refresh::run()['id'], true],
+    [$wpdb->get_var('SELECT on_closte FROM ' . (new Closte_Native_Status_Table())->name() . " WHERE name = 'expired.example.test'"),
+        $wpdb->get_var('SELECT added_run FROM ' . (new Closte_Native_Status_Table())->name() . " WHERE name = 'expired.example.test'"), !empty(Closte_Native_Refresh::run()['finished_at'])]);
 $t->same('reconcile: nothing removed (the unclaimed alias stays)', [[], true],
     [array_values(array_filter($since($sent), fn ($r) => $r['path'] === '/deletedomainalias')), in_array('orphan.example.net', array_column(Closte\list_domains(), 'domain'), true)]);
 $t->check('reconcile: what it changed is logged', str_contains($log(), 'reconcile: added expired.example.test (missing on Closte)')
     && str_contains($log(), 'reconcile: 1 added, 7 already on Closte, 0 failed'), $log());
-$t->same('reconcile: it enqueues the same refresh as the console (one action), nothing checked in its own run', [1, 'reconcile'],
-    [count($t->pending(Closte_Native_Refresh::HOOK)), Closte_Native_Refresh::run()['source'] ?? null]);
-$t->run_queue(Closte_Native_Refresh::HOOK);
-$t->run_queue(Closte_Native_Refresh::CHUNK_HOOK);
 $alerts = Closte_Native_Reconcile::alerts();
 $t->same('reconcile: expiring and invalid certificates of finished domains are recorded', [
     'expired.example.test' => 'expired', 'expiring.example.test' => 'expiring_soon',
@@ -258,11 +266,14 @@ $t->check('reconcile: nobody else sees the notice', !str_contains((string) ob_ge
 ini_set('closte.api_url', 'http://127.0.0.1:1/api/client');
 $before = count($t->pending(Closte_Native_Reconcile::HOOK));
 do_action(Closte_Native_Reconcile::HOOK);
+$t->run_queue(Closte_Native_Refresh::HOOK); // the plan meets the outage
 ini_set('closte.api_url', $emu->api);
+$drain();
 $later = array_filter($t->pending(Closte_Native_Reconcile::HOOK), fn ($a) => $a[0] === ['after_failure'] && $a[1] > 3000 && $a[1] <= 3600);
 $t->same('reconcile: Closte down → one more run within the hour', [$before + 1, 1], [count($t->pending(Closte_Native_Reconcile::HOOK)), count($later)]);
 $t->check('reconcile: the outage is logged', str_contains($log(), "reconcile: Closte's list could not be read, nothing changed"));
 do_action(Closte_Native_Reconcile::HOOK, 'after_failure'); // the extra run, as Action Scheduler passes its args
+$drain();
 $t->check('reconcile: the extra run says what it is', str_contains($log(), 'reconcile (again, after an outage): 0 added, 8 already on Closte, 0 failed'), $log());
 
 // A failed add in the batch: the reconcile runs again within the hour only when the
@@ -272,9 +283,10 @@ foreach ([500 => 0, 503 => 1] as $status => $runs) {
     $wpdb->query("UPDATE {$wpdb->base_prefix}actionscheduler_actions SET status = 'canceled' WHERE hook = '" . Closte_Native_Reconcile::HOOK . "' AND status = 'pending' AND args LIKE '%after_failure%'");
     Closte\remove_domain('expired.example.test');
     $emu->fault(['path' => 'adddomainalias', 'status' => $status]);
-    $report = (new Closte_Native_Reconcile())->run();
-    $t->same("reconcile: a failed add (HTTP $status) " . ($runs ? 'schedules one more' : 'schedules no') . ' run within the hour', [['expired.example.test'], $runs],
-        [array_keys($report['failed']), $again()]);
+    (new Closte_Native_Reconcile())->run();
+    $drain();
+    $t->same("reconcile: a failed add (HTTP $status) " . ($runs ? 'schedules one more' : 'schedules no') . ' run within the hour, and its row says why', [['expired.example.test'], $runs],
+        [$wpdb->get_col('SELECT name FROM ' . (new Closte_Native_Status_Table())->name() . ' WHERE add_error IS NOT NULL'), $again()]);
 }
 $t->check("reconcile: each failed add is logged with the extension's verdict", str_contains($log(), 'reconcile: expired.example.test could not be added: Closte answered HTTP 500')
     && (bool) preg_match('/could not be added: Closte answered HTTP 500[^\n]*\(not retried: /', $log()) && (bool) preg_match('/could not be added: Closte answered HTTP 503[^\n]*\(retryable: /', $log()), $log());

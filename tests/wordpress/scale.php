@@ -225,8 +225,19 @@ $added = array_column(array_column(array_filter(array_slice($emu->requests(), $s
 sort($added);
 $t->same('bulk Retry: exactly the ticked names sent to Closte, the Missing view down by them', [$picked, count($truth['missing']) - count($picked), 'success'],
     [$added, $table->counts()['missing'], $r['notice']['type'] ?? null]);
+// The admin comes back to the view, search, sort and page the bulk action was posted from:
+// the page's bulk form carries them, the redirect goes to them.
+$_GET = $_REQUEST = ['view' => 'dns', 's' => 'example', 'orderby' => 'site', 'order' => 'desc', 'paged' => '2'];
+$form = $t->console_page();
+$_GET = $_REQUEST = [];
+preg_match_all('#<input type="hidden" name="closte_(view|s|orderby|order|paged)" value="([^"]*)">#', $form, $m);
+$t->same('bulk: the table\'s form carries the view, search, sort and page', ['view' => 'dns', 's' => 'example', 'orderby' => 'site', 'order' => 'desc', 'paged' => '2'],
+    array_combine($m[1], $m[2]));
 $dns->stats(true);
-$r = $t->action('bulk', ['bulk' => 'recheck', 'names' => array_slice($truth['dns'], 0, 2)]);
+$r = $t->action('bulk', ['bulk' => 'recheck', 'names' => array_slice($truth['dns'], 0, 2),
+    'closte_view' => 'dns', 'closte_s' => 'a b&c', 'closte_orderby' => 'site', 'closte_order' => 'desc', 'closte_paged' => '2']);
+parse_str((string) parse_url((string) ($r['location'] ?? ''), PHP_URL_QUERY), $back);
+$t->same('bulk: after the action the admin is back on that view, search, sort and page', ['page' => Closte_Native_Console::SLUG, 'view' => 'dns', 's' => 'a b&c', 'orderby' => 'site', 'order' => 'desc', 'paged' => '2'], $back);
 $t->same('bulk Re-check now: one DNS batch for the ticked names, said in a notice', [4, 'Re-checked 2 names: DNS and certificate.'], [$dns->stats()['queries'], $r['notice']['message'] ?? null]);
 
 // A subscriber: 403 from the page, the progress endpoint and every action, nothing sent.

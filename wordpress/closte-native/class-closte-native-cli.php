@@ -242,42 +242,32 @@ final class Closte_Native_CLI
         $dry = (bool) WP_CLI\Utils\get_flag_value($assoc_args, 'dry-run', false);
         $remove = (bool) WP_CLI\Utils\get_flag_value($assoc_args, 'remove-unlisted', false);
         $yes = (bool) WP_CLI\Utils\get_flag_value($assoc_args, 'yes', false);
-        $inventory = new Closte_Native_Inventory();
-        $domains = $inventory->domains();
-        $wanted = $inventory->wanted_names($domains);
-        $invalid = Closte_Native_Inventory::invalid($domains);
-        // Every mapped name counts as claimed, an archived or deleted site's too.
-        $claimed = array_flip(Closte_Native_Inventory::names($domains));
+        // The alias names once, the records a page at a time: memory holds what differs.
+        try {
+            $c = (new Closte_Native_Inventory())->compare(Closte\list_domain_names());
+        } catch (Throwable $e) {
+            WP_CLI::error('Closte\'s alias list could not be read, nothing changed: ' . Closte_Native::explain($e));
+        }
+        $invalid = $c['invalid'];
+        $unclaimed = $c['unclaimed'];
         if ($remove) {
-            if ($claimed === []) {
+            if ($c['claimed'] === 0) {
                 WP_CLI::error('Nothing done: no mapped domain was found, and removing every alias is never what a network wants.');
             }
-            $bad = array_column(array_filter($domains, fn ($d) => $d['invalid'] !== null), 'invalid', 'domain');
-            if ($bad !== []) {
+            if ($c['blocked'] !== []) {
                 WP_CLI::error(sprintf('Nothing done: these domain records hold names that are not valid domain names: %s. An alias they stand for would look unclaimed, so no alias is removed until they are corrected or deleted.',
-                    implode('; ', array_map(fn ($n, $why) => "$n ($why)", array_keys($bad), $bad))));
+                    implode('; ', array_map(fn ($n, $why) => "$n ($why)", array_keys($c['blocked']), $c['blocked']))));
             }
-        }
-        $unclaimed = [];
-        if ($dry || $remove) {
-            try {
-                $listed = array_map(fn ($a) => (string) $a['domain'], Closte\list_domains());
-            } catch (Throwable $e) {
-                WP_CLI::error('Closte\'s alias list could not be read, nothing changed: ' . Closte_Native::explain($e));
-            }
-            $on = array_flip(array_map([Closte_Native_Name::class, 'key'], $listed));
-            $unclaimed = array_values(array_filter($listed, fn ($n) => !isset($claimed[Closte_Native_Name::key($n)])));
         }
         if ($dry) {
-            $add = array_values(array_filter($wanted, fn ($n) => !isset($on[$n])));
-            foreach ($add as $name) {
+            foreach ($c['missing'] as $name) {
                 WP_CLI::log("would add $name");
             }
             foreach ($remove ? $unclaimed : [] as $name) {
                 WP_CLI::log("would remove $name");
             }
             self::warn_invalid($invalid);
-            WP_CLI::success(sprintf('Dry run, nothing sent: %d to add, %d already on Closte%s.', count($add), count($wanted) - count($add),
+            WP_CLI::success(sprintf('Dry run, nothing sent: %d to add, %d already on Closte%s.', count($c['missing']), $c['present'],
                 $remove ? sprintf(', %d unclaimed to remove', count($unclaimed)) : ''));
             return;
         }
@@ -287,40 +277,28 @@ final class Closte_Native_CLI
             self::confirm($question, $yes, 'Nothing was changed.');
         }
         $failed = [];
-        $added = [];
-        $unchanged = 0;
-        if ($wanted !== []) {
-            try {
-                $r = Closte\sync_domains($wanted);
-            } catch (Throwable $e) {
-                WP_CLI::error('Sync failed, nothing changed: ' . Closte_Native::explain($e));
-            }
-            $added = $r['added'];
-            $unchanged = count($r['unchanged']);
-            foreach ($added as $name) {
-                Closte_Native::log("wp closte sync: added $name");
-                WP_CLI::log("added $name");
-            }
-            foreach ($r['failed'] as $name => $error) {
-                $failed[] = sprintf('%s: %s (%s)', $name, rtrim((string) $error['message'], '.'), !empty($error['retryable']) ? 'temporary: run the sync again later' : 'refused');
-            }
+        try {
+            $r = Closte_Native::add_missing($c['missing']);
+        } catch (Throwable $e) {
+            WP_CLI::error('Sync failed, nothing changed: ' . Closte_Native::explain($e));
+        }
+        $added = $r['added'];
+        $unchanged = $c['present'] + $r['unchanged'];
+        foreach ($added as $name) {
+            Closte_Native::log("wp closte sync: added $name");
+            WP_CLI::log("added $name");
+        }
+        foreach ($r['failed'] as $name => $error) {
+            $failed[] = sprintf('%s: %s (%s)', $name, rtrim((string) $error['message'], '.'), !empty($error['retryable']) ? 'temporary: run the sync again later' : 'refused');
         }
         $removed = [];
         if ($remove && $unclaimed !== []) {
-            try {
-                $rr = Closte\remove_domains($unclaimed);
-            } catch (Throwable $e) {
-                $rr = [];
-                $failed[] = 'removal failed, nothing removed: ' . Closte_Native::explain($e);
+            [$removed, $fails] = Closte_Native::remove_aliases($unclaimed, [], 'wp closte sync');
+            foreach ($removed as $name) {
+                WP_CLI::log("removed $name");
             }
-            foreach ($rr as $x) {
-                if ($x['status'] === 'removed') {
-                    $removed[] = $x['domain'];
-                    Closte_Native::log("wp closte sync: removed unclaimed alias {$x['domain']}");
-                    WP_CLI::log("removed {$x['domain']}");
-                } elseif ($x['status'] === 'failed') {
-                    $failed[] = sprintf('%s: %s (not removed)', $x['domain'], rtrim((string) ($x['error']['message'] ?? ''), '.'));
-                }
+            foreach ($fails as $line) {
+                $failed[] = "$line (not removed)";
             }
         }
         if ($added !== [] || $removed !== []) {
@@ -512,39 +490,48 @@ final class Closte_Native_CLI
         if ($all === ($args !== [])) {
             WP_CLI::error('Name the domains to re-send, or pass --all-missing (not both).');
         }
-        $domains = (new Closte_Native_Inventory())->domains();
+        // The records a page at a time; only the domains to re-send are kept.
+        $inventory = new Closte_Native_Inventory();
         $todo = [];
         $failed = [];
         if ($all) {
             try {
-                $on = array_flip(array_map(fn ($a) => Closte_Native_Name::key((string) $a['domain']), Closte\list_domains()));
+                $on = array_flip(Closte\list_domain_names());
             } catch (Throwable $e) {
                 WP_CLI::error('Closte\'s alias list could not be read, nothing sent: ' . Closte_Native::explain($e));
             }
-            foreach ($domains as $d) {
-                if ($d['wanted'] && $d['invalid'] === null && array_diff($d['names'], array_keys($on)) !== []) {
-                    $todo[$d['domain']] = $d;
+            foreach ($inventory->pages() as $page) {
+                foreach ($page as $d) {
+                    if ($d['wanted'] && $d['invalid'] === null && array_filter($d['names'], fn ($n) => !isset($on[$n])) !== []) {
+                        $todo[$d['domain']] = $d;
+                    }
                 }
             }
+            unset($on);
             if ($todo === []) {
                 WP_CLI::success('Nothing missing: every mapped name is on Closte.');
                 return;
             }
         }
-        foreach ($args as $arg) {
-            $key = Closte_Native_Name::key((string) $arg);
-            $found = null;
-            foreach ($domains as $d) {
-                if ($d['domain'] === $arg || Closte_Native_Name::key($d['domain']) === $key || in_array($key, $d['names'], true)) {
-                    $found = $d;
-                    break;
+        $found = [];
+        if ($args !== []) {
+            foreach ($inventory->pages() as $page) {
+                foreach ($page as $d) {
+                    foreach ($args as $i => $arg) {
+                        $key = Closte_Native_Name::key((string) $arg);
+                        if (!isset($found[$i]) && ($d['domain'] === $arg || Closte_Native_Name::key($d['domain']) === $key || in_array($key, $d['names'], true))) {
+                            $found[$i] = $d;
+                        }
+                    }
                 }
             }
-            if ($found === null) {
+        }
+        foreach ($args as $i => $arg) {
+            if (!isset($found[$i])) {
                 WP_CLI::warning(sprintf('%s is not a mapped domain: nothing sent.', $arg));
                 $failed[] = $arg;
             } else {
-                $todo[$found['domain']] = $found;
+                $todo[$found[$i]['domain']] = $found[$i];
             }
         }
         $on_closte = 0;

@@ -107,12 +107,39 @@ final class Closte_Native_Console
         }
     }
 
-    /** Keeps the notice for the next page view and goes back to the console. */
+    /**
+     * Keeps the notice for the next page view and goes back to the console: to the view,
+     * search, sort and page the action was posted from (a bulk action), else its first page.
+     */
     private function done(string $type, string $message): void
     {
         set_site_transient('closte_native_notice_' . get_current_user_id(), ['type' => $type, 'message' => $message], 300);
-        wp_safe_redirect(self::url());
+        wp_safe_redirect(add_query_arg(array_map('rawurlencode', self::view_args('closte_')), self::url()));
         exit;
+    }
+
+    /**
+     * The view, search, sort and page of the request (validated by query(); defaults left
+     * out), read from `$prefix`-named fields: '' for the page's own query, 'closte_' for
+     * the hidden fields a form posts them back in.
+     */
+    private static function view_args(string $prefix = ''): array
+    {
+        $saved = $_REQUEST;
+        if ($prefix !== '') {
+            $_REQUEST = [];
+            foreach (['view', 's', 'orderby', 'order', 'paged'] as $k) {
+                if (isset($saved[$prefix . $k])) {
+                    $_REQUEST[$k] = $saved[$prefix . $k];
+                }
+            }
+        }
+        $q = self::query();
+        $paged = max(1, (int) ($_REQUEST['paged'] ?? 1));
+        $_REQUEST = $saved;
+        $args = ['view' => $q['view'] === 'all' ? '' : $q['view'], 's' => $q['s'], 'orderby' => $q['orderby'] === 'name' ? '' : $q['orderby'],
+            'order' => $q['order'] === 'asc' ? '' : $q['order'], 'paged' => $paged > 1 ? $paged : ''];
+        return array_filter($args, fn ($v) => $v !== '' && $v !== null);
     }
 
     /** Refresh: enqueued, not run here. The page then shows its progress. */
@@ -235,23 +262,27 @@ final class Closte_Native_Console
     public function do_sync(): void
     {
         $this->guard('sync');
-        [$names, $invalid] = (new Closte_Native_Inventory())->name_lists(); // a page of records at a time
         try {
-            $r = $names === [] ? ['added' => [], 'unchanged' => [], 'failed' => []] : Closte\sync_domains($names, self::call_options());
+            // The alias names once, the records a page at a time: only what differs is kept.
+            $c = (new Closte_Native_Inventory())->compare(Closte\list_domain_names(self::call_options()));
+            $r = Closte_Native::add_missing($c['missing'], self::call_options());
         } catch (Throwable $e) {
             $this->done('error', __('Sync failed, nothing changed:', 'closte-native') . ' ' . Closte_Native::explain($e));
         }
         foreach ($r['added'] as $name) {
             Closte_Native::log("console sync: added $name");
         }
-        (new Closte_Native_Status())->refresh_aliases();
+        if ($r['added'] !== []) {
+            (new Closte_Native_Status())->refresh_aliases();
+        }
         $failed = [];
         foreach ($r['failed'] as $name => $error) {
             $failed[] = sprintf(!empty($error['retryable']) ? __('%1$s: %2$s (temporary: press Sync again later)', 'closte-native') : __('%1$s: %2$s (refused)', 'closte-native'),
                 $name, rtrim((string) $error['message'], '.'));
         }
-        $message = sprintf(__('Sync: %1$d added, %2$d already on Closte, %3$d failed.', 'closte-native'), count($r['added']), count($r['unchanged']), count($r['failed']))
-            . ($failed ? ' ' . implode('; ', $failed) . '.' : '')
+        $invalid = $c['invalid'];
+        $message = sprintf(__('Sync: %1$d added, %2$d already on Closte, %3$d failed.', 'closte-native'), count($r['added']), $c['present'] + $r['unchanged'], count($r['failed']))
+            . ($failed ? ' ' . implode('; ', array_slice($failed, 0, 20)) . (count($failed) > 20 ? '; …' : '') . '.' : '')
             . ($invalid ? ' ' . self::invalid_sentence($invalid) : '');
         $this->done($r['failed'] || $invalid ? 'warning' : 'success', $message);
     }
@@ -270,31 +301,25 @@ final class Closte_Native_Console
             $this->done('error', __('Nothing removed: tick the confirmation box to remove unclaimed aliases.', 'closte-native'));
         }
         // Every mapped name counts as claimed, a deleted or archived site's too, each in its
-        // canonical form (a record bücher.example claims xn--bcher-kva.example).
-        $domains = (new Closte_Native_Inventory())->domains();
-        $invalid = array_column(array_filter($domains, fn ($d) => $d['invalid'] !== null), 'invalid', 'domain');
-        if ($invalid !== []) {
-            $this->done('error', self::removal_blocked($invalid));
-        }
-        $claimed = array_flip(Closte_Native_Inventory::names($domains));
-        if ($claimed === []) {
-            $this->done('error', __('Nothing removed: no mapped domain was found, and removing every alias is never what a network wants.', 'closte-native'));
-        }
+        // canonical form (a record bücher.example claims xn--bcher-kva.example). The alias
+        // names once, the records a page at a time: memory holds the aliases, not the network.
         try {
-            $listed = array_column(Closte\list_domains(self::call_options()), 'domain');
-            $unclaimed = array_values(array_filter($listed, fn ($n) => !isset($claimed[Closte_Native_Name::key((string) $n)])));
-            $r = $unclaimed === [] ? [] : Closte\remove_domains($unclaimed, self::call_options());
+            $c = (new Closte_Native_Inventory())->compare(Closte\list_domain_names(self::call_options()));
         } catch (Throwable $e) {
             $this->done('error', __('Removal failed, nothing changed:', 'closte-native') . ' ' . Closte_Native::explain($e));
         }
-        $removed = array_column(array_filter($r, fn ($x) => $x['status'] === 'removed'), 'domain');
-        foreach ($removed as $name) {
-            Closte_Native::log("console: removed unclaimed alias $name");
+        if ($c['blocked'] !== []) {
+            $this->done('error', self::removal_blocked($c['blocked']));
         }
-        (new Closte_Native_Status())->refresh_aliases();
-        $failed = array_map(fn ($x) => "{$x['domain']}: " . rtrim((string) ($x['error']['message'] ?? ''), '.'), array_filter($r, fn ($x) => $x['status'] === 'failed'));
+        if ($c['claimed'] === 0) {
+            $this->done('error', __('Nothing removed: no mapped domain was found, and removing every alias is never what a network wants.', 'closte-native'));
+        }
+        [$removed, $failed] = Closte_Native::remove_aliases($c['unclaimed'], self::call_options(), 'console');
+        if ($removed !== []) {
+            (new Closte_Native_Status())->refresh_aliases();
+        }
         $this->done($failed ? 'warning' : 'success', sprintf(__('Removed %1$d unclaimed aliases, %2$d failed.', 'closte-native'), count($removed), count($failed))
-            . ($failed ? ' ' . implode('; ', $failed) . '.' : ''));
+            . ($failed ? ' ' . implode('; ', array_slice($failed, 0, 20)) . (count($failed) > 20 ? '; …' : '') . '.' : ''));
     }
 
     /** Why no alias is removed while a domain record holds a name the extension refuses. */
@@ -318,9 +343,11 @@ final class Closte_Native_Console
             $row = ['domain' => $r['domain'], 'invalid' => $r['invalid']];
         }
         if ($row === null) {
-            foreach ((new Closte_Native_Inventory())->domains() as $d) {
-                if ($d['domain'] === $posted || Closte_Native_Name::key($d['domain']) === $key) {
-                    $row = $d;
+            foreach ((new Closte_Native_Inventory())->pages() as $page) { // a page of records at a time
+                foreach ($page as $d) {
+                    if ($d['domain'] === $posted || Closte_Native_Name::key($d['domain']) === $key) {
+                        $row = $d;
+                    }
                 }
             }
         }
@@ -522,6 +549,10 @@ final class Closte_Native_Console
         // WP_List_Table prints a _wpnonce of its own (bulk-names); ours comes after it, so it is the one posted.
         echo '<form method="post" action="' . esc_url(admin_url('admin-post.php')) . '" class="closte-native-table">'
             . '<input type="hidden" name="action" value="closte_native_bulk">';
+        // Where the admin is (view, search, sort, page): a bulk action comes back to it.
+        foreach (self::view_args() as $k => $v) {
+            echo '<input type="hidden" name="closte_' . esc_attr($k) . '" value="' . esc_attr((string) $v) . '">';
+        }
         $list->display();
         echo wp_nonce_field('closte_native_bulk', '_wpnonce', true, false) . '</form>';
         echo '<p>' . self::button('export', __('Export this view as CSV', 'closte-native'), array_filter(['view' => $q['view'], 's' => $q['s'], 'orderby' => $q['orderby'], 'order' => $q['order']], 'strlen')) . '</p>';

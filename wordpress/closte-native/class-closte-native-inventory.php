@@ -24,33 +24,9 @@ final class Closte_Native_Inventory
      */
     public function domains(): array
     {
-        $events = new Closte_Native_Events();
-        $out = [];
-        if (function_exists('wu_get_domains')) {
-            foreach ((array) wu_get_domains(['number' => 0]) as $d) {
-                if (!is_object($d) || !method_exists($d, 'get_domain')) {
-                    continue;
-                }
-                $name = strtolower((string) $d->get_domain());
-                $site_id = (int) $d->get_site_id();
-                $stage = (string) $d->get_stage();
-                $out[] = self::entry($events, $name, $site_id, true) + [
-                    'stage' => $stage,
-                    'stage_label' => method_exists($d, 'get_stage_label') ? (string) $d->get_stage_label() : $stage,
-                ];
-            }
-        } else {
-            $network = Closte_Native_Name::key((string) get_network()->domain);
-            foreach (get_sites(['number' => 0, 'network_id' => get_current_network_id()]) as $site) {
-                $name = strtolower($site->domain);
-                $key = Closte_Native_Name::key($name);
-                if ($key === $network || str_ends_with($key, ".$network")) {
-                    continue; // the network's own names: Closte serves them already
-                }
-                $out[] = self::entry($events, $name, (int) $site->blog_id, !$site->deleted && !$site->archived, false)
-                    + ['stage' => null, 'stage_label' => null];
-            }
-        }
+        // Every record at once: for small networks and tests. Work over the whole network
+        // goes through pages() (or compare()), a page of records at a time.
+        $out = array_merge([], ...iterator_to_array($this->pages(), false));
         usort($out, fn ($a, $b) => strcmp($a['domain'], $b['domain']));
         return $out;
     }
@@ -102,30 +78,55 @@ final class Closte_Native_Inventory
     }
 
     /**
-     * The names only, read a page of records at a time (pages()): [every wanted name,
-     * canonical, once each; wanted domains whose name the extension refuses, typed => why].
-     * What a sync needs, without every record's entry in memory at once.
+     * The network against Closte's aliases (`$aliases`: Closte\list_domain_names(), canonical),
+     * in one pass over the records, a page at a time: memory holds the alias set and what
+     * differs, never every record. Returns
+     * - missing: wanted, valid names Closte lacks (canonical, once each);
+     * - present: how many wanted, valid names Closte has;
+     * - invalid: wanted records whose name the extension refuses, typed => why (never sent);
+     * - blocked: every record whose name it refuses, typed => why (removal is refused while any is);
+     * - claimed: how many names the records claim (every mapped name, an archived or deleted site's too);
+     * - unclaimed: the aliases no record claims, in Closte's order.
+     *
+     * @return array{missing: list<string>, present: int, invalid: array<string, string>, blocked: array<string, string>, claimed: int, unclaimed: list<string>}
      */
-    public function name_lists(): array
+    public function compare(array $aliases): array
     {
-        $wanted = [];
-        $invalid = [];
+        // canonical => its position in Closte's list; a claimed name becomes -1, and -2 once
+        // counted as a wanted name on Closte. What stays >= 0 is unclaimed, in Closte's order.
+        $left = array_flip($aliases);
+        unset($aliases);
+        $out = ['missing' => [], 'present' => 0, 'invalid' => [], 'blocked' => [], 'claimed' => 0, 'unclaimed' => []];
+        $missing = [];
         foreach ($this->pages() as $page) {
             foreach ($page as $d) {
-                if (!$d['wanted']) {
-                    continue;
-                }
                 if ($d['invalid'] !== null) {
-                    $invalid[$d['domain']] = $d['invalid'];
+                    $out['blocked'][$d['domain']] = $d['invalid'];
+                    if ($d['wanted']) {
+                        $out['invalid'][$d['domain']] = $d['invalid'];
+                    }
                     continue;
                 }
+                $out['claimed'] += count($d['names']);
                 foreach ($d['names'] as $name) {
-                    $wanted[$name] = true;
+                    if (isset($left[$name])) {
+                        if ($d['wanted'] && $left[$name] !== -2) {
+                            $out['present']++;
+                            $left[$name] = -2;
+                        } elseif ($left[$name] >= 0) {
+                            $left[$name] = -1;
+                        }
+                    } elseif ($d['wanted']) {
+                        $missing[$name] = true;
+                    }
                 }
             }
         }
-        ksort($invalid, SORT_STRING); // as domains() orders them
-        return [array_map('strval', array_keys($wanted)), $invalid];
+        ksort($out['invalid'], SORT_STRING);
+        ksort($out['blocked'], SORT_STRING);
+        $out['missing'] = array_map('strval', array_keys($missing));
+        $out['unclaimed'] = array_map('strval', array_keys(array_filter($left, fn ($v) => $v >= 0)));
+        return $out;
     }
 
     private static function entry(Closte_Native_Events $events, string $name, int $site_id, bool $wanted, bool $twin = true): array
@@ -145,27 +146,6 @@ final class Closte_Native_Inventory
     public static function names(array $domains): array
     {
         return array_values(array_unique(array_merge([], ...array_column($domains, 'names'))));
-    }
-
-    /**
-     * Every name that should be an alias on Closte (wanted domains and their twins), in
-     * canonical form. Names the extension refuses are left out: see invalid().
-     */
-    public function wanted_names(?array $domains = null): array
-    {
-        return self::names(array_filter($domains ?? $this->domains(), fn ($d) => $d['wanted'] && $d['invalid'] === null));
-    }
-
-    /** Wanted domains whose name the extension refuses: typed name => why. */
-    public static function invalid(array $domains): array
-    {
-        $out = [];
-        foreach ($domains as $d) {
-            if ($d['wanted'] && $d['invalid'] !== null) {
-                $out[$d['domain']] = $d['invalid'];
-            }
-        }
-        return $out;
     }
 
     private static function site_name(int $site_id): string

@@ -13,6 +13,12 @@
  * poll — enqueues a new attempt for every chunk that still has unchecked names and no
  * pending or running action. Nothing in it depends on the runner that met the dead action
  * surviving. A name checked twice is only a wasted check.
+ *
+ * The daily reconcile (and `wp closte refresh --add-missing`) runs the same work with
+ * add_missing: each chunk first adds its names the plan found missing on Closte, with one
+ * add_domains() (which reads Closte's list again, so a chunk run twice sends nothing twice),
+ * and its rows say what happened (added_run, add_error); the run's end counts them.
+ * The run record is a row of Closte_Native_Runs, written field by field.
  */
 
 defined('ABSPATH') || exit;
@@ -22,8 +28,6 @@ final class Closte_Native_Refresh
     const HOOK = 'closte_native_refresh';
     const CHUNK_HOOK = 'closte_native_refresh_chunk';
     const SWEEP_HOOK = 'closte_native_refresh_sweep';
-    /** The current run: id, started_at, source, total, chunks, aliases error, unclaimed aliases, finished_at. */
-    const RUN_OPTION = 'closte_native_refresh_run';
     const CHUNK_SIZE = 500;
     const SWEEP_EVERY = 60;
     /** Unclaimed aliases kept for the console (the count is kept in full). */
@@ -33,11 +37,14 @@ final class Closte_Native_Refresh
     private $table;
     /** @var Closte_Native_Inventory */
     private $inventory;
+    /** @var Closte_Native_Runs */
+    private $runs;
 
-    public function __construct(?Closte_Native_Status_Table $table = null, ?Closte_Native_Inventory $inventory = null)
+    public function __construct(?Closte_Native_Status_Table $table = null, ?Closte_Native_Inventory $inventory = null, ?Closte_Native_Runs $runs = null)
     {
         $this->table = $table ?? new Closte_Native_Status_Table();
         $this->inventory = $inventory ?? new Closte_Native_Inventory();
+        $this->runs = $runs ?? new Closte_Native_Runs($this->table);
     }
 
     public function register(): void
@@ -103,19 +110,20 @@ final class Closte_Native_Refresh
         return $run !== null && empty($run['finished_at']) ? 1 : $size;
     }
 
-    /** The current (or last) run, or null when no refresh was ever started. */
+    /** The current (or last) run, or null when no refresh was ever started (Closte_Native_Runs::current()). */
     public static function run(): ?array
     {
-        $r = get_network_option(null, self::RUN_OPTION, null);
-        return is_array($r) && isset($r['id']) ? $r : null;
+        return (new Closte_Native_Runs())->current();
     }
 
-    /** Enqueues a refresh (the plan) and returns its id. Sends nothing itself. */
-    public static function start(string $source = 'console'): int
+    /**
+     * Enqueues a refresh (the plan) and returns its id. Sends nothing itself. With
+     * `$add_missing` (the reconcile) its chunks also add the names missing on Closte;
+     * `$why` is the reconcile's ('daily', 'after_failure').
+     */
+    public static function start(string $source = 'console', bool $add_missing = false, string $why = ''): int
     {
-        $id = (int) round(microtime(true) * 1000);
-        update_network_option(null, self::RUN_OPTION, ['id' => $id, 'started_at' => time(), 'source' => $source, 'total' => null, 'chunks' => null,
-            'planned' => false, 'errors' => [], 'unclaimed' => null, 'unclaimed_count' => null, 'finished_at' => null]);
+        $id = (new Closte_Native_Runs())->start($source, $add_missing, $why);
         Closte_Native_Queue::schedule(self::HOOK, [$id]);
         return $id;
     }
@@ -135,12 +143,15 @@ final class Closte_Native_Refresh
         $start = microtime(true);
         $timeout = Closte_Native_Console::timeout();
         $aliases = null;
+        $closte_error = null;
         try {
-            $listed = array_column(Closte\list_domains(['timeout' => $timeout]), 'domain');
-            $aliases = array_flip(array_map(fn ($n) => Closte_Native_Name::key((string) $n), $listed));
-            unset($listed);
+            // The names only (a string each, canonical): a sixth of list_domains()' memory.
+            $aliases = array_flip(Closte\list_domain_names(['timeout' => $timeout]));
         } catch (Throwable $e) {
-            $run['errors']['closte'] = Closte_Native::explain($e);
+            $closte_error = Closte_Native::explain($e);
+            if ($run['add_missing']) {
+                Closte_Native_Reconcile::outage($e, $run['why']);
+            }
         }
         $size = self::chunk_size();
         $rows = [];
@@ -150,11 +161,14 @@ final class Closte_Native_Refresh
         foreach ($this->inventory->pages() as $page) {
             foreach ($page as $d) {
                 $names = $d['invalid'] === null ? $d['names'] : [strtolower($d['domain'])];
+                if ($run['add_missing'] && $d['wanted'] && $d['invalid'] !== null) {
+                    Closte_Native::log("reconcile: {$d['domain']} is not a valid domain name, not sent: {$d['invalid']}");
+                }
                 foreach ($names as $k => $name) {
                     $valid = $d['invalid'] === null;
                     $rows[] = ['name' => $name, 'domain' => $d['domain'], 'is_twin' => $k > 0 ? 1 : 0, 'site_id' => $d['site_id'], 'site' => mb_substr($d['site'], 0, 191),
                         'stage' => (string) $d['stage'], 'stage_label' => mb_substr((string) ($d['stage_label'] ?? ''), 0, 64), 'wanted' => $d['wanted'] ? 1 : 0,
-                        'invalid' => $d['invalid'], 'on_closte' => $aliases === null || !$valid ? null : (isset($aliases[$name]) ? 1 : 0),
+                        'invalid' => $d['invalid'], 'on_closte' => $aliases === null || !$valid ? null : (isset($aliases[$name]) ? 1 : 0), 'add_error' => null,
                         'run' => $id, 'chunk' => $valid ? intdiv($i, $size) : null, 'checked_run' => $valid ? 0 : $id];
                     if ($aliases !== null && isset($aliases[$name])) {
                         $aliases[$name] = -1;
@@ -170,14 +184,14 @@ final class Closte_Native_Refresh
         $this->table->upsert($rows);
         $this->table->delete_other_runs($id);
         $chunks = (int) ceil($i / $size);
+        $unclaimed = $unclaimed_count = null;
         if ($aliases !== null) {
-            $unclaimed = array_keys(array_filter($aliases, fn ($v) => $v !== -1));
-            $run['unclaimed_count'] = count($unclaimed);
-            $run['unclaimed'] = array_slice($unclaimed, 0, self::UNCLAIMED_KEPT);
-            unset($aliases, $unclaimed);
+            $unclaimed = array_map('strval', array_keys(array_filter($aliases, fn ($v) => $v !== -1)));
+            $unclaimed_count = count($unclaimed);
+            $unclaimed = array_slice($unclaimed, 0, self::UNCLAIMED_KEPT);
+            unset($aliases);
         }
-        $run = ['total' => $i, 'chunks' => $chunks, 'planned' => true, 'plan_ms' => round((microtime(true) - $start) * 1000, 1)] + $run;
-        update_network_option(null, self::RUN_OPTION, $run);
+        $this->runs->planned($id, $i, $chunks, $closte_error, $unclaimed, $unclaimed_count, round((microtime(true) - $start) * 1000, 1));
         for ($c = 0; $c < $chunks; $c++) {
             Closte_Native_Queue::schedule(self::CHUNK_HOOK, [$id, $c, 1]);
         }
@@ -200,8 +214,53 @@ final class Closte_Native_Refresh
         if ($run === null || $run['id'] !== $id) {
             return; // an older run: a newer Refresh took over
         }
+        if ($run['add_missing'] && empty($run['errors']['closte'])) {
+            $this->add_missing($id, (int) $chunk);
+        }
         $this->check($this->table->chunk($id, (int) $chunk), $id);
         $this->sweep($id);
+    }
+
+    /**
+     * The reconcile's part of a chunk: its names the plan found missing on Closte, added
+     * with one add_domains() (one list read, then a POST per name still missing), each
+     * result written to its row (on_closte, added_run, add_error) and logged. A failure
+     * the extension calls retryable brings the reconcile back within the hour.
+     */
+    private function add_missing(int $id, int $chunk): void
+    {
+        $names = $this->table->missing($id, $chunk);
+        if ($names === []) {
+            return;
+        }
+        try {
+            $r = Closte_Native::add_missing($names);
+        } catch (Throwable $e) {
+            // Nothing was sent (a setting, the key): every name says why.
+            [$retryable, $reason] = Closte_Native::retryable($e);
+            $r = ['added' => [], 'failed' => array_fill_keys($names, ['message' => $e->getMessage(), 'retryable' => $retryable, 'retry_reason' => $reason])];
+        }
+        $again = false;
+        $added = array_flip($r['added']);
+        $rows = [];
+        foreach ($names as $name) {
+            if (isset($r['failed'][$name])) {
+                $error = $r['failed'][$name];
+                $retryable = (bool) ($error['retryable'] ?? false);
+                $again = $again || $retryable;
+                Closte_Native::log(sprintf('reconcile: %s could not be added: %s (%s: %s)', $name, $error['message'], $retryable ? 'retryable' : 'not retried', $error['retry_reason'] ?? ''));
+                $rows[] = ['name' => $name, 'on_closte' => 0, 'added_run' => 0, 'add_error' => mb_substr((string) $error['message'], 0, 512)];
+            } else {
+                if (isset($added[$name])) {
+                    Closte_Native::log("reconcile: added $name (missing on Closte)");
+                }
+                $rows[] = ['name' => $name, 'on_closte' => 1, 'added_run' => isset($added[$name]) ? $id : 0, 'add_error' => null];
+            }
+        }
+        $this->table->upsert($rows);
+        if ($again) {
+            Closte_Native_Reconcile::retry_later();
+        }
     }
 
     /**
@@ -293,7 +352,6 @@ final class Closte_Native_Refresh
             return;
         }
         $queued = [];
-        $attempts = [];
         foreach (Closte_Native_Queue::waiting(self::CHUNK_HOOK) as $args) {
             if ((int) ($args[0] ?? 0) === $id) {
                 $queued[(int) ($args[1] ?? -1)] = true;
@@ -301,51 +359,42 @@ final class Closte_Native_Refresh
         }
         foreach ($unfinished as $chunk) {
             if (!isset($queued[$chunk])) {
-                $attempt = 1 + (int) ($run['attempts'][$chunk] ?? 1);
-                $attempts[$chunk] = $attempt;
+                $attempt = $this->runs->attempt($id, $chunk);
                 Closte_Native::log(sprintf('refresh: chunk %d of run %d had no worker left (its action failed or vanished): enqueued again, attempt %d', $chunk, $id, $attempt));
                 Closte_Native_Queue::schedule(self::CHUNK_HOOK, [$id, $chunk, $attempt]);
             }
-        }
-        if ($attempts !== []) {
-            $run = self::run() ?? $run;
-            $run['attempts'] = $attempts + (array) ($run['attempts'] ?? []);
-            update_network_option(null, self::RUN_OPTION, $run);
         }
         if (!Closte_Native_Queue::waiting(self::SWEEP_HOOK)) {
             Closte_Native_Queue::schedule(self::SWEEP_HOOK, [$id], self::SWEEP_EVERY);
         }
     }
 
-    /** Every name checked: the run's time is kept and the certificate alerts rewritten from the table. */
+    /**
+     * Every name checked: the run's time is kept and the certificate alerts rewritten from
+     * the table; a reconcile's counts are logged. Runners on several nodes may find the last
+     * chunk done at the same moment: one conditional UPDATE decides which of them finishes.
+     */
     private function finish(int $id): void
     {
-        // Runners on several nodes may find the last chunk done at the same moment: one
-        // finishes the run (a database lock, the option read again from the database).
-        global $wpdb;
-        if (!$wpdb->get_var("SELECT GET_LOCK('closte_native_refresh_finish', 10)")) {
-            return; // the sweep or the next chunk's end comes back to it
-        }
-        try {
-            wp_cache_delete(get_current_network_id() . ':' . self::RUN_OPTION, 'site-options');
-            $this->finish_locked($id);
-        } finally {
-            $wpdb->query("SELECT RELEASE_LOCK('closte_native_refresh_finish')");
-        }
-    }
-
-    private function finish_locked(int $id): void
-    {
         $run = self::run();
-        if ($run === null || $run['id'] !== $id || !empty($run['finished_at'])) {
+        $elapsed = round((microtime(true) - $id / 1000) * 1000, 1);
+        if ($run === null || $run['id'] !== $id || !$this->runs->finish($id, $elapsed)) {
             return;
         }
-        $run['finished_at'] = time();
-        $run['elapsed_ms'] = round((microtime(true) - $id / 1000) * 1000, 1);
-        update_network_option(null, self::RUN_OPTION, $run);
-        update_network_option(null, Closte_Native_Reconcile::ALERTS_OPTION, ['checked_at' => time(), 'items' => $this->table->certificate_alerts(),
-            'source' => ($run['source'] ?? '') === 'reconcile' ? 'reconcile' : 'refresh']);
-        Closte_Native::log(sprintf('refresh: %d names checked in %d chunks, %.1f s', (int) $run['total'], (int) $run['chunks'], $run['elapsed_ms'] / 1000));
+        $reconcile = $run['source'] === 'reconcile';
+        $alerts = $this->table->certificate_alerts();
+        update_network_option(null, Closte_Native_Reconcile::ALERTS_OPTION, ['checked_at' => time(), 'items' => $alerts, 'source' => $reconcile ? 'reconcile' : 'refresh']);
+        if ($reconcile) {
+            foreach ($alerts as $name => $a) {
+                Closte_Native::log(sprintf('reconcile: certificate of %s needs attention: %s (%s)', $name, $a['error'], $a['reason']));
+            }
+        }
+        if ($run['add_missing'] && empty($run['errors']['closte'])) {
+            [$added, $unchanged, $failed] = $this->table->add_counts($id);
+            Closte_Native::log(sprintf('reconcile%s: %d added, %d already on Closte, %d failed', $run['why'] === 'after_failure' ? ' (again, after an outage)' : '',
+                $added, $unchanged, $failed));
+        }
+        Closte_Native::log(sprintf('refresh: %d names checked in %d chunks, %.1f s', (int) $run['total'], (int) $run['chunks'], $elapsed / 1000));
     }
 
     /** What the console's progress line says: checked, total, runners, done, in words. */

@@ -14,7 +14,8 @@ defined('ABSPATH') || exit;
 
 final class Closte_Native_Status_Table
 {
-    const SCHEMA = 1;
+    /** 1: the table. 2: added_run and add_error (the reconcile's adds), the runs and run_chunks tables. */
+    const SCHEMA = 2;
     const SCHEMA_OPTION = 'closte_native_status_schema';
     /** Certificates closer than this to their end are "expiring" (Closte_Native_Reconcile::MIN_DAYS). */
     const MIN_DAYS = 14;
@@ -55,7 +56,7 @@ final class Closte_Native_Status_Table
             OR (stage NOT IN ('checking-dns', 'checking-ssl-cert') AND (dns_ok = 0 OR cert_valid = 0))))";
 
     /** The columns a refresh writes about the domain record (the checks keep theirs). */
-    const RECORD_COLUMNS = ['name', 'domain', 'is_twin', 'site_id', 'site', 'stage', 'stage_label', 'wanted', 'invalid', 'on_closte', 'run', 'chunk', 'checked_run'];
+    const RECORD_COLUMNS = ['name', 'domain', 'is_twin', 'site_id', 'site', 'stage', 'stage_label', 'wanted', 'invalid', 'on_closte', 'add_error', 'run', 'chunk', 'checked_run'];
     /** The columns a chunk writes. */
     const CHECK_COLUMNS = ['name', 'dns_ok', 'dns_reason', 'dns_error', 'dns_points', 'dns_checked_at', 'cert_valid', 'cert_reason', 'cert_error',
         'cert_subject', 'cert_issuer', 'cert_expires', 'cert_days', 'cert_checked_at', 'last_error', 'checked_run'];
@@ -72,6 +73,16 @@ final class Closte_Native_Status_Table
     public function name(): string
     {
         return $this->db->base_prefix . 'closte_status';
+    }
+
+    public function runs_name(): string
+    {
+        return $this->db->base_prefix . 'closte_runs';
+    }
+
+    public function run_chunks_name(): string
+    {
+        return $this->db->base_prefix . 'closte_run_chunks';
     }
 
     /** Creates or upgrades the table when the stored schema version is older (dbDelta). */
@@ -109,6 +120,8 @@ final class Closte_Native_Status_Table
   cert_days int(11) DEFAULT NULL,
   cert_checked_at datetime DEFAULT NULL,
   last_error varchar(512) DEFAULT NULL,
+  added_run bigint(20) unsigned NOT NULL DEFAULT 0,
+  add_error varchar(512) DEFAULT NULL,
   run bigint(20) unsigned NOT NULL DEFAULT 0,
   chunk int(10) unsigned DEFAULT NULL,
   checked_run bigint(20) unsigned NOT NULL DEFAULT 0,
@@ -132,6 +145,36 @@ final class Closte_Native_Status_Table
   KEY run_chunk (run,chunk),
   KEY run_checked (run,checked_run)
 ) $charset;");
+        // The refresh runs: one row each, every field written by one UPDATE of its own, so
+        // processes on several nodes never overwrite each other's fields.
+        $runs = $this->runs_name();
+        dbDelta("CREATE TABLE $runs (
+  id bigint(20) unsigned NOT NULL,
+  source varchar(20) NOT NULL DEFAULT '',
+  add_missing tinyint(1) NOT NULL DEFAULT 0,
+  why varchar(20) NOT NULL DEFAULT '',
+  started_at int(10) unsigned NOT NULL DEFAULT 0,
+  planned tinyint(1) NOT NULL DEFAULT 0,
+  total int(10) unsigned DEFAULT NULL,
+  chunks int(10) unsigned DEFAULT NULL,
+  closte_error text,
+  unclaimed_count int(10) unsigned DEFAULT NULL,
+  unclaimed mediumtext,
+  plan_ms double DEFAULT NULL,
+  finished_at int(10) unsigned DEFAULT NULL,
+  elapsed_ms double DEFAULT NULL,
+  PRIMARY KEY  (id)
+) $charset;");
+        // A chunk's attempts (a row only once a chunk is enqueued again), counted in SQL.
+        $chunks = $this->run_chunks_name();
+        dbDelta("CREATE TABLE $chunks (
+  run bigint(20) unsigned NOT NULL,
+  chunk int(10) unsigned NOT NULL,
+  attempts smallint(5) unsigned NOT NULL DEFAULT 1,
+  PRIMARY KEY  (run,chunk)
+) $charset;");
+        // Schema 1 kept the run in a network option: the table replaces it.
+        delete_network_option(null, 'closte_native_refresh_run');
         update_network_option(null, self::SCHEMA_OPTION, self::SCHEMA);
     }
 
@@ -140,6 +183,8 @@ final class Closte_Native_Status_Table
     {
         $this->install();
         $this->db->query('TRUNCATE TABLE ' . $this->name());
+        $this->db->query('TRUNCATE TABLE ' . $this->runs_name());
+        $this->db->query('TRUNCATE TABLE ' . $this->run_chunks_name());
     }
 
     /**
@@ -186,6 +231,20 @@ final class Closte_Native_Status_Table
     public function chunk(int $run, int $chunk): array
     {
         return $this->db->get_col($this->db->prepare('SELECT name FROM ' . $this->name() . ' WHERE run = %d AND chunk = %d AND checked_run <> %d ORDER BY name', $run, $chunk, $run));
+    }
+
+    /** The names of one chunk of a run that belong on Closte and are not there (by the plan's list read). */
+    public function missing(int $run, int $chunk): array
+    {
+        return $this->db->get_col($this->db->prepare('SELECT name FROM ' . $this->name() . ' WHERE run = %d AND chunk = %d AND wanted = 1 AND invalid IS NULL AND on_closte = 0 ORDER BY name', $run, $chunk));
+    }
+
+    /** The reconcile's result, counted from the rows: [added in the run, already on Closte, failed]. */
+    public function add_counts(int $run): array
+    {
+        $r = $this->db->get_row($this->db->prepare('SELECT SUM(added_run = %d) AS added, SUM(on_closte = 1 AND added_run <> %d) AS unchanged, SUM(add_error IS NOT NULL) AS failed FROM '
+            . $this->name() . ' WHERE run = %d AND wanted = 1 AND invalid IS NULL', $run, $run, $run), ARRAY_A);
+        return [(int) ($r['added'] ?? 0), (int) ($r['unchanged'] ?? 0), (int) ($r['failed'] ?? 0)];
     }
 
     /** The chunks of a run that still have a name to check. */

@@ -16,8 +16,7 @@ final class Closte_Native_Status
     public static function forget(): void
     {
         delete_site_transient(self::TRANSIENT);
-        delete_network_option(null, Closte_Native_Refresh::RUN_OPTION);
-        (new Closte_Native_Status_Table())->clear();
+        (new Closte_Native_Status_Table())->clear(); // the rows and the runs
     }
 
     /**
@@ -28,8 +27,7 @@ final class Closte_Native_Status
     public function refresh_aliases(?float $timeout = null): ?string
     {
         try {
-            $listed = array_column(Closte\list_domains(['timeout' => $timeout ?? Closte_Native_Console::timeout()]), 'domain');
-            $aliases = array_values(array_unique(array_map(fn ($n) => Closte_Native_Name::key((string) $n), $listed)));
+            $aliases = Closte\list_domain_names(['timeout' => $timeout ?? Closte_Native_Console::timeout()]);
         } catch (Throwable $e) {
             (new Closte_Native_Status_Table())->set_aliases(null);
             return Closte_Native::explain($e);
@@ -39,10 +37,7 @@ final class Closte_Native_Status
         if ($run !== null && !empty($run['planned'])) {
             // The unclaimed list, from the names the table holds (one query per 1,000 aliases).
             $unclaimed = (new Closte_Native_Status_Table())->unclaimed($aliases);
-            $run['unclaimed_count'] = count($unclaimed);
-            $run['unclaimed'] = array_slice($unclaimed, 0, Closte_Native_Refresh::UNCLAIMED_KEPT);
-            unset($run['errors']['closte']);
-            update_network_option(null, Closte_Native_Refresh::RUN_OPTION, $run);
+            (new Closte_Native_Runs())->unclaimed($run['id'], array_slice($unclaimed, 0, Closte_Native_Refresh::UNCLAIMED_KEPT), count($unclaimed));
         }
         return null;
     }

@@ -83,10 +83,17 @@ impl DomainEntry {
         }
     }
 
-    /// The entry's name as it would be sent: lower-case, `*.` for wildcards.
+    /// The entry's name in the one form names are compared in: the canonical form
+    /// ([`DomainName::to_wire`], what `Closte\normalize_domain()` gives), `*.` for
+    /// wildcards. A name Closte lists that is not a valid domain name is kept lower-cased,
+    /// without a trailing dot: it can only ever equal itself.
     pub fn wire_name(&self) -> String {
         let name = self.domain.trim_end_matches('.').to_ascii_lowercase();
-        if self.wildcard && !name.starts_with("*.") { format!("*.{name}") } else { name }
+        let name = if self.wildcard && !name.starts_with("*.") { format!("*.{name}") } else { name };
+        match crate::domain::DomainName::parse(&name) {
+            Ok(parsed) => parsed.to_wire(),
+            Err(_) => name,
+        }
     }
 }
 
