@@ -241,6 +241,15 @@ $t->same('reconcile: the plan reads the list, the chunk reads it again and adds 
 $t->same('reconcile: the row says so (on Closte, added in this run), and the run is finished', ['1', (string) Closte_Native_Refresh::run()['id'], true],
     [$wpdb->get_var('SELECT on_closte FROM ' . (new Closte_Native_Status_Table())->name() . " WHERE name = 'expired.example.test'"),
         $wpdb->get_var('SELECT added_run FROM ' . (new Closte_Native_Status_Table())->name() . " WHERE name = 'expired.example.test'"), !empty(Closte_Native_Refresh::run()['finished_at'])]);
+// A chunk run again (its worker died after its POST, before its rows were written): the
+// add's own list read finds the name there, nothing is sent twice, and it still counts.
+$status_t = (new Closte_Native_Status_Table())->name();
+$wpdb->query("UPDATE $status_t SET on_closte = 0 WHERE name = 'expired.example.test'");
+$again_sent = count($emu->requests());
+(new Closte_Native_Refresh())->chunk(Closte_Native_Refresh::run()['id'], (int) $wpdb->get_var("SELECT chunk FROM $status_t WHERE name = 'expired.example.test'"), 2);
+$t->same('reconcile: a chunk run twice sends nothing twice (its add reads the list, finds the name, posts nothing); the name still counts as added',
+    [['/getdomains'], '1', [1, 7, 0]], [array_column($since($again_sent), 'path'), $wpdb->get_var("SELECT on_closte FROM $status_t WHERE name = 'expired.example.test'"),
+        (new Closte_Native_Status_Table())->add_counts(Closte_Native_Refresh::run()['id'])]);
 $t->same('reconcile: nothing removed (the unclaimed alias stays)', [[], true],
     [array_values(array_filter($since($sent), fn ($r) => $r['path'] === '/deletedomainalias')), in_array('orphan.example.net', array_column(Closte\list_domains(), 'domain'), true)]);
 $t->check('reconcile: what it changed is logged', str_contains($log(), 'reconcile: added expired.example.test (missing on Closte)')

@@ -13,6 +13,8 @@
  *      UPDATE that marks it failed), and one of them dies inside Action Scheduler
  *      ("Unidentified action …: we were unable to mark this action as having failed");
  *      the sweep still runs the chunk again: every name checked, the table complete.
+ *   3. The daily reconcile with 600 names missing on Closte: each posted exactly once, by
+ *      the chunks of both nodes, the rows and counts say so.
  * Prints "ok …" / "FAIL …" lines and "N passed, N failed".
  */
 
@@ -183,6 +185,28 @@ $t->same('recovery: Closte one list read; TLS lab one handshake a name; DNS ever
     [['/getdomains'], $n, $n, 2 * ($n + Closte_Native_Refresh::chunk_size())], [array_column(array_slice($emu->requests(), $sent), 'path'), count($asked()), count(array_unique($asked())), $dns->stats()['queries']]);
 $via = $run_started_via($id);
 $t->check('recovery: both nodes\' runners took chunks in this run too', count($via['node-a'] ?? []) >= 1 && count($via['node-b'] ?? []) >= 1, json_encode(array_map('count', $via)));
+
+// 3. The daily reconcile through the two nodes: the first 600 names are missing on Closte
+// (two chunks' worth); each chunk adds its own, so each is posted exactly once.
+unset($lab['stall']);
+update_network_option(null, 'closte_test_lab', $lab);
+$missing = array_slice($names, 0, 600);
+Closte\remove_domains($missing);
+$sent = count($emu->requests());
+do_action(Closte_Native_Reconcile::HOOK); // as Action Scheduler runs it when due: it only enqueues
+$id = (int) (Closte_Native_Refresh::run()['id'] ?? 0);
+$done = $wait(fn () => !empty(Closte_Native_Refresh::run()['finished_at']), 600);
+$requests = array_slice($emu->requests(), $sent);
+$posted = array_column(array_column(array_filter($requests, fn ($x) => $x['path'] === '/adddomainalias'), 'form'), 'domain');
+sort($posted);
+sort($missing);
+$adding_chunks = (int) $wpdb->get_var($wpdb->prepare('SELECT COUNT(DISTINCT chunk) FROM ' . $table->name() . ' WHERE added_run = %d', $id));
+$t->same('reconcile on two nodes: each missing alias posted exactly once, nothing else; one list read by the plan and one by each chunk that had names to add',
+    [true, $missing, 1 + 2], [$done, $posted, count(array_filter($requests, fn ($x) => $x['path'] === '/getdomains'))]);
+$t->same('reconcile on two nodes: the rows say what happened, the counts add up, every name on Closte, nothing missing in the table',
+    [[600, $n - 600, 0], 2, $n, 0], [$table->add_counts($id), $adding_chunks, count(Closte\list_domain_names()), $table->counts()['missing']]);
+$via = $run_started_via($id);
+$t->check('reconcile on two nodes: both nodes\' runners took chunks', count($via['node-a'] ?? []) >= 1 && count($via['node-b'] ?? []) >= 1, json_encode(array_map('count', $via)));
 
 // Every runner request on the nodes: peak memory.
 $peaks = [];

@@ -260,5 +260,20 @@ foreach (Closte_Native_Console::ACTIONS as $action) {
 $t->same('a subscriber: 403 from the progress endpoint, the page and every action; nothing sent, nothing queued', [403, 403, array_fill_keys(Closte_Native_Console::ACTIONS, 403), [], []],
     [$sub['status'], $page['status'], $statuses, array_slice($emu->requests(), $sent), $t->pending(Closte_Native_Refresh::HOOK)]);
 wp_set_current_user(1);
+
+// The run record: each process writes only its own fields. Two finishers: exactly one wins;
+// a chunk's attempts counted by the database; a later write of another field (a sweep's
+// attempt, the unclaimed list) leaves finished_at as it was.
+$runs = new Closte_Native_Runs();
+$rid = $runs->start('test');
+$first = Closte_Native_Refresh::run();
+$wins = [$runs->finish($rid, 1.0), $runs->finish($rid, 2.0)];
+$attempts = [$runs->attempt($rid, 3), $runs->attempt($rid, 3), $runs->attempt($rid, 4)];
+$runs->unclaimed($rid, ['x.example.net'], 1);
+$after = Closte_Native_Refresh::run();
+$t->same('runs: a new run is the current one; of two finishers one wins; attempts 2, 3 (and 2 for another chunk); finished_at survives later writes',
+    [$rid, null, [true, false], [2, 3, 2], true, 1.0, ['x.example.net']],
+    [$first['id'], $first['finished_at'], $wins, $attempts, $after['finished_at'] !== null, $after['elapsed_ms'], $after['unclaimed']]);
+$t->same('runs: the current run and the one before it are kept', 2, (int) $wpdb->get_var('SELECT COUNT(*) FROM ' . $table->runs_name()));
 delete_network_option(null, 'closte_test_lab'); // its emulator ends with this script
 $t->finish();

@@ -254,10 +254,15 @@ final class Closte_Native_Refresh
                 if (isset($added[$name])) {
                     Closte_Native::log("reconcile: added $name (missing on Closte)");
                 }
-                $rows[] = ['name' => $name, 'on_closte' => 1, 'added_run' => isset($added[$name]) ? $id : 0, 'add_error' => null];
+                $rows[] = ['name' => $name, 'on_closte' => 1, 'added_run' => isset($added[$name]) ? $id : null, 'add_error' => null];
             }
         }
-        $this->table->upsert($rows);
+        // A name Closte had meanwhile keeps its added_run: after a worker died between its
+        // POST and this write, the chunk's next attempt finds it present, and it still
+        // counts as added by this run.
+        $kept = array_values(array_filter($rows, fn ($r) => $r['added_run'] === null));
+        $this->table->upsert(array_values(array_filter($rows, fn ($r) => $r['added_run'] !== null)));
+        $this->table->upsert(array_map(fn ($r) => ['name' => $r['name'], 'on_closte' => 1, 'add_error' => null], $kept));
         if ($again) {
             Closte_Native_Reconcile::retry_later();
         }
