@@ -174,6 +174,8 @@ $t->check('CSV: a download of the current view and search: its header and the on
 $k = $step('bulk retry');
 $t->same('bulk Retry: both ticked names sent to Closte again, their rows now Yes, the notice announced (a live region)', [['expiring.example.test', 'hostile.example.test'], 'Yes', 'Yes', 'polite'],
     [$k['added'] ?? null, $k['rows']['expiring.example.test']['closte'] ?? null, $k['rows']['hostile.example.test']['closte'] ?? null, $k['live'] ?? null]);
+$t->check('bulk Retry: the admin is back on the Missing view, which no longer lists the two', str_contains((string) ($k['url'] ?? ''), 'view=missing')
+    && str_starts_with((string) ($k['current'] ?? ''), 'Missing on Closte') && array_intersect($k['view_rows'] ?? ['?'], ['expiring.example.test', 'hostile.example.test']) === [], json_encode($k));
 $t->check('bulk Retry: the notice says what happened to each', str_contains($k['notice'] ?? '', 'Re-sent expiring.example.test: on Closte.') && str_contains($k['notice'] ?? '', 'Re-sent hostile.example.test: on Closte.'), json_encode($k));
 $a = $step('accessible names');
 $t->check('accessibility: the table has a caption', str_contains((string) ($a['caption'] ?? ''), 'Mapped domains'), json_encode($a));

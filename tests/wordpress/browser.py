@@ -243,8 +243,10 @@ with sync_playwright() as p:
     before = len(requests_seen())
     submit(page, "button[name=apply][value=top]")
     seen = requests_seen()[before:]
-    say("bulk retry", notice=notice(page), added=sorted(r["form"]["domain"] for r in seen if r["path"] == "/adddomainalias"),
-        rows=rows(page), live=page.get_attribute(".closte-native-notices", "aria-live"))
+    back = dict(url=page.url, view_rows=sorted(rows(page).keys()), current=page.inner_text("ul.subsubsub a.current"),
+                notice=notice(page), live=page.get_attribute(".closte-native-notices", "aria-live"))
+    page.goto(CONSOLE)
+    say("bulk retry", added=sorted(r["form"]["domain"] for r in seen if r["path"] == "/adddomainalias"), rows=rows(page), **back)
     labels = page.evaluate("""() => [...document.querySelectorAll('table.wp-list-table button')].map(b => b.textContent.replace(/\\s+/g, ' ').trim())""")
     say("accessible names", buttons=labels, caption=page.inner_text("table.wp-list-table caption") if page.query_selector("table.wp-list-table caption") else None)
 

@@ -85,6 +85,11 @@ $t->same('Refresh: one plan action enqueued, in the closte-native group', 1, cou
 $run = Closte_Native_Refresh::run();
 $t->run_queue(Closte_Native_Refresh::HOOK);
 $chunks = (int) ceil($n / 500);
+$steps = array_map(fn ($a) => json_decode($a, true), $wpdb->get_col($wpdb->prepare("SELECT args FROM $actions WHERE hook = %s AND status = 'complete' AND args LIKE %s ORDER BY action_id",
+    Closte_Native_Refresh::HOOK, '[' . $run['id'] . '%')));
+$t->same(sprintf('plan: a chain of steps of %s records each, each step one action', number_format(Closte_Native_Refresh::PLAN_RECORDS)),
+    array_merge([[$run['id']]], array_map(fn ($k) => [$run['id'], $k * Closte_Native_Refresh::PLAN_RECORDS, $k * Closte_Native_Refresh::PLAN_RECORDS], range(1, (int) ceil($n / Closte_Native_Refresh::PLAN_RECORDS) - 1))),
+    $steps);
 $pending = array_map(fn ($a) => $a[0], $t->pending(Closte_Native_Refresh::CHUNK_HOOK));
 $t->same("plan: one list read at Closte, then $chunks chunk actions of 500 names", [['/getdomains'], array_map(fn ($c) => [$run['id'], $c, 1], range(0, $chunks - 1))],
     [array_column(array_slice($emu->requests(), $sent), 'path'), $pending]);
@@ -275,5 +280,33 @@ $t->same('runs: a new run is the current one; of two finishers one wins; attempt
     [$rid, null, [true, false], [2, 3, 2], true, 1.0, ['x.example.net']],
     [$first['id'], $first['finished_at'], $wins, $attempts, $after['finished_at'] !== null, $after['elapsed_ms'], $after['unclaimed']]);
 $t->same('runs: the current run and the one before it are kept', 2, (int) $wpdb->get_var('SELECT COUNT(*) FROM ' . $table->runs_name()));
+
+// A plan step whose worker died: the sweep enqueues it again from where the last step
+// stopped; every name is planned once, each chunk enqueued once. Steps of 2,000 records.
+$small = fn () => 2000;
+add_filter('closte_native_plan_records', $small);
+$rid = Closte_Native_Refresh::start('test');
+$wpdb->query($wpdb->prepare("UPDATE $actions SET status = 'canceled' WHERE hook = %s AND status = 'pending'", Closte_Native_Refresh::HOOK));
+(new Closte_Native_Refresh())->plan($rid); // the first step, here
+$next = $wpdb->get_row($wpdb->prepare("SELECT action_id, args FROM $actions WHERE hook = %s AND status = 'pending' AND args LIKE %s", Closte_Native_Refresh::HOOK, '[' . $rid . ',%'), ARRAY_A);
+$wpdb->query($wpdb->prepare("UPDATE $actions SET status = 'failed' WHERE action_id = %d", $next['action_id'] ?? 0)); // its worker died; Action Scheduler marked it failed
+$sweeper = new Closte_Native_Refresh();
+$sweeper->sweep($rid);
+$restarted_early = count($wpdb->get_col($wpdb->prepare("SELECT action_id FROM $actions WHERE hook = %s AND status = 'pending' AND args LIKE %s", Closte_Native_Refresh::HOOK, '[' . $rid . ',%')));
+$wpdb->query($wpdb->prepare('UPDATE ' . $table->runs_name() . ' SET plan_at = plan_at - %d WHERE id = %d', Closte_Native_Refresh::SWEEP_EVERY, $rid));
+$sweeper->sweep($rid);
+$again = $wpdb->get_col($wpdb->prepare("SELECT args FROM $actions WHERE hook = %s AND status = 'pending' AND args LIKE %s", Closte_Native_Refresh::HOOK, '[' . $rid . ',%'));
+$t->same('plan step died: no restart while the last step is fresh, then the sweep enqueues it again from record 2,000', [0, [wp_json_encode([$rid, 2000, 2000])]], [$restarted_early, $again]);
+$t->run_queue(Closte_Native_Refresh::HOOK);
+remove_filter('closte_native_plan_records', $small);
+$chunk_args = array_map(fn ($a) => json_decode($a, true), $wpdb->get_col($wpdb->prepare("SELECT args FROM $actions WHERE hook = %s AND args LIKE %s ORDER BY action_id", Closte_Native_Refresh::CHUNK_HOOK, '[' . $rid . ',%')));
+$t->same('plan step died: every name planned once, 500 to a chunk, each chunk enqueued once, the plan done',
+    [$n, array_fill(0, $chunks, (string) 500), array_map(fn ($c) => [$rid, $c, 1], range(0, $chunks - 1)), true, $n],
+    [(int) $wpdb->get_var($wpdb->prepare('SELECT COUNT(*) FROM ' . $table->name() . ' WHERE run = %d', $rid)),
+        $wpdb->get_col($wpdb->prepare('SELECT COUNT(*) FROM ' . $table->name() . ' WHERE run = %d GROUP BY chunk ORDER BY chunk', $rid)), $chunk_args,
+        Closte_Native_Refresh::run()['planned'], Closte_Native_Refresh::run()['total']]);
+$log = (string) @file_get_contents(getenv('WU_LOG_DIR') . '/integration-closte.log');
+$t->check('plan step died: the restart is logged', str_contains($log, "refresh: the plan of run $rid had no worker left (its action failed or vanished): enqueued again from record 2000"));
+$wpdb->query($wpdb->prepare("UPDATE $actions SET status = 'canceled' WHERE status = 'pending' AND args LIKE %s", '[' . $rid . '%'));
 delete_network_option(null, 'closte_test_lab'); // its emulator ends with this script
 $t->finish();

@@ -160,13 +160,10 @@ final class Closte_Native_CLI
         $refresh = new Closte_Native_Refresh();
         $table = new Closte_Native_Status_Table();
         $id = Closte_Native_Refresh::start('wp-cli');
-        $refresh->plan($id); // here, not by a runner: its queued action is taken back below
-        self::unqueue(Closte_Native_Refresh::HOOK, [$id]);
+        self::unqueue(Closte_Native_Refresh::HOOK, [$id]); // planned here, not by a runner
+        $refresh->plan_inline($id); // every step, enqueueing nothing
         $run = Closte_Native_Refresh::run() ?? [];
         $chunks = (int) ($run['chunks'] ?? 0);
-        for ($c = 0; $c < $chunks; $c++) {
-            self::unqueue(Closte_Native_Refresh::CHUNK_HOOK, [$id, $c, 1]);
-        }
         $errors = array_values((array) ($run['errors'] ?? []));
         $progress = WP_CLI\Utils\make_progress_bar('Checking DNS and certificates', max(1, (int) ($run['total'] ?? 0)), 100);
         for ($c = 0; $c < $chunks; $c++) {
@@ -178,7 +175,6 @@ final class Closte_Native_CLI
         }
         $progress->finish();
         $refresh->sweep($id); // every chunk checked: the run is finished, the certificate alerts rewritten
-        self::unqueue(Closte_Native_Refresh::SWEEP_HOOK, [$id]);
         $run = Closte_Native_Refresh::run() ?? [];
         $counts = $table->counts();
         WP_CLI::log(sprintf('%d names checked in %.1f s: %d need attention, %d missing on Closte, %d with DNS wrong, %d without a valid certificate, %d expiring within %d days, %d waiting.',

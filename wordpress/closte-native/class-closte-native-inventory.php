@@ -34,15 +34,16 @@ final class Closte_Native_Inventory
     /**
      * The same entries as domains(), a page at a time (ordered by record or site id, so a
      * record added meanwhile comes last): memory holds one page, not the network. For work
-     * that goes through every domain once (the refresh's plan).
+     * that goes through every domain once (the refresh's plan). Starts at record `$from`;
+     * each page is keyed by the offset of its first record (pages with no entry are skipped).
      *
-     * @return iterable<list<array>>
+     * @return iterable<int, list<array>>
      */
-    public function pages(int $size = 500): iterable
+    public function pages(int $size = 500, int $from = 0): iterable
     {
         $events = new Closte_Native_Events();
         $network = Closte_Native_Name::key((string) get_network()->domain);
-        for ($offset = 0;; $offset += $size) {
+        for ($offset = max(0, $from);; $offset += $size) {
             $page = [];
             if (function_exists('wu_get_domains')) {
                 $batch = (array) wu_get_domains(['number' => $size, 'offset' => $offset, 'orderby' => 'id', 'order' => 'ASC']);
@@ -68,7 +69,7 @@ final class Closte_Native_Inventory
                 }
             }
             if ($page !== []) {
-                yield $page;
+                yield $offset => $page;
             }
             if (count($batch) < $size) {
                 return;

@@ -49,7 +49,7 @@ final class Closte_Native_Refresh
 
     public function register(): void
     {
-        add_action(self::HOOK, [$this, 'plan'], 10, 1);
+        add_action(self::HOOK, [$this, 'plan'], 10, 3);
         add_action(self::CHUNK_HOOK, [$this, 'chunk'], 10, 3);
         add_action(self::SWEEP_HOOK, [$this, 'sweep'], 10, 1);
         // Action Scheduler 3.8.2 claims 25 actions per batch: a handful of chunks would all
@@ -128,78 +128,156 @@ final class Closte_Native_Refresh
         return $id;
     }
 
+    /** Domain records one plan step reads (filter closte_native_plan_records): ~1 s of work each. */
+    const PLAN_RECORDS = 5000;
     /**
-     * The plan: one read of the records and of Closte's aliases; every name written with
-     * its chunk; one action per chunk; the sweep scheduled. A run that is not the current
-     * one (a newer Refresh was pressed) does nothing.
+     * Records a step reads again of the step before it: a record deleted meanwhile shifts
+     * the later ones back, and the re-read keeps the one at the boundary from being skipped
+     * (a name read twice is written twice, nothing more).
      */
-    public function plan($id = 0): void
+    const PLAN_OVERLAP = 50;
+
+    public static function plan_records(): int
+    {
+        $n = apply_filters('closte_native_plan_records', self::PLAN_RECORDS);
+        return is_numeric($n) && $n >= 1 ? max((int) $n, self::PLAN_OVERLAP * 2) : self::PLAN_RECORDS;
+    }
+
+    /**
+     * The plan, as a chain of actions of bounded size: the first step reads Closte's alias
+     * names once into the run's alias rows (closte_run_aliases); each step reads up to
+     * plan_records() domain records a page at a time, writes every name's record columns
+     * (on Closte or not, from the alias rows) with its chunk number, enqueues the chunks it
+     * completed, saves where it stopped and enqueues the next step. The last one lists the
+     * unclaimed aliases (one anti-join), removes rows of names no longer mapped, and
+     * schedules the sweep — which also restarts a step whose worker died. A run that is
+     * not the current one (a newer Refresh was pressed) does nothing.
+     */
+    public function plan($id = 0, $offset = 0, $names = 0): void
+    {
+        $this->plan_step((int) $id, (int) $offset, (int) $names, false);
+    }
+
+    /** The whole plan in this process, enqueueing nothing (wp closte refresh --inline). */
+    public function plan_inline(int $id): void
+    {
+        $run = null;
+        for ($guard = 0; $guard < 100000; $guard++) {
+            $run = self::run();
+            if ($run === null || $run['id'] !== $id || $run['planned']) {
+                return;
+            }
+            $this->plan_step($id, (int) $run['plan_offset'], (int) $run['total'], true);
+        }
+    }
+
+    private function plan_step(int $id, int $offset, int $i, bool $inline): void
     {
         $run = self::run();
-        $id = (int) $id;
-        if ($run === null || $run['id'] !== $id || !empty($run['planned'])) {
-            return;
+        if ($run === null || $run['id'] !== $id || $run['planned'] || $offset !== (int) $run['plan_offset']) {
+            return; // superseded, done, or a step that already ran (a duplicate action)
         }
         $start = microtime(true);
-        $timeout = Closte_Native_Console::timeout();
-        $aliases = null;
-        $closte_error = null;
+        if ($offset === 0) {
+            if (!$inline && !Closte_Native_Queue::waiting(self::SWEEP_HOOK)) {
+                // From the first step on: the sweep also restarts a plan step whose worker died.
+                Closte_Native_Queue::schedule(self::SWEEP_HOOK, [$id], self::SWEEP_EVERY);
+            }
+            $this->read_aliases($run);
+            $run = self::run();
+        }
+        $known = empty($run['errors']['closte']);
+        $size = self::chunk_size();
+        $budget = self::plan_records();
+        $from = max(0, $offset - ($offset > 0 ? self::PLAN_OVERLAP : 0));
+        $before = $i;
+        $next = null;
+        foreach ($this->inventory->pages(500, $from) as $at => $page) {
+            if ($at - $offset >= $budget) {
+                $next = $at; // the next step starts with this page
+                break;
+            }
+            $rows = [];
+            foreach ($page as $d) {
+                $names = $d['invalid'] === null ? $d['names'] : [strtolower($d['domain'])];
+                foreach ($names as $k => $name) {
+                    $rows[] = ['name' => $name, 'domain' => $d['domain'], 'is_twin' => $k > 0 ? 1 : 0, 'site_id' => $d['site_id'], 'site' => mb_substr($d['site'], 0, 191),
+                        'stage' => (string) $d['stage'], 'stage_label' => mb_substr((string) ($d['stage_label'] ?? ''), 0, 64), 'wanted' => $d['wanted'] ? 1 : 0,
+                        'invalid' => $d['invalid'], 'on_closte' => $known && $d['invalid'] === null ? 0 : null, 'add_error' => null,
+                        'run' => $id, 'chunk' => null, 'checked_run' => $id];
+                }
+            }
+            if ($at < $offset && $rows !== []) {
+                // The overlap with the step before: names it wrote keep their chunk.
+                $have = array_flip($this->table->names_in_run($id, array_column($rows, 'name')));
+                $rows = array_values(array_filter($rows, fn ($r) => !isset($have[$r['name']])));
+            }
+            foreach ($rows as &$row) {
+                if ($row['invalid'] === null) {
+                    $row['chunk'] = intdiv($i++, $size);
+                    $row['checked_run'] = 0;
+                }
+            }
+            unset($row);
+            if ($known && $rows !== []) {
+                $on = array_flip($this->table->aliases_among($id, array_column($rows, 'name')));
+                foreach ($rows as &$row) {
+                    if ($row['on_closte'] === 0 && isset($on[$row['name']])) {
+                        $row['on_closte'] = 1;
+                    }
+                }
+                unset($row);
+            }
+            $this->table->upsert($rows);
+        }
+        // The chunks this step completed (a chunk's names are all written once a later name
+        // starts the next chunk), and with the last step the last chunk.
+        $first = intdiv($before, $size);
+        $complete = $next === null ? (int) ceil($i / $size) : intdiv($i, $size);
+        if (!$inline) {
+            for ($c = $first; $c < $complete; $c++) {
+                Closte_Native_Queue::schedule(self::CHUNK_HOOK, [$id, $c, 1]);
+            }
+        }
+        $ms = round((microtime(true) - $start) * 1000, 1);
+        if ($next !== null) {
+            $this->runs->step($id, $next, $i, $ms);
+            if (!$inline) {
+                Closte_Native_Queue::schedule(self::HOOK, [$id, $next, $i]);
+            }
+            return;
+        }
+        // The last step.
+        $this->table->delete_other_runs($id);
+        [$unclaimed, $unclaimed_count] = $known ? $this->table->unclaimed_aliases($id, self::UNCLAIMED_KEPT) : [null, null];
+        $this->table->forget_aliases($id);
+        $total = $this->table->progress($id)[0];
+        $this->runs->planned($id, $total, $complete, $unclaimed, $unclaimed_count, $ms);
+        if ($complete === 0) {
+            $this->finish($id);
+        } elseif (!$inline) {
+            Closte_Native_Queue::schedule(self::SWEEP_HOOK, [$id], self::SWEEP_EVERY);
+        }
+    }
+
+    /**
+     * The first step's list read: Closte's alias names once (a string each, canonical: a
+     * sixth of list_domains()' memory), into the run's alias rows, 1,000 a statement. When
+     * the list cannot be read the run says why, and for the reconcile the outage is logged
+     * (and retried within the hour when retryable).
+     */
+    private function read_aliases(array $run): void
+    {
         try {
-            // The names only (a string each, canonical): a sixth of list_domains()' memory.
-            $aliases = array_flip(Closte\list_domain_names(['timeout' => $timeout]));
+            $names = Closte\list_domain_names(['timeout' => Closte_Native_Console::timeout()]);
         } catch (Throwable $e) {
-            $closte_error = Closte_Native::explain($e);
+            $this->runs->closte_error($run['id'], Closte_Native::explain($e));
             if ($run['add_missing']) {
                 Closte_Native_Reconcile::outage($e, $run['why']);
             }
+            return;
         }
-        $size = self::chunk_size();
-        $rows = [];
-        $i = 0;
-        // The records a page at a time (bounded memory); a claimed alias is marked in place
-        // (-1), so what is left unmarked is unclaimed without a second list of every name.
-        foreach ($this->inventory->pages() as $page) {
-            foreach ($page as $d) {
-                $names = $d['invalid'] === null ? $d['names'] : [strtolower($d['domain'])];
-                if ($run['add_missing'] && $d['wanted'] && $d['invalid'] !== null) {
-                    Closte_Native::log("reconcile: {$d['domain']} is not a valid domain name, not sent: {$d['invalid']}");
-                }
-                foreach ($names as $k => $name) {
-                    $valid = $d['invalid'] === null;
-                    $rows[] = ['name' => $name, 'domain' => $d['domain'], 'is_twin' => $k > 0 ? 1 : 0, 'site_id' => $d['site_id'], 'site' => mb_substr($d['site'], 0, 191),
-                        'stage' => (string) $d['stage'], 'stage_label' => mb_substr((string) ($d['stage_label'] ?? ''), 0, 64), 'wanted' => $d['wanted'] ? 1 : 0,
-                        'invalid' => $d['invalid'], 'on_closte' => $aliases === null || !$valid ? null : (isset($aliases[$name]) ? 1 : 0), 'add_error' => null,
-                        'run' => $id, 'chunk' => $valid ? intdiv($i, $size) : null, 'checked_run' => $valid ? 0 : $id];
-                    if ($aliases !== null && isset($aliases[$name])) {
-                        $aliases[$name] = -1;
-                    }
-                    $i += $valid ? 1 : 0;
-                    if (count($rows) >= 500) {
-                        $this->table->upsert($rows);
-                        $rows = [];
-                    }
-                }
-            }
-        }
-        $this->table->upsert($rows);
-        $this->table->delete_other_runs($id);
-        $chunks = (int) ceil($i / $size);
-        $unclaimed = $unclaimed_count = null;
-        if ($aliases !== null) {
-            $unclaimed = array_map('strval', array_keys(array_filter($aliases, fn ($v) => $v !== -1)));
-            $unclaimed_count = count($unclaimed);
-            $unclaimed = array_slice($unclaimed, 0, self::UNCLAIMED_KEPT);
-            unset($aliases);
-        }
-        $this->runs->planned($id, $i, $chunks, $closte_error, $unclaimed, $unclaimed_count, round((microtime(true) - $start) * 1000, 1));
-        for ($c = 0; $c < $chunks; $c++) {
-            Closte_Native_Queue::schedule(self::CHUNK_HOOK, [$id, $c, 1]);
-        }
-        if ($chunks === 0) {
-            $this->finish($id);
-        } else {
-            Closte_Native_Queue::schedule(self::SWEEP_HOOK, [$id], self::SWEEP_EVERY);
-        }
+        $this->table->store_aliases($run['id'], $names);
     }
 
     /**
@@ -348,7 +426,11 @@ final class Closte_Native_Refresh
     {
         $id = (int) $id;
         $run = self::run();
-        if ($run === null || $run['id'] !== $id || empty($run['planned']) || !empty($run['finished_at'])) {
+        if ($run === null || $run['id'] !== $id || !empty($run['finished_at'])) {
+            return;
+        }
+        if (empty($run['planned'])) {
+            $this->sweep_plan($run);
             return;
         }
         $unfinished = $this->table->unfinished_chunks($id);
@@ -375,6 +457,29 @@ final class Closte_Native_Refresh
     }
 
     /**
+     * A plan step whose worker died (no plan action pending or running for the run, and no
+     * step finished for SWEEP_EVERY seconds — a step saves where it stopped a moment before
+     * it enqueues the next): the step is enqueued again from where the last one stopped.
+     */
+    private function sweep_plan(array $run): void
+    {
+        $id = $run['id'];
+        foreach (Closte_Native_Queue::waiting(self::HOOK) as $args) {
+            if ((int) ($args[0] ?? 0) === $id) {
+                $queued = true;
+            }
+        }
+        if (empty($queued) && time() - $run['plan_at'] >= self::SWEEP_EVERY) {
+            $offset = (int) $run['plan_offset'];
+            Closte_Native::log(sprintf('refresh: the plan of run %d had no worker left (its action failed or vanished): enqueued again from record %d', $id, $offset));
+            Closte_Native_Queue::schedule(self::HOOK, $offset === 0 ? [$id] : [$id, $offset, (int) $run['total']]);
+        }
+        if (!Closte_Native_Queue::waiting(self::SWEEP_HOOK)) {
+            Closte_Native_Queue::schedule(self::SWEEP_HOOK, [$id], self::SWEEP_EVERY);
+        }
+    }
+
+    /**
      * Every name checked: the run's time is kept and the certificate alerts rewritten from
      * the table; a reconcile's counts are logged. Runners on several nodes may find the last
      * chunk done at the same moment: one conditional UPDATE decides which of them finishes.
@@ -394,6 +499,11 @@ final class Closte_Native_Refresh
                 Closte_Native::log(sprintf('reconcile: certificate of %s needs attention: %s (%s)', $name, $a['error'], $a['reason']));
             }
         }
+        if ($run['add_missing']) {
+            foreach ($this->table->invalid(1000) as $domain => $problem) {
+                Closte_Native::log("reconcile: $domain is not a valid domain name, not sent: $problem");
+            }
+        }
         if ($run['add_missing'] && empty($run['errors']['closte'])) {
             [$added, $unchanged, $failed] = $this->table->add_counts($id);
             Closte_Native::log(sprintf('reconcile%s: %d added, %d already on Closte, %d failed', $run['why'] === 'after_failure' ? ' (again, after an outage)' : '',
@@ -408,6 +518,9 @@ final class Closte_Native_Refresh
         $run = self::run();
         if ($run === null) {
             return ['state' => 'none', 'text' => __('Not checked yet: press Refresh to ask Closte, DNS and every certificate.', 'closte-native')];
+        }
+        if (empty($run['planned']) && (int) $run['plan_offset'] > 0) {
+            return ['state' => 'planning', 'run' => $run['id'], 'text' => sprintf(__('Reading the domain records: %s names so far.', 'closte-native'), number_format_i18n((int) $run['total']))];
         }
         if (empty($run['planned'])) {
             return ['state' => 'queued', 'run' => $run['id'], 'text' => __('Refresh queued: waiting for a runner to read the domains and Closte\'s aliases.', 'closte-native')];

@@ -46,7 +46,8 @@ final class Closte_Native_Runs
             'errors' => $r['closte_error'] === null ? [] : ['closte' => (string) $r['closte_error']],
             'unclaimed' => $r['unclaimed'] === null ? null : (array) json_decode((string) $r['unclaimed'], true),
             'unclaimed_count' => $int($r['unclaimed_count']), 'plan_ms' => $r['plan_ms'] === null ? null : (float) $r['plan_ms'],
-            'finished_at' => $int($r['finished_at']), 'elapsed_ms' => $r['elapsed_ms'] === null ? null : (float) $r['elapsed_ms']];
+            'finished_at' => $int($r['finished_at']), 'elapsed_ms' => $r['elapsed_ms'] === null ? null : (float) $r['elapsed_ms'], 'plan_offset' => (int) $r['plan_offset'],
+            'plan_at' => $r['plan_at'] === null ? (int) $r['started_at'] : (int) $r['plan_at']];
     }
 
     /** A new run (it becomes the current one); older runs but the previous are deleted. Returns its id (ms since the epoch). */
@@ -66,12 +67,27 @@ final class Closte_Native_Runs
         return $id;
     }
 
-    /** The plan's result: names and chunks, why the list could not be read (or null), what is unclaimed. */
-    public function planned(int $id, int $total, int $chunks, ?string $closte_error, ?array $unclaimed, ?int $unclaimed_count, float $plan_ms): void
+    /** The plan's first step could not read Closte's list: why, in words. */
+    public function closte_error(int $id, string $error): void
     {
-        $this->db->update($this->table->runs_name(), ['planned' => 1, 'total' => $total, 'chunks' => $chunks, 'closte_error' => $closte_error,
-            'unclaimed' => $unclaimed === null ? null : wp_json_encode(array_values($unclaimed)), 'unclaimed_count' => $unclaimed_count, 'plan_ms' => $plan_ms],
-            ['id' => $id], ['%d', '%d', '%d', '%s', '%s', '%d', '%f'], ['%d']);
+        $this->db->update($this->table->runs_name(), ['closte_error' => $error], ['id' => $id], ['%s'], ['%d']);
+    }
+
+    /** A plan step done: where the next one starts (records), names so far, its time added to the plan's. */
+    public function step(int $id, int $offset, int $names, float $ms): void
+    {
+        $this->db->query($this->db->prepare('UPDATE ' . $this->table->runs_name() . ' SET plan_offset = %d, plan_at = %d, total = %d, plan_ms = COALESCE(plan_ms, 0) + %f WHERE id = %d',
+            $offset, time(), $names, $ms, $id));
+    }
+
+    /** The plan's last step: names and chunks, what is unclaimed (null when the list could not be read). */
+    public function planned(int $id, int $total, int $chunks, ?array $unclaimed, ?int $unclaimed_count, float $ms): void
+    {
+        $this->db->query($this->db->prepare('UPDATE ' . $this->table->runs_name() . ' SET planned = 1, total = %d, chunks = %d, plan_ms = COALESCE(plan_ms, 0) + %f WHERE id = %d',
+            $total, $chunks, $ms, $id));
+        if ($unclaimed !== null) {
+            $this->unclaimed($id, $unclaimed, (int) $unclaimed_count);
+        }
     }
 
     /** After a change on Closte: the unclaimed aliases again, and the list is readable. */

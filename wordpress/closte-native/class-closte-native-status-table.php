@@ -14,8 +14,11 @@ defined('ABSPATH') || exit;
 
 final class Closte_Native_Status_Table
 {
-    /** 1: the table. 2: added_run and add_error (the reconcile's adds), the runs and run_chunks tables. */
-    const SCHEMA = 2;
+    /**
+     * 1: the table. 2: added_run and add_error (the reconcile's adds), the runs and
+     * run_chunks tables. 3: run_aliases (the plan's alias names), runs.plan_offset.
+     */
+    const SCHEMA = 3;
     const SCHEMA_OPTION = 'closte_native_status_schema';
     /** Certificates closer than this to their end are "expiring" (Closte_Native_Reconcile::MIN_DAYS). */
     const MIN_DAYS = 14;
@@ -78,6 +81,11 @@ final class Closte_Native_Status_Table
     public function runs_name(): string
     {
         return $this->db->base_prefix . 'closte_runs';
+    }
+
+    public function run_aliases_name(): string
+    {
+        return $this->db->base_prefix . 'closte_run_aliases';
     }
 
     public function run_chunks_name(): string
@@ -163,6 +171,8 @@ final class Closte_Native_Status_Table
   plan_ms double DEFAULT NULL,
   finished_at int(10) unsigned DEFAULT NULL,
   elapsed_ms double DEFAULT NULL,
+  plan_offset int(10) unsigned NOT NULL DEFAULT 0,
+  plan_at int(10) unsigned DEFAULT NULL,
   PRIMARY KEY  (id)
 ) $charset;");
         // A chunk's attempts (a row only once a chunk is enqueued again), counted in SQL.
@@ -172,6 +182,13 @@ final class Closte_Native_Status_Table
   chunk int(10) unsigned NOT NULL,
   attempts smallint(5) unsigned NOT NULL DEFAULT 1,
   PRIMARY KEY  (run,chunk)
+) $charset;");
+        // Closte's alias names as the plan read them, for the run's plan steps (then deleted).
+        $aliases = $this->run_aliases_name();
+        dbDelta("CREATE TABLE $aliases (
+  run bigint(20) unsigned NOT NULL,
+  name varchar(253) NOT NULL,
+  PRIMARY KEY  (run,name)
 ) $charset;");
         // Schema 1 kept the run in a network option: the table replaces it.
         delete_network_option(null, 'closte_native_refresh_run');
@@ -185,6 +202,45 @@ final class Closte_Native_Status_Table
         $this->db->query('TRUNCATE TABLE ' . $this->name());
         $this->db->query('TRUNCATE TABLE ' . $this->runs_name());
         $this->db->query('TRUNCATE TABLE ' . $this->run_chunks_name());
+        $this->db->query('TRUNCATE TABLE ' . $this->run_aliases_name());
+    }
+
+    /** Closte's alias names (canonical) for run `$run`'s plan, 1,000 a statement. */
+    public function store_aliases(int $run, array $names): void
+    {
+        $this->install();
+        $t = $this->run_aliases_name();
+        $this->db->query($this->db->prepare("DELETE FROM $t WHERE run = %d", $run));
+        foreach (array_chunk($names, 1000) as $part) {
+            $this->db->query("INSERT IGNORE INTO $t (run, name) VALUES " . implode(',', array_map(fn ($n) => "($run," . $this->literal(mb_substr((string) $n, 0, 253)) . ')', $part)));
+        }
+    }
+
+    /** Of `$names`, those on Closte by run `$run`'s list read. */
+    public function aliases_among(int $run, array $names): array
+    {
+        return $names === [] ? [] : $this->db->get_col($this->db->prepare('SELECT name FROM ' . $this->run_aliases_name() . ' WHERE run = %d AND name IN (', $run)
+            . implode(',', array_map([$this, 'literal'], $names)) . ')');
+    }
+
+    /** Of `$names`, those run `$run` has written. */
+    public function names_in_run(int $run, array $names): array
+    {
+        return $names === [] ? [] : $this->db->get_col($this->db->prepare('SELECT name FROM ' . $this->name() . ' WHERE run = %d AND name IN (', $run)
+            . implode(',', array_map([$this, 'literal'], $names)) . ')');
+    }
+
+    /** Aliases of run `$run`'s list read that no row of the run claims: [the first `$limit` by name, how many]. */
+    public function unclaimed_aliases(int $run, int $limit): array
+    {
+        $from = $this->db->prepare('FROM ' . $this->run_aliases_name() . ' a LEFT JOIN ' . $this->name() . ' s ON s.name = a.name AND s.run = %d WHERE a.run = %d AND s.name IS NULL', $run, $run);
+        return [$this->db->get_col("SELECT a.name $from ORDER BY a.name LIMIT " . (int) $limit), (int) $this->db->get_var("SELECT COUNT(*) $from")];
+    }
+
+    /** The plan is done with run `$run`'s alias names. */
+    public function forget_aliases(int $run): void
+    {
+        $this->db->query($this->db->prepare('DELETE FROM ' . $this->run_aliases_name() . ' WHERE run <= %d', $run));
     }
 
     /**
