@@ -67,6 +67,7 @@ bench: build
 	CLOSTE_EMULATOR=$(CURDIR)/$(EMULATOR) $(PHP) -n -d extension=$(CURDIR)/$(SO) bench/api_calls.php $(N)
 	CLOSTE_EMULATOR=$(CURDIR)/$(EMULATOR) $(PHP) -n -d extension=curl -d extension=$(CURDIR)/$(SO) bench/batch.php $(BATCH_N)
 	scripts/test-wordpress.sh --bench-console $${CONSOLE_N:-500}
+	scripts/test-wordpress.sh --bench-plan $${PLAN_N:-100000}
 	scripts/test-wordpress.sh --bench-padlock
 
 # Installs the extension into the PHP found by php-config, enabled the distro's way.

@@ -207,6 +207,12 @@ if [ "${1:-}" = "--bench-console" ]; then
   exit $?
 fi
 
+# make bench: the refresh's plan at N domain records (default 100,000), a process a step (no test).
+if [ "${1:-}" = "--bench-plan" ]; then
+  CLOSTE_WP_PHP="${php_base[*]} ${ext[*]}" "${php_base[@]}" "${ext[@]}" bench/plan.php "${2:-100000}"
+  exit $?
+fi
+
 # make bench: time to padlock, Ultimate Multisite alone vs with the watcher (a simulated
 # clock), and one watcher tick for 1,000 waiting domains at 20 ms RTT (measured); no test.
 if [ "${1:-}" = "--bench-padlock" ]; then

@@ -87,9 +87,12 @@ $t->run_queue(Closte_Native_Refresh::HOOK);
 $chunks = (int) ceil($n / 500);
 $steps = array_map(fn ($a) => json_decode($a, true), $wpdb->get_col($wpdb->prepare("SELECT args FROM $actions WHERE hook = %s AND status = 'complete' AND args LIKE %s ORDER BY action_id",
     Closte_Native_Refresh::HOOK, '[' . $run['id'] . '%')));
-$t->same(sprintf('plan: a chain of steps of %s records each, each step one action', number_format(Closte_Native_Refresh::PLAN_RECORDS)),
-    array_merge([[$run['id']]], array_map(fn ($k) => [$run['id'], $k * Closte_Native_Refresh::PLAN_RECORDS, $k * Closte_Native_Refresh::PLAN_RECORDS], range(1, (int) ceil($n / Closte_Native_Refresh::PLAN_RECORDS) - 1))),
-    $steps);
+// Each step reads PLAN_RECORDS records, the first PLAN_OVERLAP of them read by the step before.
+$chain = [[$run['id']]];
+for ($at = Closte_Native_Refresh::PLAN_RECORDS; $at < $n; $at += Closte_Native_Refresh::PLAN_RECORDS - Closte_Native_Refresh::PLAN_OVERLAP) {
+    $chain[] = [$run['id'], $at, $at];
+}
+$t->same(sprintf('plan: a chain of steps of %s records each (%d steps), each step one action', number_format(Closte_Native_Refresh::PLAN_RECORDS), count($chain)), $chain, $steps);
 $pending = array_map(fn ($a) => $a[0], $t->pending(Closte_Native_Refresh::CHUNK_HOOK));
 $t->same("plan: one list read at Closte, then $chunks chunk actions of 500 names", [['/getdomains'], array_map(fn ($c) => [$run['id'], $c, 1], range(0, $chunks - 1))],
     [array_column(array_slice($emu->requests(), $sent), 'path'), $pending]);

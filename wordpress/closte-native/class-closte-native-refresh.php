@@ -193,7 +193,7 @@ final class Closte_Native_Refresh
         $before = $i;
         $next = null;
         foreach ($this->inventory->pages(500, $from) as $at => $page) {
-            if ($at - $offset >= $budget) {
+            if ($at - $from >= $budget) {
                 $next = $at; // the next step starts with this page
                 break;
             }
