@@ -255,7 +255,7 @@ final class Closte_Native_Refresh
         $this->runs->planned($id, $total, $complete, $unclaimed, $unclaimed_count, $ms);
         if ($complete === 0) {
             $this->finish($id);
-        } elseif (!$inline) {
+        } elseif (!$inline && !Closte_Native_Queue::waiting(self::SWEEP_HOOK)) {
             Closte_Native_Queue::schedule(self::SWEEP_HOOK, [$id], self::SWEEP_EVERY);
         }
     }
