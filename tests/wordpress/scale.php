@@ -290,11 +290,20 @@ $small = fn () => 2000;
 add_filter('closte_native_plan_records', $small);
 $rid = Closte_Native_Refresh::start('test');
 $wpdb->query($wpdb->prepare("UPDATE $actions SET status = 'canceled' WHERE hook = %s AND status = 'pending'", Closte_Native_Refresh::HOOK));
+Closte_Native_Queue::schedule(Closte_Native_Refresh::SWEEP_HOOK, [$rid - 1], 60); // an older run's sweep, still pending
 (new Closte_Native_Refresh())->plan($rid); // the first step, here
+$sweeps = fn () => count(array_filter(Closte_Native_Queue::waiting(Closte_Native_Refresh::SWEEP_HOOK, true), fn ($a) => (int) ($a[0] ?? 0) === $rid));
+$sweeps_after_plan = $sweeps();
 $next = $wpdb->get_row($wpdb->prepare("SELECT action_id, args FROM $actions WHERE hook = %s AND status = 'pending' AND args LIKE %s", Closte_Native_Refresh::HOOK, '[' . $rid . ',%'), ARRAY_A);
 $wpdb->query($wpdb->prepare("UPDATE $actions SET status = 'failed' WHERE action_id = %d", $next['action_id'] ?? 0)); // its worker died; Action Scheduler marked it failed
 $sweeper = new Closte_Native_Refresh();
 $sweeper->sweep($rid);
+$sweeps_after_sweep = $sweeps();
+// The pending sweep starts (no longer pending): the sweep it runs schedules the next one.
+$wpdb->query($wpdb->prepare("UPDATE $actions SET status = 'in-progress' WHERE hook = %s AND status = 'pending' AND args = %s", Closte_Native_Refresh::SWEEP_HOOK, wp_json_encode([$rid])));
+$sweeper->sweep($rid);
+$t->same('sweep: the run has its own pending sweep despite an older run\'s, never two, and a running sweep schedules the next', [1, 1, 1],
+    [$sweeps_after_plan, $sweeps_after_sweep, $sweeps()]);
 $restarted_early = count($wpdb->get_col($wpdb->prepare("SELECT action_id FROM $actions WHERE hook = %s AND status = 'pending' AND args LIKE %s", Closte_Native_Refresh::HOOK, '[' . $rid . ',%')));
 $wpdb->query($wpdb->prepare('UPDATE ' . $table->runs_name() . ' SET plan_at = plan_at - %d WHERE id = %d', Closte_Native_Refresh::SWEEP_EVERY, $rid));
 $sweeper->sweep($rid);

@@ -32,14 +32,15 @@ final class Closte_Native_Queue
 
     /**
      * The args of every `$hook` action not yet run or running now (Action Scheduler: pending
-     * or in-progress; WP-Cron: scheduled). A failed or canceled action is not in it.
+     * or in-progress, or pending only with `$pending_only`; WP-Cron: scheduled). A failed or
+     * canceled action is not in it.
      *
      * @return list<array>
      */
-    public static function waiting(string $hook): array
+    public static function waiting(string $hook, bool $pending_only = false): array
     {
         if (self::action_scheduler()) {
-            $actions = as_get_scheduled_actions(['hook' => $hook, 'group' => self::GROUP, 'status' => ['pending', 'in-progress'], 'per_page' => -1]);
+            $actions = as_get_scheduled_actions(['hook' => $hook, 'group' => self::GROUP, 'status' => $pending_only ? ['pending'] : ['pending', 'in-progress'], 'per_page' => -1]);
             return array_values(array_map(fn ($a) => array_values((array) $a->get_args()), $actions));
         }
         $out = [];

@@ -179,9 +179,8 @@ final class Closte_Native_Refresh
         }
         $start = microtime(true);
         if ($offset === 0) {
-            if (!$inline && !Closte_Native_Queue::waiting(self::SWEEP_HOOK)) {
-                // From the first step on: the sweep also restarts a plan step whose worker died.
-                Closte_Native_Queue::schedule(self::SWEEP_HOOK, [$id], self::SWEEP_EVERY);
+            if (!$inline) {
+                $this->keep_sweeping($id); // from the first step on: it also restarts a plan step whose worker died
             }
             $this->read_aliases($run);
             $run = self::run();
@@ -255,8 +254,8 @@ final class Closte_Native_Refresh
         $this->runs->planned($id, $total, $complete, $unclaimed, $unclaimed_count, $ms);
         if ($complete === 0) {
             $this->finish($id);
-        } elseif (!$inline && !Closte_Native_Queue::waiting(self::SWEEP_HOOK)) {
-            Closte_Native_Queue::schedule(self::SWEEP_HOOK, [$id], self::SWEEP_EVERY);
+        } elseif (!$inline) {
+            $this->keep_sweeping($id);
         }
     }
 
@@ -451,9 +450,22 @@ final class Closte_Native_Refresh
                 Closte_Native_Queue::schedule(self::CHUNK_HOOK, [$id, $chunk, $attempt]);
             }
         }
-        if (!Closte_Native_Queue::waiting(self::SWEEP_HOOK)) {
-            Closte_Native_Queue::schedule(self::SWEEP_HOOK, [$id], self::SWEEP_EVERY);
+        $this->keep_sweeping($id);
+    }
+
+    /**
+     * Makes sure run `$id` has a sweep to come: one pending SWEEP_HOOK action of its own.
+     * Pending only (a sweep running now is about to end) and this run's only (a finished
+     * run's sweep, still pending, does nothing for this one).
+     */
+    private function keep_sweeping(int $id): void
+    {
+        foreach (Closte_Native_Queue::waiting(self::SWEEP_HOOK, true) as $args) {
+            if ((int) ($args[0] ?? 0) === $id) {
+                return;
+            }
         }
+        Closte_Native_Queue::schedule(self::SWEEP_HOOK, [$id], self::SWEEP_EVERY);
     }
 
     /**
@@ -474,9 +486,7 @@ final class Closte_Native_Refresh
             Closte_Native::log(sprintf('refresh: the plan of run %d had no worker left (its action failed or vanished): enqueued again from record %d', $id, $offset));
             Closte_Native_Queue::schedule(self::HOOK, $offset === 0 ? [$id] : [$id, $offset, (int) $run['total']]);
         }
-        if (!Closte_Native_Queue::waiting(self::SWEEP_HOOK)) {
-            Closte_Native_Queue::schedule(self::SWEEP_HOOK, [$id], self::SWEEP_EVERY);
-        }
+        $this->keep_sweeping($id);
     }
 
     /**
