@@ -93,8 +93,8 @@ final class Closte_Native
         if (!extension_loaded('closte')) {
             return 'the closte PHP extension is not loaded. Install it (make install in the closte project) and add extension=closte.so to php.ini, then restart PHP-FPM.';
         }
-        if (!function_exists('Closte\\normalize_domain') || !method_exists('Closte\\Exception', 'isRetryable')) {
-            return 'the loaded closte PHP extension is older than this plugin (it lacks Closte\\normalize_domain() and Closte\\Exception::isRetryable()). Install the closte extension from the same release (make install), then restart PHP-FPM.';
+        if (!function_exists('Closte\\list_domain_names') || !function_exists('Closte\\normalize_domain') || !method_exists('Closte\\Exception', 'isRetryable')) {
+            return 'the loaded closte PHP extension is older than this plugin (it lacks Closte\\list_domain_names(), Closte\\normalize_domain() or Closte\\Exception::isRetryable()). Install the closte extension from the same release (make install), then restart PHP-FPM.';
         }
         if (!defined('CLOSTE_CLIENT_API_KEY') || !is_string(CLOSTE_CLIENT_API_KEY) || CLOSTE_CLIENT_API_KEY === '') {
             return "the constant CLOSTE_CLIENT_API_KEY is not defined. Add define('CLOSTE_CLIENT_API_KEY', '…'); to wp-config.php (Closte's dashboard shows the key).";
