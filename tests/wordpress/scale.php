@@ -68,8 +68,24 @@ Closte\add_domains(array_values(array_diff($truth['all'], $truth['missing'])), [
 $ssl_log = tempnam(sys_get_temp_dir(), 'closte-ssl-log-');
 register_shutdown_function(fn () => @unlink($ssl_log));
 update_network_option(null, 'closte_test_lab', ['api_url' => $emu->api, 'ca_file' => "$certs/ca.pem", 'targets' => $targets, 'nameservers' => [$dns->addr], 'ssl_log' => $ssl_log]);
-Closte_Native_Status::forget();
+// An install of schema 1 (the table without the reconcile's columns, no run tables, the run
+// in a network option) is upgraded by dbDelta on its next use.
 $table = new Closte_Native_Status_Table();
+$table->install();
+$wpdb->query('ALTER TABLE ' . $table->name() . ' DROP COLUMN added_run, DROP COLUMN add_error');
+foreach ([$table->runs_name(), $table->run_chunks_name(), $table->run_aliases_name()] as $gone) {
+    $wpdb->query("DROP TABLE $gone");
+}
+update_network_option(null, Closte_Native_Status_Table::SCHEMA_OPTION, 1);
+update_network_option(null, 'closte_native_refresh_run', ['id' => 1, 'finished_at' => 1]);
+$column = fn (string $t, string $c) => (bool) $wpdb->get_var($wpdb->prepare('SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s AND COLUMN_NAME = %s', $t, $c));
+$has = fn () => [$column($table->name(), 'added_run'), $column($table->runs_name(), 'plan_offset'), $column($table->run_aliases_name(), 'name'),
+    get_network_option(null, 'closte_native_refresh_run', null), (int) get_network_option(null, Closte_Native_Status_Table::SCHEMA_OPTION)];
+$before_upgrade = $has();
+$none = Closte_Native_Refresh::run(); // its first use installs
+$t->same('schema 1 → ' . Closte_Native_Status_Table::SCHEMA . ': dbDelta adds the columns and tables, the old run option goes, the version is bumped',
+    [[false, false, false, ['id' => 1, 'finished_at' => 1], 1], [true, true, true, null, Closte_Native_Status_Table::SCHEMA], null], [$before_upgrade, $has(), $none]);
+Closte_Native_Status::forget();
 $actions = $wpdb->base_prefix . 'actionscheduler_actions';
 // The runners run every due action of the group: what earlier scenarios left waits no more.
 $wpdb->query("UPDATE $actions SET status = 'canceled' WHERE status IN ('pending', 'in-progress')");
