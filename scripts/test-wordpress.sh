@@ -245,6 +245,7 @@ tally "$(CLOSTE_WP_PUBLIC_IP=closte-lb.example.com "${php_base[@]}" "${ext[@]}" 
 tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/dns.php 2>&1)"
 tally "$(CLOSTE_WP_MODE=noext "${php_base[@]}" tests/wordpress/absent.php 2>&1)"
 tally "$(CLOSTE_WP_MODE=nokey "${php_base[@]}" "${ext[@]}" tests/wordpress/absent.php 2>&1)"
+tally "$(CLOSTE_WP_MODE=old "${php_base[@]}" "${ext[@]}" -d 'disable_functions=closte\list_domain_names' tests/wordpress/absent.php 2>&1)"
 
 tally "$(CLOSTE_WP_CONTENT="$t/future-content" "${php_base[@]}" "${ext[@]}" tests/wordpress/future.php 2>&1)"
 # The control: declaring the provider against that plugin is the fatal error the guard avoids.

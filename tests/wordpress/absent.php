@@ -1,7 +1,8 @@
 <?php
 /*
  * The mu-plugin without what it needs: first without the extension, then (second run,
- * CLOSTE_WP_MODE=nokey) without the key constant. Nothing breaks, network admins see one
+ * CLOSTE_WP_MODE=nokey) without the key constant, then (CLOSTE_WP_MODE=old) with an
+ * extension older than the plugin (its Closte\list_domain_names() disabled by php.ini). Nothing breaks, network admins see one
  * notice saying what is missing, the console page is there and says it too, and the
  * plugin's own integration keeps working.
  */
@@ -11,7 +12,7 @@ require __DIR__ . '/harness.inc';
 
 $mode = getenv('CLOSTE_WP_MODE') ?: 'noext';
 $emu = new ClosteEmulator();
-if ($mode === 'noext') {
+if ($mode !== 'nokey') {
     putenv('CLOSTE_WP_KEY=' . $emu->key);
 }
 require __DIR__ . '/bootstrap.php';
@@ -24,7 +25,8 @@ wp_set_current_user(1); // the network's super admin
 ob_start();
 do_action('network_admin_notices');
 $notices = ob_get_clean();
-$expected = $mode === 'noext' ? 'the closte PHP extension is not loaded' : 'the constant CLOSTE_CLIENT_API_KEY is not defined';
+$expected = ['noext' => 'the closte PHP extension is not loaded', 'nokey' => 'the constant CLOSTE_CLIENT_API_KEY is not defined',
+    'old' => 'the loaded closte PHP extension is older than this plugin'][$mode];
 $t->check("$mode: one notice for network admins saying what is missing", substr_count($notices, 'Closte (native)') === 1 && str_contains($notices, $expected), $notices);
 
 // The console page still exists (not "Sorry, you are not allowed to access this page.")
@@ -57,8 +59,8 @@ add_filter('pre_http_request', function ($pre, $args, $url) use (&$builtin) {
 update_network_option(null, 'wp-ultimo_v2_settings', ['auto_create_www_subdomain' => 'never']);
 do_action_ref_array('wu_add_domain', array_values(['domain' => "$mode.example.com", 'site_id' => 2]));
 $t->same("$mode: the bridge sends nothing", 0, count($emu->requests()));
-if ($mode === 'noext') {
-    // The plugin's own integration (enabled on this network) keeps working.
+if ($mode !== 'nokey') {
+    // The plugin's own integration (enabled on this network, its key defined) keeps working.
     $t->same("$mode: the built-in integration still sends the domain", ['/adddomainalias', "$mode.example.com"], $builtin[0] ?? null);
 } else {
     // Without the key the plugin itself leaves its integration unhooked.
