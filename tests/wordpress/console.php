@@ -297,6 +297,11 @@ foreach ([500 => 0, 503 => 1] as $status => $runs) {
     $t->same("reconcile: a failed add (HTTP $status) " . ($runs ? 'schedules one more' : 'schedules no') . ' run within the hour, and its row says why', [['expired.example.test'], $runs],
         [$wpdb->get_col('SELECT name FROM ' . (new Closte_Native_Status_Table())->name() . ' WHERE add_error IS NOT NULL'), $again()]);
 }
+wp_set_current_user(1);
+$row = Harness::table_rows($t->console_page())['expired.example.test'] ?? ['closte' => ''];
+wp_set_current_user(0);
+$t->check('reconcile: the console\'s row says the reconcile could not add it, and why', str_starts_with($row['closte'], 'Missing the reconcile could not add it: Closte answered HTTP 503'),
+    json_encode($row));
 $t->check("reconcile: each failed add is logged with the extension's verdict", str_contains($log(), 'reconcile: expired.example.test could not be added: Closte answered HTTP 500')
     && (bool) preg_match('/could not be added: Closte answered HTTP 500[^\n]*\(not retried: /', $log()) && (bool) preg_match('/could not be added: Closte answered HTTP 503[^\n]*\(retryable: /', $log()), $log());
 

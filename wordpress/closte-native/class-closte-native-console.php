@@ -239,7 +239,7 @@ final class Closte_Native_Console
 
     /** The CSV columns, in order. */
     const CSV_COLUMNS = ['name', 'domain', 'is_twin', 'site_id', 'site', 'stage', 'on_closte', 'dns_ok', 'dns_reason', 'dns_error', 'dns_points', 'dns_checked_at',
-        'cert_valid', 'cert_reason', 'cert_error', 'cert_subject', 'cert_issuer', 'cert_expires', 'cert_days', 'cert_checked_at', 'invalid', 'last_error'];
+        'cert_valid', 'cert_reason', 'cert_error', 'cert_subject', 'cert_issuer', 'cert_expires', 'cert_days', 'cert_checked_at', 'invalid', 'last_error', 'add_error'];
 
     /** Writes the view `$q` (view, s, orderby, order) as CSV to `$out`; returns the rows written. */
     public function export($out, array $q): int
