@@ -256,6 +256,10 @@ $t->same('status <domain>...: a domain brings its www. twin; --fields picks the 
     ['name' => 'www.xn--bcher-kva.example', 'twin_of' => 'bücher.example', 'on_closte' => 'yes', 'dns_points' => '198.51.100.7'],
     ['name' => 'valid.example.test', 'twin_of' => '', 'on_closte' => 'yes', 'dns_points' => '198.51.100.7'],
 ]], [$r['code'], $json($r)]);
+$wpdb->query('UPDATE ' . $status_table->name() . " SET add_error = 'Closte answered HTTP 503' WHERE name = 'valid.example.test'");
+$r = $run(['closte', 'status', 'valid.example.test', '--fields=name,add_error', '--format=json']);
+$wpdb->query('UPDATE ' . $status_table->name() . " SET add_error = NULL WHERE name = 'valid.example.test'");
+$t->same('status --fields=add_error: why the reconcile could not add the name', [['name' => 'valid.example.test', 'add_error' => 'Closte answered HTTP 503']], $json($r));
 $r = $run(['closte', 'status', 'www.xn--bcher-kva.example', '--format=json', '--fields=name']);
 $t->same('status www.<domain>: only that name', [['name' => 'www.xn--bcher-kva.example']], $json($r));
 $r = $run(['closte', 'status', 'nosuch.example.test', '--format=json']);

@@ -32,7 +32,7 @@ final class Closte_Native_CLI
     const FORMATS = ['table', 'json', 'csv', 'yaml', 'count'];
     /** Fields of `wp closte status`: every one, and those shown by default. */
     const STATUS_FIELDS = ['name', 'domain', 'twin_of', 'site_id', 'site', 'stage', 'stage_label', 'on_closte', 'dns', 'dns_points', 'dns_error', 'dns_checked_at',
-        'certificate', 'days_left', 'cert_expires', 'cert_subject', 'cert_issuer', 'cert_error', 'cert_checked_at', 'invalid', 'last_error'];
+        'certificate', 'days_left', 'cert_expires', 'cert_subject', 'cert_issuer', 'cert_error', 'cert_checked_at', 'invalid', 'last_error', 'add_error'];
     const STATUS_DEFAULT_FIELDS = ['name', 'domain', 'site', 'stage', 'on_closte', 'dns', 'certificate', 'days_left'];
 
     /** Registers `wp closte` (called by the loader only when WP-CLI runs). */
@@ -70,7 +70,8 @@ final class Closte_Native_CLI
      * [--fields=<fields>]
      * : Comma-separated fields to show. Default: name,domain,site,stage,on_closte,dns,certificate,days_left.
      * Also: twin_of, site_id, stage_label, dns_points, dns_error, dns_checked_at, cert_expires,
-     * cert_subject, cert_issuer, cert_error, cert_checked_at, invalid, last_error.
+     * cert_subject, cert_issuer, cert_error, cert_checked_at, invalid, last_error, add_error
+     * (why the reconcile could not add the name).
      *
      * [--format=<format>]
      * : Render output in a particular format.
@@ -735,6 +736,7 @@ final class Closte_Native_CLI
             'cert_checked_at' => (string) $r['cert_checked_at'],
             'invalid' => (string) $r['invalid'],
             'last_error' => (string) $r['last_error'],
+            'add_error' => (string) ($r['add_error'] ?? ''),
         ];
     }
 
