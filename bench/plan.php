@@ -63,6 +63,21 @@ $chunks = (int) $wpdb->get_var($wpdb->prepare("SELECT COUNT(*) FROM $actions WHE
 $missing = (int) $wpdb->get_var('SELECT COUNT(*) FROM ' . (new Closte_Native_Status_Table())->name() . ' WHERE on_closte = 0');
 $wpdb->query("UPDATE $actions SET status = 'canceled' WHERE status = 'pending' AND args LIKE '[" . (int) $id . "%'");
 
+// What Sync now, Remove unclaimed and wp closte sync do first, in one request: Closte's list
+// as names, compared with every record a page at a time (Closte_Native_Inventory::compare()).
+$listed = array_merge(array_slice($names, 0, $n - 100), array_map(fn ($i) => "orphan$i.example.net", range(1, 100)));
+$emu->fault(['path' => 'getdomains', 'json' => ['success' => true, 'domains' => $listed]]);
+unset($listed);
+$compare = <<<'PHP'
+require getenv('CLOSTE_BENCH_ROOT') . '/tests/wordpress/bootstrap.php';
+$start = microtime(true);
+$c = (new Closte_Native_Inventory())->compare(Closte\list_domain_names());
+echo json_encode(['ms' => (microtime(true) - $start) * 1000, 'peak_mb' => memory_get_peak_usage() / 1048576, 'missing' => count($c['missing']), 'unclaimed' => count($c['unclaimed'])]);
+PHP;
+$proc = proc_open(array_merge($php, ['-r', $compare]), [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes);
+$cmp = json_decode((string) stream_get_contents($pipes[1]), true) ?: ['ms' => -1, 'peak_mb' => -1, 'missing' => -1, 'unclaimed' => -1];
+proc_close($proc);
+
 $ms = array_column($steps, 'ms');
 $mb = array_column($steps, 'peak_mb');
 printf("\nThe refresh's plan, %s domain records, %s aliases on Closte (one list answer), steps of %s records\n\n",
@@ -76,5 +91,8 @@ printf("| %-58s | %12.1f |\n", 'the highest peak memory of a step\'s whole reque
 printf("| %-58s | %12.0f |\n", 'all steps, one after the other (processes included), ms', $wall);
 printf("| %-58s | %12s |\n", 'names planned / chunk actions enqueued', number_format((int) $run['total']) . ' / ' . $chunks);
 printf("| %-58s | %12s |\n", 'missing on Closte / unclaimed aliases found', $missing . ' / ' . (int) $run['unclaimed_count']);
+printf("| %-58s | %12.0f |\n", 'Sync now\'s comparison (list read + every record), ms', $cmp['ms']);
+printf("| %-58s | %12.1f |\n", '  peak memory of that whole request, MB', $cmp['peak_mb']);
+printf("| %-58s | %12s |\n", '  missing / unclaimed found', $cmp['missing'] . ' / ' . $cmp['unclaimed']);
 delete_network_option(null, 'closte_test_lab');
 Closte_Native_Status::forget();
