@@ -244,11 +244,11 @@ $t->same('reconcile: the row says so (on Closte, added in this run), and the run
 // A chunk run again (its worker died after its POST, before its rows were written): the
 // add's own list read finds the name there, nothing is sent twice, and it still counts.
 $status_t = (new Closte_Native_Status_Table())->name();
-$wpdb->query("UPDATE $status_t SET on_closte = 0 WHERE name = 'expired.example.test'");
+$wpdb->query("UPDATE $status_t SET on_closte = 0, added_run = 0 WHERE name = 'expired.example.test'");
 $again_sent = count($emu->requests());
 (new Closte_Native_Refresh())->chunk(Closte_Native_Refresh::run()['id'], (int) $wpdb->get_var("SELECT chunk FROM $status_t WHERE name = 'expired.example.test'"), 2);
-$t->same('reconcile: a chunk run twice sends nothing twice (its add reads the list, finds the name, posts nothing); the name still counts as added',
-    [['/getdomains'], '1', [1, 7, 0]], [array_column($since($again_sent), 'path'), $wpdb->get_var("SELECT on_closte FROM $status_t WHERE name = 'expired.example.test'"),
+$t->same('reconcile: a chunk run twice sends nothing twice (its add reads the list, finds the name, posts nothing); the row says on Closte, counted as already there',
+    [['/getdomains'], '1', [0, 8, 0]], [array_column($since($again_sent), 'path'), $wpdb->get_var("SELECT on_closte FROM $status_t WHERE name = 'expired.example.test'"),
         (new Closte_Native_Status_Table())->add_counts(Closte_Native_Refresh::run()['id'])]);
 $t->same('reconcile: nothing removed (the unclaimed alias stays)', [[], true],
     [array_values(array_filter($since($sent), fn ($r) => $r['path'] === '/deletedomainalias')), in_array('orphan.example.net', array_column(Closte\list_domains(), 'domain'), true)]);
@@ -299,6 +299,14 @@ foreach ([500 => 0, 503 => 1] as $status => $runs) {
 }
 wp_set_current_user(1);
 $row = Harness::table_rows($t->console_page())['expired.example.test'] ?? ['closte' => ''];
+// A Refresh pressed while the reconcile runs supersedes it and keeps its adds.
+(new Closte_Native_Reconcile())->run(); // enqueued, not run yet
+$t->action('refresh');
+$kept = Closte_Native_Refresh::run();
+$sent_before = count($emu->requests());
+$drain();
+$t->same('reconcile: a Refresh pressed while it runs keeps its adds (the new run adds the missing alias)', [true, 'daily', 'console', ['expired.example.test']],
+    [$kept['add_missing'], $kept['why'], $kept['source'], array_column(array_column(array_filter($since($sent_before), fn ($x) => $x['path'] === '/adddomainalias'), 'form'), 'domain')]);
 wp_set_current_user(0);
 $t->check('reconcile: the console\'s row says the reconcile could not add it, and why', str_starts_with($row['closte'], 'Missing the reconcile could not add it: Closte answered HTTP 503'),
     json_encode($row));

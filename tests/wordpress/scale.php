@@ -299,6 +299,33 @@ $t->same('runs: a new run is the current one; of two finishers one wins; attempt
     [$rid, null, [true, false], [2, 3, 2], true, 1.0, ['x.example.net']],
     [$first['id'], $first['finished_at'], $wins, $attempts, $after['finished_at'] !== null, $after['elapsed_ms'], $after['unclaimed']]);
 $t->same('runs: the current run and the one before it are kept', 2, (int) $wpdb->get_var('SELECT COUNT(*) FROM ' . $table->runs_name()));
+// An older run's last plan step removes older rows only: a newer run's rows stay.
+$table->upsert([['name' => 'newer.example.test', 'domain' => 'newer.example.test', 'run' => $rid + 1], ['name' => 'older.example.test', 'domain' => 'older.example.test', 'run' => $rid - 1]]);
+$table->delete_other_runs($rid);
+$t->same('runs: delete_other_runs keeps a newer run\'s rows', ['newer.example.test'], $wpdb->get_col('SELECT name FROM ' . $table->name() . " WHERE name IN ('newer.example.test', 'older.example.test')"));
+$wpdb->query('DELETE FROM ' . $table->name() . " WHERE name = 'newer.example.test'");
+
+// Remove unclaimed's comparison reads the records in one consistent snapshot: a record
+// deleted by another process while the walk is at page 3 (one it had read) does not shift
+// the later pages, so no record goes unread and no claimed alias looks unclaimed.
+$domains_t = \WP_Ultimo\Models\Domain::double_table();
+$first = $wpdb->get_row("SELECT * FROM $domains_t ORDER BY id LIMIT 1", ARRAY_A);
+$aliases_now = Closte\list_domain_names();
+$unclaimed_before = (new Closte_Native_Inventory())->compare($aliases_now)['unclaimed'];
+$other = new wpdb(DB_USER, DB_PASSWORD, DB_NAME, DB_HOST); // another process's connection
+$deleted = false;
+$meddle = function ($q) use (&$deleted, $other, $domains_t, $first) {
+    if (!$deleted && str_contains($q, "FROM $domains_t") && str_contains($q, 'LIMIT 500 OFFSET 1000')) {
+        $deleted = (bool) $other->query($other->prepare("DELETE FROM $domains_t WHERE id = %d", $first['id']));
+    }
+    return $q;
+};
+add_filter('query', $meddle);
+$during = (new Closte_Native_Inventory())->compare($aliases_now);
+remove_filter('query', $meddle);
+$other->insert($domains_t, $first); // put back
+$t->same('compare: a record deleted mid-walk by another connection makes no claimed alias look unclaimed (one snapshot)', [true, $unclaimed_before],
+    [$deleted, $during['unclaimed']]);
 
 // A plan step whose worker died: the sweep enqueues it again from where the last step
 // stopped; every name is planned once, each chunk enqueued once. Steps of 2,000 records.
@@ -311,7 +338,13 @@ Closte_Native_Queue::schedule(Closte_Native_Refresh::SWEEP_HOOK, [$rid - 1], 60)
 $sweeps = fn () => count(array_filter(Closte_Native_Queue::waiting(Closte_Native_Refresh::SWEEP_HOOK, true), fn ($a) => (int) ($a[0] ?? 0) === $rid));
 $sweeps_after_plan = $sweeps();
 $next = $wpdb->get_row($wpdb->prepare("SELECT action_id, args FROM $actions WHERE hook = %s AND status = 'pending' AND args LIKE %s", Closte_Native_Refresh::HOOK, '[' . $rid . ',%'), ARRAY_A);
-$wpdb->query($wpdb->prepare("UPDATE $actions SET status = 'failed' WHERE action_id = %d", $next['action_id'] ?? 0)); // its worker died; Action Scheduler marked it failed
+// The second step's worker wrote its rows and enqueued its chunks, then died before saving
+// where it stopped: its rows stay, what it would have enqueued after them does not.
+$mark = (int) $wpdb->get_var("SELECT MAX(action_id) FROM $actions");
+(new Closte_Native_Refresh())->plan($rid, 2000, 2000);
+$wpdb->query($wpdb->prepare('UPDATE ' . $table->runs_name() . ' SET plan_offset = 2000, total = 2000 WHERE id = %d', $rid));
+$wpdb->query($wpdb->prepare("DELETE FROM $actions WHERE action_id > %d", $mark)); // its chunks and next step: never enqueued
+$wpdb->query($wpdb->prepare("UPDATE $actions SET status = 'failed' WHERE action_id = %d", $next['action_id'] ?? 0)); // Action Scheduler marked it failed
 $sweeper = new Closte_Native_Refresh();
 $sweeper->sweep($rid);
 $sweeps_after_sweep = $sweeps();

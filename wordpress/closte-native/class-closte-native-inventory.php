@@ -93,6 +93,20 @@ final class Closte_Native_Inventory
      */
     public function compare(array $aliases): array
     {
+        // One consistent snapshot of the records for the whole walk (InnoDB, this connection):
+        // a record deleted meanwhile cannot shift the later pages and make one go unread, whose
+        // names would then look unclaimed — and Remove unclaimed acts on this.
+        global $wpdb;
+        $wpdb->query('START TRANSACTION WITH CONSISTENT SNAPSHOT');
+        try {
+            return $this->compare_snapshot($aliases);
+        } finally {
+            $wpdb->query('COMMIT');
+        }
+    }
+
+    private function compare_snapshot(array $aliases): array
+    {
         // canonical => its position in Closte's list; a claimed name becomes -1, and -2 once
         // counted as a wanted name on Closte. What stays >= 0 is unclaimed, in Closte's order.
         $left = array_flip($aliases);

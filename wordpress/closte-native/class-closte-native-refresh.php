@@ -14,8 +14,8 @@
  * pending or running action. Nothing in it depends on the runner that met the dead action
  * surviving. A name checked twice is only a wasted check.
  *
- * The daily reconcile (and `wp closte refresh --add-missing`) runs the same work with
- * add_missing: each chunk first adds its names the plan found missing on Closte, with one
+ * The daily reconcile runs the same work with add_missing (and a Refresh pressed while
+ * it runs keeps it): each chunk first adds its names the plan found missing on Closte, with one
  * add_domains() (which reads Closte's list again, so a chunk run twice sends nothing twice),
  * and its rows say what happened (added_run, add_error); the run's end counts them.
  * The run record is a row of Closte_Native_Runs, written field by field.
@@ -203,12 +203,13 @@ final class Closte_Native_Refresh
                     $rows[] = ['name' => $name, 'domain' => $d['domain'], 'is_twin' => $k > 0 ? 1 : 0, 'site_id' => $d['site_id'], 'site' => mb_substr($d['site'], 0, 191),
                         'stage' => (string) $d['stage'], 'stage_label' => mb_substr((string) ($d['stage_label'] ?? ''), 0, 64), 'wanted' => $d['wanted'] ? 1 : 0,
                         'invalid' => $d['invalid'], 'on_closte' => $known && $d['invalid'] === null ? 0 : null, 'add_error' => null,
-                        'run' => $id, 'chunk' => null, 'checked_run' => $id];
+                        'run' => $id, 'planned_from' => $offset, 'chunk' => null, 'checked_run' => $id];
                 }
             }
             if ($at < $offset && $rows !== []) {
-                // The overlap with the step before: names it wrote keep their chunk.
-                $have = array_flip($this->table->names_in_run($id, array_column($rows, 'name')));
+                // The overlap with the step before: names it wrote keep their chunk (a dead
+                // attempt of this very step does not count: its rows are written again alike).
+                $have = array_flip($this->table->names_in_run($id, array_column($rows, 'name'), $offset));
                 $rows = array_values(array_filter($rows, fn ($r) => !isset($have[$r['name']])));
             }
             foreach ($rows as &$row) {
@@ -334,9 +335,10 @@ final class Closte_Native_Refresh
                 $rows[] = ['name' => $name, 'on_closte' => 1, 'added_run' => isset($added[$name]) ? $id : null, 'add_error' => null];
             }
         }
-        // A name Closte had meanwhile keeps its added_run: after a worker died between its
-        // POST and this write, the chunk's next attempt finds it present, and it still
-        // counts as added by this run.
+        // A name Closte had meanwhile keeps its added_run. (After a worker died between its
+        // POST and this write, the chunk's next attempt finds the name present: it is on
+        // Closte, sent once, and counted as already there — the dead attempt's add is not
+        // known to anyone.)
         $kept = array_values(array_filter($rows, fn ($r) => $r['added_run'] === null));
         $this->table->upsert(array_values(array_filter($rows, fn ($r) => $r['added_run'] !== null)));
         $this->table->upsert(array_map(fn ($r) => ['name' => $r['name'], 'on_closte' => 1, 'add_error' => null], $kept));

@@ -56,10 +56,22 @@ final class Closte_Native_Runs
         $this->table->install();
         $t = $this->table->runs_name();
         $id = max((int) round(microtime(true) * 1000), 1 + (int) $this->db->get_var("SELECT MAX(id) FROM $t"));
+        // A Refresh pressed while the reconcile runs supersedes it: the new run adds what is
+        // missing too, or the day's adds would wait for the next day.
+        $current = $this->current();
+        if ($current !== null && $current['finished_at'] === null && $current['add_missing'] && !$add_missing) {
+            $add_missing = true;
+            $why = $current['why'];
+        }
         // Two starts in the same millisecond: the second takes the next id.
-        while (!$this->db->insert($t, ['id' => $id, 'source' => $source, 'add_missing' => $add_missing ? 1 : 0, 'why' => $why, 'started_at' => time()],
-            ['%d', '%s', '%d', '%s', '%d'])) {
-            $id++;
+        for ($try = 0;; $try++, $id++) {
+            if ($this->db->insert($t, ['id' => $id, 'source' => $source, 'add_missing' => $add_missing ? 1 : 0, 'why' => $why, 'started_at' => time()],
+                ['%d', '%s', '%d', '%s', '%d'])) {
+                break;
+            }
+            if ($try >= 5 || stripos((string) $this->db->last_error, 'Duplicate') === false) {
+                throw new RuntimeException('closte-native: the refresh run could not be recorded: ' . $this->db->last_error);
+            }
         }
         $keep = (int) $this->db->get_var($this->db->prepare("SELECT MIN(id) FROM (SELECT id FROM $t ORDER BY id DESC LIMIT %d) AS k", self::KEEP));
         $this->db->query($this->db->prepare("DELETE FROM $t WHERE id < %d", $keep));

@@ -17,8 +17,9 @@ final class Closte_Native_Status_Table
     /**
      * 1: the table. 2: added_run and add_error (the reconcile's adds), the runs and
      * run_chunks tables. 3: run_aliases (the plan's alias names), runs.plan_offset.
+     * 4: planned_from (which plan step wrote the row).
      */
-    const SCHEMA = 3;
+    const SCHEMA = 4;
     const SCHEMA_OPTION = 'closte_native_status_schema';
     /** Certificates closer than this to their end are "expiring" (Closte_Native_Reconcile::MIN_DAYS). */
     const MIN_DAYS = 14;
@@ -59,7 +60,7 @@ final class Closte_Native_Status_Table
             OR (stage NOT IN ('checking-dns', 'checking-ssl-cert') AND (dns_ok = 0 OR cert_valid = 0))))";
 
     /** The columns a refresh writes about the domain record (the checks keep theirs). */
-    const RECORD_COLUMNS = ['name', 'domain', 'is_twin', 'site_id', 'site', 'stage', 'stage_label', 'wanted', 'invalid', 'on_closte', 'add_error', 'run', 'chunk', 'checked_run'];
+    const RECORD_COLUMNS = ['name', 'domain', 'is_twin', 'site_id', 'site', 'stage', 'stage_label', 'wanted', 'invalid', 'on_closte', 'add_error', 'run', 'planned_from', 'chunk', 'checked_run'];
     /** The columns a chunk writes. */
     const CHECK_COLUMNS = ['name', 'dns_ok', 'dns_reason', 'dns_error', 'dns_points', 'dns_checked_at', 'cert_valid', 'cert_reason', 'cert_error',
         'cert_subject', 'cert_issuer', 'cert_expires', 'cert_days', 'cert_checked_at', 'last_error', 'checked_run'];
@@ -129,6 +130,7 @@ final class Closte_Native_Status_Table
   cert_checked_at datetime DEFAULT NULL,
   last_error varchar(512) DEFAULT NULL,
   added_run bigint(20) unsigned NOT NULL DEFAULT 0,
+  planned_from int(10) unsigned NOT NULL DEFAULT 0,
   add_error varchar(512) DEFAULT NULL,
   run bigint(20) unsigned NOT NULL DEFAULT 0,
   chunk int(10) unsigned DEFAULT NULL,
@@ -223,10 +225,10 @@ final class Closte_Native_Status_Table
             . implode(',', array_map([$this, 'literal'], $names)) . ')');
     }
 
-    /** Of `$names`, those run `$run` has written. */
-    public function names_in_run(int $run, array $names): array
+    /** Of `$names`, those an earlier plan step of run `$run` wrote (a step that starts before record `$offset`). */
+    public function names_in_run(int $run, array $names, int $offset): array
     {
-        return $names === [] ? [] : $this->db->get_col($this->db->prepare('SELECT name FROM ' . $this->name() . ' WHERE run = %d AND name IN (', $run)
+        return $names === [] ? [] : $this->db->get_col($this->db->prepare('SELECT name FROM ' . $this->name() . ' WHERE run = %d AND planned_from < %d AND name IN (', $run, $offset)
             . implode(',', array_map([$this, 'literal'], $names)) . ')');
     }
 
@@ -289,10 +291,14 @@ final class Closte_Native_Status_Table
         return $this->db->get_col($this->db->prepare('SELECT name FROM ' . $this->name() . ' WHERE run = %d AND chunk = %d AND checked_run <> %d ORDER BY name', $run, $chunk, $run));
     }
 
-    /** The names of one chunk of a run that belong on Closte and are not there (by the plan's list read). */
+    /**
+     * The names of one chunk of a run that belong on Closte and are not there by the plan's
+     * list read — or whose state became unknown since (a console action's list read failed):
+     * add_domains() reads the list again, so a name Closte has is not sent.
+     */
     public function missing(int $run, int $chunk): array
     {
-        return $this->db->get_col($this->db->prepare('SELECT name FROM ' . $this->name() . ' WHERE run = %d AND chunk = %d AND wanted = 1 AND invalid IS NULL AND on_closte = 0 ORDER BY name', $run, $chunk));
+        return $this->db->get_col($this->db->prepare('SELECT name FROM ' . $this->name() . ' WHERE run = %d AND chunk = %d AND wanted = 1 AND invalid IS NULL AND (on_closte = 0 OR on_closte IS NULL) ORDER BY name', $run, $chunk));
     }
 
     /** The reconcile's result, counted from the rows: [added in the run, already on Closte, failed]. */
@@ -316,10 +322,10 @@ final class Closte_Native_Status_Table
         return [(int) ($r['total'] ?? 0), (int) ($r['checked'] ?? 0)];
     }
 
-    /** Rows no refresh wrote in run `$run` (domains unmapped since) go. */
+    /** Rows of older runs (domains unmapped since) go; a newer run's rows stay (a Refresh pressed meanwhile). */
     public function delete_other_runs(int $run): void
     {
-        $this->db->query($this->db->prepare('DELETE FROM ' . $this->name() . ' WHERE run <> %d', $run));
+        $this->db->query($this->db->prepare('DELETE FROM ' . $this->name() . ' WHERE run < %d', $run));
     }
 
     /**
