@@ -349,6 +349,17 @@ $t->same('Refresh: the click only enqueues, and says so', ['info', 'Refresh queu
     [$r['notice']['type'] ?? null, $r['notice']['message'] ?? null, $r['sent']]);
 $t->check('Refresh: then the page says how many names, when and how long', (bool) preg_match('#id="closte-native-progress" data-state="done"[^>]*>Last checked [^<]* ago \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\): 7 names in \d+\.\d s\.<#', $page), $page);
 
+// The database refuses the run's row (its table gone, the schema version still current):
+// the click says so in a notice, queues nothing, and the next install puts the table back.
+$runs_t = (new Closte_Native_Status_Table())->runs_name();
+$wpdb->query("RENAME TABLE $runs_t TO {$runs_t}_away");
+$wpdb->suppress_errors(true);
+$r = $t->action('refresh');
+$wpdb->suppress_errors(false);
+$wpdb->query("RENAME TABLE {$runs_t}_away TO $runs_t");
+$t->check('Refresh: a run the database refuses is said in an error notice, not a PHP error', ($r['notice']['type'] ?? '') === 'error'
+    && str_starts_with($r['notice']['message'] ?? '', 'Refresh not queued: closte-native: the refresh run could not be recorded:') && $r['status'] === 302, json_encode($r));
+
 // Unknown is shown as unknown: Closte's list unreadable → not "None.".
 $emu->fault(['path' => 'getdomains', 'status' => 500]);
 $click();

@@ -146,7 +146,12 @@ final class Closte_Native_Console
     public function do_refresh(): void
     {
         $this->guard('refresh');
-        Closte_Native_Refresh::start('console');
+        try {
+            Closte_Native_Refresh::start('console');
+        } catch (RuntimeException $e) {
+            // The database refused the run's row (a table missing, a lost connection): said, not a PHP error page.
+            $this->done('error', __('Refresh not queued:', 'closte-native') . ' ' . $e->getMessage());
+        }
         $this->done('info', __('Refresh queued: every name is checked in chunks by the background queue; this page shows the progress.', 'closte-native'));
     }
 
