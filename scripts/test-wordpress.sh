@@ -11,6 +11,9 @@ t=$(mktemp -d /tmp/closte-wp.XXXXXX)
 sock="$t/mysql.sock"
 cleanup() {
   for pid in ${web_pids[@]+"${web_pids[@]}"}; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
+  # For a failure's post-mortem: every web request with its time, and the PHP logs.
+  mkdir -p "$root/target/wordpress-logs" 2>/dev/null &&
+    cp "$t/nginx-access.log" "$t/php-fpm.log" "$t/logs/php-error.log" "$root/target/wordpress-logs/" 2>/dev/null
   if [ -f "$t/mysql.pid" ]; then
     kill "$(cat "$t/mysql.pid")" 2>/dev/null
     for _ in $(seq 100); do [ -e "$t/mysql.pid" ] || break; sleep 0.1; done
@@ -178,6 +181,15 @@ CONF
   web_key=$key
 }
 
+# Stops the web stack: the next start_web begins with fresh php-fpm workers, so nothing a
+# scenario left on the nodes (a worker it stalled, a runner request still running) reaches
+# the next one.
+stop_web() {
+  for pid in ${web_pids[@]+"${web_pids[@]}"}; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
+  web_pids=()
+  web_port=
+}
+
 # The refresh on the two web nodes: each node's runner loop over HTTP, a worker killed, a
 # runner dying in Action Scheduler's cleanup race (tests/wordpress/nodes.php).
 nodes_test() {
@@ -190,8 +202,16 @@ nodes_test() {
 browser_test() {
   start_web || { failed=$((failed + 1)); return; }
   mkdir -p "$root/target"
-  tally "$(CLOSTE_WP_KEY="$web_key" CLOSTE_WP_PROXY_PORT="$web_port" CLOSTE_WP_PYTHON="$(scripts/browser-venv.sh)/bin/python" \
+  local out before=$failed
+  out="$(CLOSTE_WP_KEY="$web_key" CLOSTE_WP_PROXY_PORT="$web_port" CLOSTE_WP_PYTHON="$(scripts/browser-venv.sh)/bin/python" \
     CLOSTE_WP_PHP="${php_base[*]} ${ext[*]}" CLOSTE_WP_SCREENSHOT="$root/target/wordpress-console.png" "${php_base[@]}" "${ext[@]}" tests/wordpress/browser.php 2>&1)"
+  tally "$out"
+  if [ "$failed" -gt "$before" ]; then # what the web stack did, for the post-mortem
+    echo "note: the slowest web requests of the run (seconds, status, request, node):"
+    sort -rn "$t/nginx-access.log" 2>/dev/null | head -5 | sed 's/^/note:   /'
+    echo "note: the last lines of php-fpm's log:"
+    tail -5 "$t/php-fpm.log" 2>/dev/null | sed 's/^/note:   /'
+  fi
   echo "$web_key" >>"$t/logs/key.txt" # the check below covers this key too
 }
 
@@ -257,6 +277,7 @@ else
 fi
 
 nodes_test
+stop_web
 browser_test
 
 # No log line anywhere holds the key.
