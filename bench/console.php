@@ -36,10 +36,7 @@ ini_set('closte.api_url', $emu->api);
 require __DIR__ . '/../tests/wordpress/bootstrap.php';
 global $wpdb;
 \WP_Ultimo\Models\Domain::double_reset();
-foreach (array_chunk($names, 1000) as $part) { // records as the plugin stores them, without queuing N events
-    $wpdb->query('INSERT INTO ' . \WP_Ultimo\Models\Domain::double_table() . ' (blog_id, domain, stage, active) VALUES '
-        . implode(',', array_map(fn ($d) => $wpdb->prepare("(1, %s, 'done', 1)", $d), $part)));
-}
+\WP_Ultimo\Models\Domain::double_insert($names);
 Closte\add_domains($names, ['concurrency' => 32]);
 update_network_option(null, 'wp-ultimo_v2_settings', ['auto_create_www_subdomain' => 'never']);
 $token = bin2hex(random_bytes(16));

@@ -18,10 +18,7 @@ require __DIR__ . '/../tests/wordpress/bootstrap.php';
 global $wpdb;
 $names = array_map(fn ($i) => "plan$i.example.test", range(1, $n));
 \WP_Ultimo\Models\Domain::double_reset();
-foreach (array_chunk($names, 1000) as $part) { // records as the plugin stores them
-    $wpdb->query('INSERT INTO ' . \WP_Ultimo\Models\Domain::double_table() . ' (blog_id, domain, stage, active) VALUES '
-        . implode(',', array_map(fn ($d) => $wpdb->prepare("(1, %s, 'done', 1)", $d), $part)));
-}
+\WP_Ultimo\Models\Domain::double_insert($names);
 update_network_option(null, 'wp-ultimo_v2_settings', ['auto_create_www_subdomain' => 'never']);
 // Every name on Closte but the last 100; 100 aliases no record claims.
 $listed = array_merge(array_slice($names, 0, $n - 100), array_map(fn ($i) => "orphan$i.example.net", range(1, 100)));

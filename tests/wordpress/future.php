@@ -36,7 +36,7 @@ $t->same('future: domain events are still sent', ['future.example.com'], array_c
 $t->check('future: no wu_get_domains() and no WP_Ultimo() here', !function_exists('wu_get_domains') && !function_exists('WP_Ultimo'));
 $customer = wpmu_create_blog('customer.example.org', '/', 'Customer', 1, [], 1);
 $sub = wpmu_create_blog('blog.example.test', '/', 'Subdomain blog', 1, [], 1);
-$inventory = (new Closte_Native_Inventory())->domains();
+$inventory = Harness::inventory();
 $t->same('future: the inventory is the sites outside the network domain', [['customer.example.org', ['customer.example.org'], 'Customer', null]],
     array_map(fn ($d) => [$d['domain'], $d['names'], $d['site'], $d['stage']], $inventory));
 $t->same('future: the console is under Settings of the network admin', network_admin_url('settings.php?page=closte-native'), Closte_Native_Console::url());

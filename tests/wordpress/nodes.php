@@ -46,10 +46,7 @@ if (!Harness::real_action_scheduler()) {
 }
 \WP_Ultimo\Models\Domain::double_reset();
 update_network_option(null, 'wp-ultimo_v2_settings', ['auto_create_www_subdomain' => 'never']);
-foreach (array_chunk($names, 1000) as $part) {
-    $wpdb->query('INSERT INTO ' . \WP_Ultimo\Models\Domain::double_table() . ' (blog_id, domain, stage, active) VALUES '
-        . implode(',', array_map(fn ($d) => $wpdb->prepare("(1, %s, 'done', 1)", $d), $part)));
-}
+\WP_Ultimo\Models\Domain::double_insert($names);
 Closte\add_domains($names, ['concurrency' => 32]);
 $work = sys_get_temp_dir() . '/closte-nodes-' . bin2hex(random_bytes(4));
 mkdir($work);

@@ -60,10 +60,7 @@ if (!Harness::real_action_scheduler()) {
 }
 \WP_Ultimo\Models\Domain::double_reset();
 update_network_option(null, 'wp-ultimo_v2_settings', ['auto_create_www_subdomain' => 'never']);
-foreach (array_chunk($records, 1000) as $part) { // records as the plugin stores them, without queuing N events
-    $wpdb->query('INSERT INTO ' . \WP_Ultimo\Models\Domain::double_table() . ' (blog_id, domain, stage, active) VALUES '
-        . implode(',', array_map(fn ($r) => $wpdb->prepare('(1, %s, %s, 1)', $r[0], $r[1]), $part)));
-}
+\WP_Ultimo\Models\Domain::double_insert($records);
 Closte\add_domains(array_values(array_diff($truth['all'], $truth['missing'])), ['concurrency' => 32]);
 $ssl_log = tempnam(sys_get_temp_dir(), 'closte-ssl-log-');
 register_shutdown_function(fn () => @unlink($ssl_log));

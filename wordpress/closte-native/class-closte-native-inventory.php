@@ -1,9 +1,9 @@
 <?php
 /**
  * Which domains the network maps, and so which names should be domain aliases on Closte:
- * Ultimate Multisite's domain records when the plugin is there (wu_get_domains(), 'number' => 0:
- * BerlinDB's "no limit"; its default is 100), else
- * the network's sites whose domain is not the network's own or one of its subdomains.
+ * Ultimate Multisite's domain records when the plugin is there (wu_get_domains(), 500 records
+ * a query by id: 'number', 'offset', 'orderby' => 'id'), else the network's sites whose
+ * domain is not the network's own or one of its subdomains. Always a page at a time.
  */
 
 defined('ABSPATH') || exit;
@@ -20,20 +20,8 @@ final class Closte_Native_Inventory
      * when it is mapped, before DNS and SSL checks; the model's is_active() is false until
      * then); a site only while it is neither archived nor deleted.
      *
-     * @return list<array{domain: string, canonical: ?string, invalid: ?string, names: list<string>, site_id: int, site: string, stage: ?string, stage_label: ?string, wanted: bool}>
-     */
-    public function domains(): array
-    {
-        // Every record at once: for small networks and tests. Work over the whole network
-        // goes through pages() (or compare()), a page of records at a time.
-        $out = array_merge([], ...iterator_to_array($this->pages(), false));
-        usort($out, fn ($a, $b) => strcmp($a['domain'], $b['domain']));
-        return $out;
-    }
-
-    /**
-     * The same entries as domains(), a page at a time (ordered by record or site id, so a
-     * record added meanwhile comes last): memory holds one page, not the network. For work
+     * A page at a time (ordered by record or site id, so a record added meanwhile comes
+     * last): memory holds one page, not the network. For work
      * that goes through every domain once (the refresh's plan). Starts at record `$from`;
      * each page is keyed by the offset of its first record (pages with no entry are skipped).
      *
@@ -155,12 +143,6 @@ final class Closte_Native_Inventory
             'site' => self::site_name($site_id),
             'wanted' => $wanted,
         ];
-    }
-
-    /** Every name of `$domains` (each domain and its twin, canonical), once each, in order. */
-    public static function names(array $domains): array
-    {
-        return array_values(array_unique(array_merge([], ...array_column($domains, 'names'))));
     }
 
     private static function site_name(int $site_id): string

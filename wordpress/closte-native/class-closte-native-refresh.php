@@ -76,7 +76,7 @@ final class Closte_Native_Refresh
         if ($likely || (int) $processed < 1 || PHP_SAPI === 'cli') {
             return $likely;
         }
-        $run = self::run();
+        $run = $this->runs->current();
         if ($run === null || !empty($run['finished_at'])) {
             return $likely;
         }
@@ -90,7 +90,7 @@ final class Closte_Native_Refresh
 
     public function concurrent_batches($n)
     {
-        $run = self::run();
+        $run = $this->runs->current();
         if ($run === null || !empty($run['finished_at'])) {
             return $n;
         }
@@ -106,7 +106,7 @@ final class Closte_Native_Refresh
 
     public function claim_size($size)
     {
-        $run = self::run();
+        $run = $this->runs->current();
         return $run !== null && empty($run['finished_at']) ? 1 : $size;
     }
 
@@ -163,7 +163,7 @@ final class Closte_Native_Refresh
     {
         $run = null;
         for ($guard = 0; $guard < 100000; $guard++) {
-            $run = self::run();
+            $run = $this->runs->current();
             if ($run === null || $run['id'] !== $id || $run['planned']) {
                 return;
             }
@@ -173,7 +173,7 @@ final class Closte_Native_Refresh
 
     private function plan_step(int $id, int $offset, int $i, bool $inline): void
     {
-        $run = self::run();
+        $run = $this->runs->current();
         if ($run === null || $run['id'] !== $id || $run['planned'] || $offset !== (int) $run['plan_offset']) {
             return; // superseded, done, or a step that already ran (a duplicate action)
         }
@@ -183,7 +183,7 @@ final class Closte_Native_Refresh
                 $this->keep_sweeping($id); // from the first step on: it also restarts a plan step whose worker died
             }
             $this->read_aliases($run);
-            $run = self::run();
+            $run = $this->runs->current();
         }
         $known = empty($run['errors']['closte']);
         $size = self::chunk_size();
@@ -288,7 +288,7 @@ final class Closte_Native_Refresh
     public function chunk($id = 0, $chunk = 0, $attempt = 1): void
     {
         $id = (int) $id;
-        $run = self::run();
+        $run = $this->runs->current();
         if ($run === null || $run['id'] !== $id) {
             return; // an older run: a newer Refresh took over
         }
@@ -371,7 +371,7 @@ final class Closte_Native_Refresh
             $errors[] = __('DNS could not be checked:', 'closte-native') . ' ' . Closte_Native::explain($e);
         }
         try {
-            $options = Closte_Native_Status::ssl_options($names, ['timeout' => $timeout, 'min_days' => Closte_Native_Reconcile::MIN_DAYS]);
+            $options = Closte_Native_Status::ssl_options($names, ['timeout' => $timeout, 'min_days' => Closte_Native_Status_Table::MIN_DAYS]);
             foreach (Closte\check_ssl_many($names, $options) as $i => $r) {
                 $rows[$names[$i]] += ['cert_valid' => $r['valid'] ? 1 : 0, 'cert_reason' => (string) $r['reason'], 'cert_error' => mb_substr((string) $r['error'], 0, 512),
                     'cert_subject' => $r['subject'] === null ? null : mb_substr((string) $r['subject'], 0, 255),
@@ -426,7 +426,7 @@ final class Closte_Native_Refresh
     public function sweep($id = 0): void
     {
         $id = (int) $id;
-        $run = self::run();
+        $run = $this->runs->current();
         if ($run === null || $run['id'] !== $id || !empty($run['finished_at'])) {
             return;
         }
@@ -498,7 +498,7 @@ final class Closte_Native_Refresh
      */
     private function finish(int $id): void
     {
-        $run = self::run();
+        $run = $this->runs->current();
         $elapsed = round((microtime(true) - $id / 1000) * 1000, 1);
         if ($run === null || $run['id'] !== $id || !$this->runs->finish($id, $elapsed)) {
             return;
@@ -527,7 +527,7 @@ final class Closte_Native_Refresh
     /** What the console's progress line says: checked, total, runners, done, in words. */
     public function progress(): array
     {
-        $run = self::run();
+        $run = $this->runs->current();
         if ($run === null) {
             return ['state' => 'none', 'text' => __('Not checked yet: press Refresh to ask Closte, DNS and every certificate.', 'closte-native')];
         }

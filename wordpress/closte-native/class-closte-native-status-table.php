@@ -21,7 +21,7 @@ final class Closte_Native_Status_Table
      */
     const SCHEMA = 4;
     const SCHEMA_OPTION = 'closte_native_status_schema';
-    /** Certificates closer than this to their end are "expiring" (Closte_Native_Reconcile::MIN_DAYS). */
+    /** Certificates closer than this to their end are "expiring": the one place this is decided. */
     const MIN_DAYS = 14;
 
     /** The console's views: key => [label, SQL condition on one indexed flag]. */
