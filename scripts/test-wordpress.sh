@@ -82,7 +82,7 @@ start_web() {
   www="$t/www"
   mkdir -p "$www" "$t/nginx"
   # WordPress's own files, but our wp-config.php (Debian's reads /etc/wordpress).
-  for f in /usr/share/wordpress/*; do [ "${f##*/}" = wp-config.php ] || ln -s "$f" "$www/"; done
+  for f in /usr/share/wordpress/*; do [ "${f##*/}" = wp-config.php ] || ln -sfn "$f" "$www/"; done # -f: a second start_web relinks
   printf '<?php\nrequire %s;\n' "'$root/tests/wordpress/bootstrap.php'" >"$www/wp-config.php"
   printf "<?php\ndefine('ABSPATH', '%s/');\n" "$www" >"$t/prepend.php"
   cat >"$t/php-fpm.ini" <<INI
