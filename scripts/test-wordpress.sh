@@ -168,12 +168,18 @@ CONF
   web_pids+=($!)
   /usr/sbin/nginx -c "$t/nginx.conf" -p "$t/nginx/" >"$t/nginx.out" 2>&1 &
   web_pids+=($!)
-  for i in $(seq 300); do # poll until WordPress answers through nginx and php-fpm
-    php -n -r 'exit(@file_get_contents("http://example.test/wp-login.php", false, stream_context_create(["http" => ["proxy" => "tcp://127.0.0.1:" . $argv[1], "request_fulluri" => true, "timeout" => 2]])) === false ? 1 : 0);' "$port" && break
-    sleep 0.1
+  # Poll until WordPress answers through nginx on each node (which also warms both pools).
+  local up=0
+  for node in node-a node-b; do
+    up=0
+    for i in $(seq 300); do
+      php -n -r 'exit(@file_get_contents("http://example.test/wp-login.php", false, stream_context_create(["http" => ["proxy" => "tcp://127.0.0.1:" . $argv[1], "request_fulluri" => true, "timeout" => 5, "header" => "X-Closte-Node: " . $argv[2]]])) === false ? 1 : 0);' "$port" "$node" && { up=1; break; }
+      sleep 0.1
+    done
+    [ "$up" = 1 ] || break
   done
-  if [ "$i" -ge 300 ]; then
-    echo "FAIL nginx/php-fpm did not answer"
+  if [ "$up" != 1 ]; then
+    echo "FAIL nginx/php-fpm did not answer (node $node)"
     cat "$t/php-fpm.out" "$t/nginx.out" "$t/nginx-error.log" 2>/dev/null | tail -20
     return 1
   fi

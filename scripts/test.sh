@@ -20,8 +20,8 @@ count() { # suite passed failed
 
 rust() {
   local log="$logdir/rust.log"
-  cargo test --release --locked -p closte-core -p closte-emulator 2>&1 | tee "$log" | grep -E '^(test |failures:|---- )' | grep -v ' ok$' || true
-  local rc=${PIPESTATUS[0]}
+  cargo test --release --locked -p closte-core -p closte-emulator 2>&1 | tee "$log" | grep -E '^(test |failures:|---- )' | grep -v ' ok$'
+  local rc=${PIPESTATUS[0]} # cargo's status (read before any other command: "|| true" would reset it)
   local p f
   p=$(grep -Eo '[0-9]+ passed' "$log" | awk '{s+=$1} END {print s+0}')
   f=$(grep -Eo '[0-9]+ failed' "$log" | awk '{s+=$1} END {print s+0}')

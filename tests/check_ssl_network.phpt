@@ -2,6 +2,8 @@
 Closte\check_ssl(): closed port, unresolvable name, silent server (bounded by timeout), plain HTTP on the TLS port
 --EXTENSIONS--
 closte
+--ENV--
+RES_OPTIONS=timeout:2 attempts:1
 --FILE--
 <?php
 require __DIR__ . '/server.inc';
@@ -13,6 +15,7 @@ $r = Closte\check_ssl('shop.example.test', ['connect_to' => '127.0.0.1', 'port' 
 echo closte_verdict($r), "\n";
 var_dump($r['subject'], $r['san'], $r['peer'] === "127.0.0.1:$port");
 
+// Through the system resolver (RES_OPTIONS: a slow one answers within the 10 s check, not after it).
 echo closte_verdict(Closte\check_ssl('shop.example.test', ['connect_to' => 'no-such-host.invalid'])), "\n";
 
 // Accepts TCP (the kernel completes it) and never says a word.

@@ -42,6 +42,10 @@ foreach ([Closte_Native_Refresh::HOOK, Closte_Native_Refresh::CHUNK_HOOK, Closte
     $t->run_queue($hook);
 }
 (new Closte_Native_Status_Table())->clear();
+// The watcher's tick (scheduled by the mapping, due a minute later) is not part of this
+// test: the runner loop would run it if the browser took longer, and the stage cell would
+// then say when the watcher checked instead of "not checked by the watcher yet".
+as_unschedule_all_actions(Closte_Native_Watcher::HOOK);
 if (!username_exists('subscriber')) {
     $uid = wp_create_user('subscriber', 'subscriber-password', 'subscriber@example.test');
     add_user_to_blog(1, $uid, 'subscriber');
@@ -55,6 +59,9 @@ $bucher = function (): array {
 
 // A web node's runner loop (the real Action Scheduler queue runner, in its own process):
 // the console's Refresh only enqueues, this runs the plan and the chunks.
+$hold = sys_get_temp_dir() . '/closte-runner-hold-' . getmypid();
+@unlink($hold);
+putenv("CLOSTE_TEST_RUNNER_HOLD=$hold"); // browser.py pauses the runner loop with it
 $runner = proc_open(array_merge(preg_split('/\s+/', trim((string) getenv('CLOSTE_WP_PHP'))), [__DIR__ . '/runner.php', 'node-a', '--loop']),
     [1 => ['file', '/dev/null', 'w'], 2 => ['file', '/dev/null', 'w']], $runner_pipes);
 register_shutdown_function(function () use ($runner) {
@@ -83,7 +90,7 @@ $t->check('before a refresh the console says it has not checked', str_contains($
 
 $r = $step('refresh');
 $t->same('refresh: one list read is all Closte receives', ['/getdomains'], $r['sent'] ?? null);
-$t->check('refresh: the click only enqueues; the page shows the progress, then the finished run', (bool) preg_match('/^(Refresh queued|\d+ of \d+ checked, \d runners?)/', $r['progress'][0] ?? '')
+$t->check('refresh: the click only enqueues (the runner held, the page says queued), then the page shows the finished run', str_starts_with($r['progress'][0] ?? '', 'Refresh queued: waiting for a runner')
     && str_starts_with($r['progress'][1] ?? '', 'Last checked'), json_encode($r['progress'] ?? null));
 $t->check('refresh: the time of the check is shown', (bool) preg_match('/^Last checked .* ago \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\): 8 names in /', $r['checked'] ?? ''), $r['checked'] ?? '');
 $rows = $r['rows'] ?? [];
@@ -150,7 +157,7 @@ $t->check('an action by GET with a valid nonce: 405, a message, nothing sent', (
     && str_contains($g['body'] ?? '', 'POST'), json_encode($g));
 
 $h = $step('hanging');
-$t->check('a hanging Closte: the click returns at once, and the run ends in seconds (the console\'s 5 s timeout), not after closte.timeout', ($h['click_seconds'] ?? 99) < 3 && ($h['seconds'] ?? 99) < 20, json_encode($h));
+$t->check('a hanging Closte: the click returns at once, and the run ends in seconds (the console\'s 5 s timeout), not after closte.timeout', ($h['click_seconds'] ?? 99) < 10 && ($h['seconds'] ?? 99) < 25, json_encode($h));
 $t->check('a hanging Closte: the unclaimed section says unknown and why', str_starts_with($h['unclaimed'] ?? '', 'unknown: '), json_encode($h));
 $t->check("a hanging Closte: the warning says what failed, in words", str_contains(implode(' ', $h['errors'] ?? []), "Closte's alias list could not be read:")
     && !str_contains(implode(' ', $h['errors'] ?? []), 'Closte\\'), json_encode($h));
@@ -160,7 +167,7 @@ $t->check('a subscriber gets 403 for the console, the progress endpoint and an a
     [403, 403, 403, []] === [$b['console_status'] ?? null, $b['progress_status'] ?? null, $b['post_status'] ?? null, $b['sent'] ?? null], json_encode($b));
 
 $n = $step('no javascript');
-$t->check('without JavaScript a running refresh offers a Reload link', in_array($n['state'] ?? null, ['queued', 'running'], true) && str_contains((string) ($n['reload'] ?? ''), 'page=closte-native'), json_encode($n));
+$t->check('without JavaScript a running refresh offers a Reload link', ($n['state'] ?? null) === 'queued' && str_contains((string) ($n['reload'] ?? ''), 'page=closte-native'), json_encode($n));
 $v = $step('view');
 $t->same('views: Missing on Closte lists the two aliases removed on Closte\'s side, and its count says 2', [['expiring.example.test', 'hostile.example.test'], 'Missing on Closte (2)'],
     [$v['missing'] ?? null, $v['current'] ?? null]);

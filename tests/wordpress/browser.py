@@ -20,6 +20,7 @@ PROXY_PORT, EMULATOR, SHOT = sys.argv[1], sys.argv[2], sys.argv[3]
 BASE = "http://example.test"
 CONSOLE = BASE + "/wp-admin/network/admin.php?page=closte-native"
 KEY = os.environ["CLOSTE_WP_KEY"]
+HOLD = os.environ["CLOSTE_TEST_RUNNER_HOLD"]
 
 
 AXE_DIR = os.path.expanduser("~/.cache/closte/axe-core")
@@ -97,16 +98,46 @@ def rows(page):
     }""")
 
 
+class held:
+    """The node's runner loop paused (CLOSTE_TEST_RUNNER_HOLD, see runner.php) for the block:
+    what a page shows of a refresh still queued does not depend on the machine's speed."""
+
+    def __enter__(self):
+        open(HOLD, "w").close()
+
+    def __exit__(self, *exc):
+        os.unlink(HOLD)
+
+
 def refresh(page):
     """Presses Refresh (which only enqueues) and waits until the page, polling the progress
-    endpoint, reloads itself with the finished run. Returns the progress texts seen."""
-    submit(page, "form.closte-native-refresh button")
-    seen = [page.inner_text("#closte-native-progress")]
-    if page.get_attribute("#closte-native-progress", "data-state") != "done":
-        with page.expect_navigation(timeout=90000):
-            pass  # the page's own script reloads it when the run is done
+    endpoint, reloads itself with the finished run. Returns the progress texts seen: the
+    first while the runner loop is held, so the page after the click shows the run queued."""
+    with held():
+        submit(page, "form.closte-native-refresh button")
+        seen = [page.inner_text("#closte-native-progress")]
+    wait_done(page)
     seen.append(page.inner_text("#closte-native-progress"))
     return seen
+
+
+def wait_done(page):
+    """Waits for the page to show a finished run. A page rendered while the run was queued
+    or running (it has the Reload link and polls) reloads itself when the run is done: this
+    marks the document it sees, then waits for an unmarked one (the reload) that says done.
+    A reload that began before the mark is found the same way; nothing is waited for when
+    the page was rendered done."""
+    try:
+        polling = page.evaluate("""() => {
+            window.__closteSeen = true;
+            return document.querySelector(".closte-native-reload") !== null;
+        }""")
+    except Exception:  # the reload destroyed the document while the mark was set
+        polling = True
+    if polling:
+        page.wait_for_function("""() => !window.__closteSeen && document.readyState === "complete"
+            && document.getElementById("closte-native-progress")?.dataset.state === "done"
+            && document.querySelector(".closte-native-reload") === null""", timeout=90000)
 
 
 def notice(page):
@@ -121,6 +152,9 @@ with sync_playwright() as p:
         proxy={"server": f"http://127.0.0.1:{PROXY_PORT}"},
     )
     admin = browser.new_context(viewport={"width": 1600, "height": 1000})
+    # Every wait (a navigation, a selector) may take up to 90 s, not Playwright's 30: php-fpm
+    # runs without opcache here, and the two nodes' runner loops share two cores with Chromium.
+    admin.set_default_timeout(90000)
     page = admin.new_page()
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -196,21 +230,21 @@ with sync_playwright() as p:
     started = time.monotonic()
     submit(page, "form.closte-native-refresh button")
     click_seconds = time.monotonic() - started
-    if page.get_attribute("#closte-native-progress", "data-state") != "done":
-        with page.expect_navigation(timeout=90000):
-            pass
+    wait_done(page)
     say("hanging", seconds=time.monotonic() - started, click_seconds=click_seconds, notice=notice(page),
         unclaimed=page.inner_text(".closte-native-unclaimed-unknown") if page.query_selector(".closte-native-unclaimed-unknown") else None,
         errors=[n.inner_text() for n in page.query_selector_all(".closte-native-error")])
 
     # Without JavaScript, a running refresh offers a Reload link instead of updating itself.
     nojs = browser.new_context(java_script_enabled=False, viewport={"width": 1600, "height": 1000})
+    nojs.set_default_timeout(90000)
     npage = nojs.new_page()
     login(npage, "admin", "password")
     npage.goto(CONSOLE)
-    submit(npage, "form.closte-native-refresh button")
-    say("no javascript", state=npage.get_attribute("#closte-native-progress", "data-state"),
-        reload=npage.get_attribute(".closte-native-reload a", "href") if npage.query_selector(".closte-native-reload a") else None)
+    with held():
+        submit(npage, "form.closte-native-refresh button")
+        say("no javascript", state=npage.get_attribute("#closte-native-progress", "data-state"),
+            reload=npage.get_attribute(".closte-native-reload a", "href") if npage.query_selector(".closte-native-reload a") else None)
     nojs.close()
     page.goto(CONSOLE)
     refresh(page)  # the admin's page finishes that run
@@ -268,6 +302,7 @@ with sync_playwright() as p:
 
     # A subscriber: no console, and a forged action is refused before anything is sent.
     sub = browser.new_context()
+    sub.set_default_timeout(90000)
     spage = sub.new_page()
     login(spage, "subscriber", "subscriber-password")
     response = spage.goto(CONSOLE)

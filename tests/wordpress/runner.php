@@ -14,8 +14,9 @@
  *   again at once while it ran something, after a poll interval when it did not, and on
  *   after a failed request (a killed worker, a runner that died), until it is killed.
  *   One line per request on stdout: the node's answer (JSON) or the HTTP failure.
- * Environment: as the scenarios (CLOSTE_WP_*), and CLOSTE_TEST_STALL / CLOSTE_TEST_STALL_AFTER
- * for tests/wordpress/lab-plugin.php (a worker that stops in the middle of a chunk).
+ * Environment: as the scenarios (CLOSTE_WP_*), CLOSTE_TEST_STALL / CLOSTE_TEST_STALL_AFTER
+ * for tests/wordpress/lab-plugin.php (a worker that stops in the middle of a chunk), and
+ * CLOSTE_TEST_RUNNER_HOLD (--loop: a file whose presence pauses the loop).
  */
 
 $context = $argv[1] ?? 'runner';
@@ -48,7 +49,15 @@ $due = function () use ($wpdb): int {
         WHERE g.slug = 'closte-native' AND a.status = 'pending' AND a.claim_id = 0 AND a.scheduled_date_gmt <= UTC_TIMESTAMP() AND a.hook <> 'closte_native_watch'");
 };
 $ran = 0;
+// CLOSTE_TEST_RUNNER_HOLD: while that file exists, the loop runs nothing (the browser test
+// holds it to see a refresh still queued, whatever the speed of the machine).
+$hold = (string) getenv('CLOSTE_TEST_RUNNER_HOLD');
 while (true) {
+    if ($mode === '--loop' && $hold !== '' && file_exists($hold)) {
+        clearstatcache();
+        usleep(50000);
+        continue;
+    }
     $ran += ActionScheduler::runner()->run($context);
     if ($mode !== '--loop' && $due() === 0) {
         break;

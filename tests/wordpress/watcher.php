@@ -262,7 +262,7 @@ $before = $held();
 $start = microtime(true);
 $r = $tick();
 $t->same('silent resolver and TLS host: no stage, no action changed (same actions, same tries)', $before, $held());
-$t->check('... the tick ended within its timeouts', microtime(true) - $start < 8, sprintf('%.1f s', microtime(true) - $start));
+$t->check('... the tick ended within its timeouts (the lab\'s 2 s each; the defaults would take 15 s)', microtime(true) - $start < 12, sprintf('%.1f s', microtime(true) - $start));
 $t->same('... and the watcher says what it saw', 1, preg_match('/timeout/', (string) (Closte_Native_Watcher::state()['domains']['quiet.example.test']['verdict'] ?? '')));
 $world->dns(['quiet.example.test' => $right, 'www.quiet.example.test' => $right] + $zone);
 update_network_option(null, 'wu_double_ssl_ok', false);
