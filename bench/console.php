@@ -129,6 +129,22 @@ printf("| %-70s | %9.0f |\n", 'Needs attention, sorted by site, page 7 of 50 row
 printf("| %-70s | %9.1f |\n", '  peak memory of that request, whole WordPress (MB)', $best['peak_mb'] ?? -1);
 printf("| %-70s | %9d |\n", '  rows rendered', $best['rows'] ?? -1);
 
+// After each console action the On Closte column is set from one list read: the list of
+// BIG_N aliases with 100 of them gone and 100 new, against the BIG_N rows.
+$list = [];
+for ($j = 100; $j < $big; $j++) {
+    if ($j % 1000 !== 0) {
+        $list[] = "big$j.example.test";
+    }
+}
+for ($j = 0; $j < 100; $j++) {
+    $list[] = "stray$j.example.net";
+}
+$start = microtime(true);
+$strays = $table->set_aliases($list);
+printf("| %-70s | %9.0f |\n", sprintf('a console action\'s On Closte update from the list, %s rows (ms)', number_format($big)), (microtime(true) - $start) * 1000);
+printf("| %-70s | %9d |\n", '  aliases no row claims, found on the way', count($strays));
+
 // The slowest request of the whole run (nginx's access log: request time, status, request,
 // the node a runner loop asked for), the slowest one that is not a runner loop's, and the
 // peak memory of the runner requests (each answers with its own).

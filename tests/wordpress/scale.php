@@ -282,6 +282,32 @@ $t->same('a subscriber: 403 from the progress endpoint, the page and every actio
     [$sub['status'], $page['status'], $statuses, array_slice($emu->requests(), $sent), $t->pending(Closte_Native_Refresh::HOOK)]);
 wp_set_current_user(1);
 
+// After a console action the On Closte column comes from one list read (set_aliases): at
+// 10,000 rows only the rows whose answer changed are written (MariaDB's Handler_update
+// counts row writes; rewriting every row, as before, was 2 per row), and the aliases no row
+// claims come back. From an unknown state (the list could not be read) every row is set.
+$on = fn (int $v) => $wpdb->get_col($wpdb->prepare('SELECT name FROM ' . $table->name() . ' WHERE on_closte = %d ORDER BY name', $v));
+$listed_before = $on(1);
+$gone = $wpdb->get_col('SELECT name FROM ' . $table->name() . ' WHERE on_closte = 1 AND wanted = 1 AND invalid IS NULL ORDER BY name LIMIT 3'); // removed on Closte's side
+$back = $wpdb->get_col('SELECT name FROM ' . $table->name() . ' WHERE f_missing = 1 ORDER BY name LIMIT 2'); // added on Closte's side
+$missing_view = $table->counts()['missing'];
+$list = array_merge(['stray1.example.net'], array_values(array_diff($listed_before, $gone)), $back, ['stray2.example.net']);
+$writes = fn () => (int) $wpdb->get_row("SHOW SESSION STATUS LIKE 'Handler_update'", ARRAY_N)[1];
+$w0 = $writes();
+$strays = $table->set_aliases($list);
+$written = $writes() - $w0;
+$expect_listed = array_values(array_diff(array_merge($listed_before, $back), $gone));
+sort($expect_listed);
+$t->same('set_aliases: the changed rows flip, the others keep theirs, the Missing view follows, the unclaimed aliases come back in the list\'s order',
+    [$expect_listed, $missing_view - 2 + 3, ['stray1.example.net', 'stray2.example.net']],
+    [$on(1), $table->counts()['missing'], $strays]);
+$t->check("set_aliases: 5 rows changed of $n, $written row writes (not one per row)", $written > 0 && $written <= 4 * 5, (string) $written);
+$table->set_aliases(null);
+$unknown = (int) $wpdb->get_var('SELECT COUNT(*) FROM ' . $table->name() . ' WHERE on_closte IS NULL');
+$table->set_aliases($list);
+$t->same('set_aliases: an unknown list makes every row unknown; the next list read sets every row again', [(int) $wpdb->get_var('SELECT COUNT(*) FROM ' . $table->name()), $expect_listed, 0],
+    [$unknown, $on(1), (int) $wpdb->get_var('SELECT COUNT(*) FROM ' . $table->name() . ' WHERE on_closte IS NULL')]);
+
 // The run record: each process writes only its own fields. Two finishers: exactly one wins;
 // a chunk's attempts counted by the database; a later write of another field (a sweep's
 // attempt, the unclaimed list) leaves finished_at as it was.

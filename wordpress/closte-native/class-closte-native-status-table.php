@@ -59,6 +59,8 @@ final class Closte_Native_Status_Table
         f_attention = (wanted = 1 AND (invalid IS NOT NULL OR on_closte = 0 OR cert_days < " . self::MIN_DAYS . " AND cert_valid = 1
             OR (stage NOT IN ('checking-dns', 'checking-ssl-cert') AND (dns_ok = 0 OR cert_valid = 0))))";
 
+    /** Names read per query when the whole table is compared with Closte's list. */
+    const NAMES_PAGE = 5000;
     /** The columns a refresh writes about the domain record (the checks keep theirs). */
     const RECORD_COLUMNS = ['name', 'domain', 'is_twin', 'site_id', 'site', 'stage', 'stage_label', 'wanted', 'invalid', 'on_closte', 'add_error', 'run', 'planned_from', 'chunk', 'checked_run'];
     /** The columns a chunk writes. */
@@ -331,36 +333,44 @@ final class Closte_Native_Status_Table
     /**
      * After a change on Closte (sync, retry, removal): on_closte from one list read, for
      * every row. `$aliases` canonical; null when the list could not be read (unknown).
+     * Only rows whose answer changed are written: the table's names are read a page at a
+     * time (by name) and compared with the list, so a console action at 100,000 rows writes
+     * the few rows it changed, not every row twice. Returns the aliases no row claims, in
+     * the list's order (none when the list is unknown).
      */
-    public function set_aliases(?array $aliases): void
+    public function set_aliases(?array $aliases): array
     {
         $this->install();
         $t = $this->name();
         if ($aliases === null) {
-            $this->db->query("UPDATE $t SET on_closte = NULL");
-        } else {
-            $this->db->query("UPDATE $t SET on_closte = 0");
-            foreach (array_chunk($aliases, 1000) as $part) {
-                $this->db->query("UPDATE $t SET on_closte = 1 WHERE name IN (" . implode(',', array_map([$this, 'literal'], $part)) . ')');
-            }
+            $this->db->query("UPDATE $t SET on_closte = NULL WHERE on_closte IS NOT NULL");
+            $this->reflag('on_closte IS NULL');
+            return [];
         }
-        $this->reflag();
-    }
-
-    /** Of `$aliases` (canonical), those no row claims, in their order. */
-    public function unclaimed(array $aliases): array
-    {
-        $this->install();
-        $out = [];
-        foreach (array_chunk($aliases, 1000) as $part) {
-            $have = array_flip($this->db->get_col('SELECT name FROM ' . $this->name() . ' WHERE name IN (' . implode(',', array_map([$this, 'literal'], $part)) . ')'));
-            foreach ($part as $n) {
-                if (!isset($have[$n])) {
-                    $out[] = $n;
+        $listed = array_fill_keys($aliases, false); // name => claimed by a row
+        $change = [0 => [], 1 => []];
+        $after = '';
+        do {
+            $rows = $this->db->get_results($this->db->prepare("SELECT name, on_closte FROM $t WHERE name > %s ORDER BY name LIMIT %d", $after, self::NAMES_PAGE), ARRAY_N);
+            foreach ($rows as [$name, $on]) {
+                $want = array_key_exists($name, $listed) ? 1 : 0;
+                if ($want === 1) {
+                    $listed[$name] = true;
+                }
+                if ($on === null || (int) $on !== $want) {
+                    $change[$want][] = $name;
                 }
             }
+            $after = $rows !== [] ? (string) end($rows)[0] : $after;
+        } while (count($rows) === self::NAMES_PAGE);
+        foreach ($change as $value => $names) {
+            foreach (array_chunk($names, 1000) as $part) {
+                $in = 'name IN (' . implode(',', array_map([$this, 'literal'], $part)) . ')';
+                $this->db->query("UPDATE $t SET on_closte = $value WHERE $in");
+                $this->reflag($in);
+            }
         }
-        return $out;
+        return array_map('strval', array_keys(array_filter($listed, fn ($claimed) => !$claimed)));
     }
 
     /** How many rows each view holds: one index range count per view. */

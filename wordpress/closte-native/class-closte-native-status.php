@@ -32,11 +32,10 @@ final class Closte_Native_Status
             (new Closte_Native_Status_Table())->set_aliases(null);
             return Closte_Native::explain($e);
         }
-        (new Closte_Native_Status_Table())->set_aliases($aliases);
+        $unclaimed = (new Closte_Native_Status_Table())->set_aliases($aliases);
         $run = Closte_Native_Refresh::run();
         if ($run !== null && !empty($run['planned'])) {
-            // The unclaimed list, from the names the table holds (one query per 1,000 aliases).
-            $unclaimed = (new Closte_Native_Status_Table())->unclaimed($aliases);
+            // The unclaimed list, from the names the table holds.
             (new Closte_Native_Runs())->unclaimed($run['id'], array_slice($unclaimed, 0, Closte_Native_Refresh::UNCLAIMED_KEPT), count($unclaimed));
         }
         return null;
