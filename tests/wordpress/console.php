@@ -314,6 +314,25 @@ $t->check('reconcile: the console\'s row says the reconcile could not add it, an
 $t->check("reconcile: each failed add is logged with the extension's verdict", str_contains($log(), 'reconcile: expired.example.test could not be added: Closte answered HTTP 500')
     && (bool) preg_match('/could not be added: Closte answered HTTP 500[^\n]*\(not retried: /', $log()) && (bool) preg_match('/could not be added: Closte answered HTTP 503[^\n]*\(retryable: /', $log()), $log());
 
+// A domain deleted between the reconcile's plan and its chunk is not added back: just
+// before adding, the chunk reads its names' records again (one domain__in query).
+Closte\remove_domain('expired.example.test'); // missing on Closte
+(new Closte_Native_Reconcile())->run();
+$t->run_queue(Closte_Native_Refresh::HOOK); // the plan: the row is wanted, missing
+$planned_row = $wpdb->get_row("SELECT wanted, on_closte FROM $status_t WHERE name = 'expired.example.test'", ARRAY_A);
+$record = $wpdb->get_row($wpdb->prepare('SELECT * FROM ' . \WP_Ultimo\Models\Domain::double_table() . ' WHERE domain = %s', 'expired.example.test'), ARRAY_A);
+$wpdb->delete(\WP_Ultimo\Models\Domain::double_table(), ['id' => $record['id']]); // deleted by another request meanwhile
+$sent_before = count($emu->requests());
+$drain();
+$t->same('reconcile: a domain deleted between its plan and its chunk is not added back; its row is no longer wanted, not missing, not a failure',
+    [['wanted' => '1', 'on_closte' => '0'], [], ['0', null], false],
+    [$planned_row, array_values(array_filter($since($sent_before), fn ($x) => $x['path'] === '/adddomainalias')),
+        array_values($wpdb->get_row("SELECT wanted, add_error FROM $status_t WHERE name = 'expired.example.test'", ARRAY_N) ?? []),
+        in_array('expired.example.test', array_column(Closte\list_domains(), 'domain'), true)]);
+$t->check('reconcile: ... and the log says why it was not added', str_contains($log(), 'reconcile: not added, no longer mapped since the plan: expired.example.test'), $log());
+$wpdb->insert(\WP_Ultimo\Models\Domain::double_table(), $record); // mapped again, as before
+Closte\add_domain('expired.example.test');
+
 // A click on Refresh, then the queue run as Action Scheduler's runner runs it.
 $click = function () use ($t, $emu): array {
     $n = count($emu->requests());

@@ -493,6 +493,11 @@ namespace WP_Ultimo\Models {
             if (isset($args['stage'])) {
                 $where[] = $wpdb->prepare('stage = %s', $args['stage']);
             }
+            // BerlinDB's {column}__in (every column of the real schema has it, `in` => true by default).
+            if (isset($args['domain__in'])) {
+                $in = array_map(fn ($v) => $wpdb->prepare('%s', $v), (array) $args['domain__in']);
+                $where[] = $in ? 'domain IN (' . implode(',', $in) . ')' : '0=1';
+            }
             if (isset($args['stage__in'])) {
                 $in = array_map(fn ($v) => $wpdb->prepare('%s', $v), (array) $args['stage__in']);
                 $where[] = $in ? 'stage IN (' . implode(',', $in) . ')' : '0=1';

@@ -29,41 +29,79 @@ final class Closte_Native_Inventory
      */
     public function pages(int $size = 500, int $from = 0): iterable
     {
-        $events = new Closte_Native_Events();
-        $network = Closte_Native_Name::key((string) get_network()->domain);
         for ($offset = max(0, $from);; $offset += $size) {
-            $page = [];
-            if (function_exists('wu_get_domains')) {
-                $batch = (array) wu_get_domains(['number' => $size, 'offset' => $offset, 'orderby' => 'id', 'order' => 'ASC']);
-                foreach ($batch as $d) {
-                    if (!is_object($d) || !method_exists($d, 'get_domain')) {
-                        continue;
-                    }
-                    $stage = (string) $d->get_stage();
-                    $page[] = self::entry($events, strtolower((string) $d->get_domain()), (int) $d->get_site_id(), true) + [
-                        'stage' => $stage,
-                        'stage_label' => method_exists($d, 'get_stage_label') ? (string) $d->get_stage_label() : $stage,
-                    ];
-                }
-            } else {
-                $batch = get_sites(['number' => $size, 'offset' => $offset, 'orderby' => 'id', 'order' => 'ASC', 'network_id' => get_current_network_id()]);
-                foreach ($batch as $site) {
-                    $name = strtolower($site->domain);
-                    $key = Closte_Native_Name::key($name);
-                    if ($key === $network || str_ends_with($key, ".$network")) {
-                        continue;
-                    }
-                    $page[] = self::entry($events, $name, (int) $site->blog_id, !$site->deleted && !$site->archived, false) + ['stage' => null, 'stage_label' => null];
-                }
-            }
+            [$read, $page] = $this->read(['number' => $size, 'offset' => $offset, 'orderby' => 'id', 'order' => 'ASC']);
             if ($page !== []) {
                 yield $offset => $page;
             }
-            if (count($batch) < $size) {
+            if ($read < $size) {
                 return;
             }
-            unset($batch, $page);
+            unset($page);
         }
+    }
+
+    /**
+     * Of `$names` (canonical name => the domain, as its record holds it, that claimed it),
+     * those a record still claims and wants on Closte now: read again just before an add
+     * (the reconcile's chunk, minutes after its plan), so a domain deleted or a site
+     * archived since is not added back. One query for all the domains.
+     *
+     * @param array<string, string> $names
+     * @return list<string>
+     */
+    public function still_wanted(array $names): array
+    {
+        $domains = array_values(array_unique(array_map('strval', $names)));
+        if ($domains === []) {
+            return [];
+        }
+        [, $entries] = $this->read(['domain__in' => $domains, 'number' => 0]);
+        $wanted = [];
+        foreach ($entries as $e) {
+            if ($e['wanted'] && $e['invalid'] === null) {
+                foreach ($e['names'] as $n) {
+                    $wanted[$n] = true;
+                }
+            }
+        }
+        return array_values(array_filter(array_map('strval', array_keys($names)), fn ($n) => isset($wanted[$n])));
+    }
+
+    /**
+     * One query of the source — Ultimate Multisite's records (wu_get_domains($query)) or the
+     * network's sites (get_sites($query), the network's own domain and its subdomains left
+     * out) — as entries: [how many records or sites it read, the entries].
+     */
+    private function read(array $query): array
+    {
+        $events = new Closte_Native_Events();
+        $page = [];
+        if (function_exists('wu_get_domains')) {
+            $batch = (array) wu_get_domains($query);
+            foreach ($batch as $d) {
+                if (!is_object($d) || !method_exists($d, 'get_domain')) {
+                    continue;
+                }
+                $stage = (string) $d->get_stage();
+                $page[] = self::entry($events, strtolower((string) $d->get_domain()), (int) $d->get_site_id(), true) + [
+                    'stage' => $stage,
+                    'stage_label' => method_exists($d, 'get_stage_label') ? (string) $d->get_stage_label() : $stage,
+                ];
+            }
+            return [count($batch), $page];
+        }
+        $network = Closte_Native_Name::key((string) get_network()->domain);
+        $batch = get_sites($query + ['network_id' => get_current_network_id()]);
+        foreach ($batch as $site) {
+            $name = strtolower($site->domain);
+            $key = Closte_Native_Name::key($name);
+            if ($key === $network || str_ends_with($key, ".$network")) {
+                continue;
+            }
+            $page[] = self::entry($events, $name, (int) $site->blog_id, !$site->deleted && !$site->archived, false) + ['stage' => null, 'stage_label' => null];
+        }
+        return [count($batch), $page];
     }
 
     /**

@@ -307,7 +307,19 @@ final class Closte_Native_Refresh
      */
     private function add_missing(int $id, int $chunk): void
     {
-        $names = $this->table->missing($id, $chunk);
+        $claimed = $this->table->missing($id, $chunk);
+        if ($claimed === []) {
+            return;
+        }
+        // The plan read the records minutes ago: a domain deleted (its alias removed by the
+        // plugin) or a site archived since is not added back. Its row is no longer wanted;
+        // the next run's plan drops it.
+        $names = $this->inventory->still_wanted($claimed);
+        $gone = array_values(array_diff(array_map('strval', array_keys($claimed)), $names));
+        if ($gone !== []) {
+            Closte_Native::log(sprintf('reconcile: not added, no longer mapped since the plan: %s', implode(', ', $gone)));
+            $this->table->upsert(array_map(fn ($n) => ['name' => $n, 'wanted' => 0], $gone));
+        }
         if ($names === []) {
             return;
         }

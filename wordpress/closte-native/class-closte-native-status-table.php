@@ -296,11 +296,13 @@ final class Closte_Native_Status_Table
     /**
      * The names of one chunk of a run that belong on Closte and are not there by the plan's
      * list read — or whose state became unknown since (a console action's list read failed):
-     * add_domains() reads the list again, so a name Closte has is not sent.
+     * add_domains() reads the list again, so a name Closte has is not sent. Keyed by name,
+     * each with the domain (as its record holds it) that claims it.
      */
     public function missing(int $run, int $chunk): array
     {
-        return $this->db->get_col($this->db->prepare('SELECT name FROM ' . $this->name() . ' WHERE run = %d AND chunk = %d AND wanted = 1 AND invalid IS NULL AND (on_closte = 0 OR on_closte IS NULL) ORDER BY name', $run, $chunk));
+        $rows = $this->db->get_results($this->db->prepare('SELECT name, domain FROM ' . $this->name() . ' WHERE run = %d AND chunk = %d AND wanted = 1 AND invalid IS NULL AND (on_closte = 0 OR on_closte IS NULL) ORDER BY name', $run, $chunk), ARRAY_N);
+        return array_column($rows, 1, 0); // name => the domain (as typed) that claims it
     }
 
     /** The reconcile's result, counted from the rows: [added in the run, already on Closte, failed]. */
