@@ -187,6 +187,11 @@ $t->same('tick: one DNS batch over both waiting domains and their www. twins', [
     [$r['names'], $asked['dns'], $asked['ssl']]);
 $again = $watch_pending();
 $t->check('Action Scheduler stored the next tick about 10 s out', count($again) === 1 && $again[0][0] !== $pending[0][0] && $again[0][1] > 0 && $again[0][1] <= 10, json_encode($again));
+// The spacing itself: Action Scheduler schedules each next instance at the run's time plus
+// the schedule's recurrence (ActionScheduler_IntervalSchedule::calculate_next), so the
+// recurrence is what keeps ticks apart; tick() moves the due date only.
+$t->same('... its recurrence is the watcher\'s interval (10 s): ticks are that far apart', [10, Closte_Native_Watcher::interval()],
+    [(int) ActionScheduler::store()->fetch_action((string) ($again[0][0] ?? 0))->get_schedule()->get_recurrence(), 10]);
 $at_most_one('DNS wrong');
 
 // DNS made right: the next tick has the plugin check it now, not in 300 s.
