@@ -309,7 +309,7 @@ $drain();
 $t->same('reconcile: a Refresh pressed while it runs keeps its adds (the new run adds the missing alias)', [true, 'daily', 'console', ['expired.example.test']],
     [$kept['add_missing'], $kept['why'], $kept['source'], array_column(array_column(array_filter($since($sent_before), fn ($x) => $x['path'] === '/adddomainalias'), 'form'), 'domain')]);
 wp_set_current_user(0);
-$t->check('reconcile: the console\'s row says the reconcile could not add it, and why', str_starts_with($row['closte'], 'Missing the reconcile could not add it: Closte answered HTTP 503'),
+$t->check('reconcile: the console\'s row says the reconcile could not add it, and why', str_starts_with($row['closte'], 'Missing the reconcile or a background sync could not add it: Closte answered HTTP 503'),
     json_encode($row));
 $t->check("reconcile: each failed add is logged with the extension's verdict", str_contains($log(), 'reconcile: expired.example.test could not be added: Closte answered HTTP 500')
     && (bool) preg_match('/could not be added: Closte answered HTTP 500[^\n]*\(not retried: /', $log()) && (bool) preg_match('/could not be added: Closte answered HTTP 503[^\n]*\(retryable: /', $log()), $log());
@@ -332,6 +332,29 @@ $t->same('reconcile: a domain deleted between its plan and its chunk is not adde
 $t->check('reconcile: ... and the log says why it was not added', str_contains($log(), 'reconcile: not added, no longer mapped since the plan: expired.example.test'), $log());
 $wpdb->insert(\WP_Ultimo\Models\Domain::double_table(), $record); // mapped again, as before
 Closte\add_domain('expired.example.test');
+
+// Sync now with more names missing than its request adds (here 1; 500 by default): the
+// click only reads the list and starts a background run with adds, as the reconcile's.
+Closte\remove_domain('expired.example.test');
+Closte\remove_domain('valid.example.test');
+$one = fn () => 1;
+add_filter('closte_native_sync_inline', $one);
+wp_set_current_user(1);
+$sent_before = count($emu->requests());
+$r = $t->action('sync');
+remove_filter('closte_native_sync_inline', $one);
+$bg = Closte_Native_Refresh::run();
+$t->same('Sync, more missing than one request adds: the click reads the list only, and a run with adds is queued',
+    [['/getdomains'], 'info', 'console', true, 'sync', false], [array_column($since($sent_before), 'path'), $r['notice']['type'] ?? null, $bg['source'], $bg['add_missing'], $bg['why'], $bg['planned']]);
+$t->check('... the notice says how many, and that they are added in the background', str_starts_with($r['notice']['message'] ?? '',
+    'Sync: 2 names are missing on Closte, more than this page adds at once (1): they are being added in the background, chunk by chunk;'), json_encode($r));
+$drain();
+$posted = array_column(array_column(array_filter($since($sent_before), fn ($x) => $x['path'] === '/adddomainalias'), 'form'), 'domain');
+sort($posted);
+$t->same('... the run adds both, each once, and finishes', [['expired.example.test', 'valid.example.test'], true], [$posted, !empty(Closte_Native_Refresh::run()['finished_at'])]);
+$t->check('... the log says a console sync added them, with the counts', str_contains($log(), 'console sync: 2 names missing on Closte, more than one request adds (1)')
+    && str_contains($log(), 'console sync: added valid.example.test (missing on Closte)') && (bool) preg_match('/console sync: 2 added, \d+ already on Closte, 0 failed/', $log()), $log());
+wp_set_current_user(0);
 
 // A click on Refresh, then the queue run as Action Scheduler's runner runs it.
 $click = function () use ($t, $emu): array {

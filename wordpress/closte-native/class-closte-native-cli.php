@@ -71,7 +71,7 @@ final class Closte_Native_CLI
      * : Comma-separated fields to show. Default: name,domain,site,stage,on_closte,dns,certificate,days_left.
      * Also: twin_of, site_id, stage_label, dns_points, dns_error, dns_checked_at, cert_expires,
      * cert_subject, cert_issuer, cert_error, cert_checked_at, invalid, last_error, add_error
-     * (why the reconcile could not add the name).
+     * (why the reconcile or a background sync could not add the name).
      *
      * [--format=<format>]
      * : Render output in a particular format.

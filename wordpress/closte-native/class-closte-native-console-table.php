@@ -199,7 +199,7 @@ final class Closte_Native_Console_Table extends WP_List_Table
             $html = self::badge('error', __('Missing', 'closte-native'));
             if (($item['add_error'] ?? null) !== null) {
                 // The reconcile tried and Closte refused or failed: why, in Closte's words.
-                $html .= ' <span class="closte-detail">' . esc_html(sprintf(__('the reconcile could not add it: %s', 'closte-native'), $item['add_error'])) . '</span>';
+                $html .= ' <span class="closte-detail">' . esc_html(sprintf(__('the reconcile or a background sync could not add it: %s', 'closte-native'), $item['add_error'])) . '</span>';
             }
             $retry = true;
         }

@@ -24,6 +24,12 @@ final class Closte_Native_Console
     const PER_PAGE_OPTION = 'closte_native_per_page';
     /** Default seconds for each of the console's calls (filter closte_native_console_timeout). */
     const TIMEOUT = 5;
+    /**
+     * Sync now adds at most this many names in the admin's request (one add_domains() batch,
+     * about a second and a half at 20 ms RTT); more go to a background run with adds, chunk
+     * by chunk, as the reconcile's (filter closte_native_sync_inline).
+     */
+    const SYNC_INLINE = 500;
 
     /** Ultimate Multisite's top-level network menu, when the plugin is there. */
     private static function parent(): string
@@ -75,6 +81,13 @@ final class Closte_Native_Console
     {
         $t = apply_filters('closte_native_console_timeout', self::TIMEOUT);
         return is_numeric($t) && $t > 0 ? min((float) $t, 600.0) : (float) self::TIMEOUT;
+    }
+
+    /** How many missing names Sync now adds in its own request (SYNC_INLINE; filter closte_native_sync_inline, >= 0). */
+    public static function sync_inline(): int
+    {
+        $n = apply_filters('closte_native_sync_inline', self::SYNC_INLINE);
+        return is_numeric($n) && $n >= 0 ? (int) $n : self::SYNC_INLINE;
     }
 
     /** Options for the console's API calls. */
@@ -270,6 +283,13 @@ final class Closte_Native_Console
         try {
             // The alias names once, the records a page at a time: only what differs is kept.
             $c = (new Closte_Native_Inventory())->compare(Closte\list_domain_names(self::call_options()));
+        } catch (Throwable $e) {
+            $this->done('error', __('Sync failed, nothing changed:', 'closte-native') . ' ' . Closte_Native::explain($e));
+        }
+        if (count($c['missing']) > self::sync_inline()) {
+            $this->sync_in_background($c);
+        }
+        try {
             $r = Closte_Native::add_missing($c['missing'], self::call_options());
         } catch (Throwable $e) {
             $this->done('error', __('Sync failed, nothing changed:', 'closte-native') . ' ' . Closte_Native::explain($e));
@@ -290,6 +310,26 @@ final class Closte_Native_Console
             . ($failed ? ' ' . implode('; ', array_slice($failed, 0, 20)) . (count($failed) > 20 ? '; …' : '') . '.' : '')
             . ($invalid ? ' ' . self::invalid_sentence($invalid) : '');
         $this->done($r['failed'] || $invalid ? 'warning' : 'success', $message);
+    }
+
+    /**
+     * Too many missing names for the admin's request (a network moving to Closte): a refresh
+     * run with adds takes them, chunk by chunk, on the background queue, as the reconcile
+     * does (each chunk re-reads its records and Closte's list before adding, so nothing is
+     * sent twice). Nothing is sent here; the page shows the run's progress.
+     */
+    private function sync_in_background(array $c): void
+    {
+        try {
+            $id = Closte_Native_Refresh::start('console', true, 'sync');
+        } catch (RuntimeException $e) {
+            $this->done('error', __('Sync failed, nothing changed:', 'closte-native') . ' ' . $e->getMessage());
+        }
+        Closte_Native::log(sprintf('console sync: %d names missing on Closte, more than one request adds (%d): run %d adds them in the background', count($c['missing']), self::sync_inline(), $id));
+        $message = sprintf(__('Sync: %1$s names are missing on Closte, more than this page adds at once (%2$s): they are being added in the background, chunk by chunk; this page shows the progress. %3$s already on Closte.', 'closte-native'),
+            number_format_i18n(count($c['missing'])), number_format_i18n(self::sync_inline()), number_format_i18n($c['present']))
+            . ($c['invalid'] ? ' ' . self::invalid_sentence($c['invalid']) : '');
+        $this->done($c['invalid'] ? 'warning' : 'info', $message);
     }
 
     /** "Not sent, not a valid domain name: x (why); correct it in its domain record." */

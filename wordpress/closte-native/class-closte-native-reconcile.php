@@ -54,11 +54,20 @@ final class Closte_Native_Reconcile
     public static function outage(Throwable $e, string $why = 'daily'): void
     {
         [$retryable, $reason] = Closte_Native::retryable($e);
-        Closte_Native::log(sprintf("reconcile%s: Closte's list could not be read, nothing changed: %s (%s: %s)", $why === 'after_failure' ? ' (again, after an outage)' : '',
-            $e->getMessage(), $retryable ? 'retryable' : 'not retried', $reason));
+        Closte_Native::log(sprintf("%s: Closte's list could not be read, nothing changed: %s (%s: %s)", self::label($why), $e->getMessage(), $retryable ? 'retryable' : 'not retried', $reason));
         if ($retryable) {
             self::retry_later();
         }
+    }
+
+    /**
+     * Who adds, in the log, for a run with add_missing by its `why`: 'reconcile' (daily),
+     * 'reconcile (again, after an outage)', or 'console sync' (Sync now, too many names
+     * for its request: Closte_Native_Console::SYNC_INLINE).
+     */
+    public static function label(string $why): string
+    {
+        return ['sync' => 'console sync', 'after_failure' => 'reconcile (again, after an outage)'][$why] ?? 'reconcile';
     }
 
     /** The last audit's findings: ['checked_at' => int, 'items' => [name => …]] or null. */

@@ -293,7 +293,7 @@ final class Closte_Native_Refresh
             return; // an older run: a newer Refresh took over
         }
         if ($run['add_missing'] && empty($run['errors']['closte'])) {
-            $this->add_missing($id, (int) $chunk);
+            $this->add_missing($run, (int) $chunk);
         }
         $this->check($this->table->chunk($id, (int) $chunk), $id);
         $this->sweep($id);
@@ -303,10 +303,13 @@ final class Closte_Native_Refresh
      * The reconcile's part of a chunk: its names the plan found missing on Closte, added
      * with one add_domains() (one list read, then a POST per name still missing), each
      * result written to its row (on_closte, added_run, add_error) and logged. A failure
-     * the extension calls retryable brings the reconcile back within the hour.
+     * the extension calls retryable brings the reconcile back within the hour. The log
+     * says who added (Closte_Native_Reconcile::label(): the reconcile or a console sync).
      */
-    private function add_missing(int $id, int $chunk): void
+    private function add_missing(array $run, int $chunk): void
     {
+        $id = $run['id'];
+        $who = Closte_Native_Reconcile::label($run['why']);
         $claimed = $this->table->missing($id, $chunk);
         if ($claimed === []) {
             return;
@@ -317,7 +320,7 @@ final class Closte_Native_Refresh
         $names = $this->inventory->still_wanted($claimed);
         $gone = array_values(array_diff(array_map('strval', array_keys($claimed)), $names));
         if ($gone !== []) {
-            Closte_Native::log(sprintf('reconcile: not added, no longer mapped since the plan: %s', implode(', ', $gone)));
+            Closte_Native::log(sprintf('%s: not added, no longer mapped since the plan: %s', $who, implode(', ', $gone)));
             $this->table->upsert(array_map(fn ($n) => ['name' => $n, 'wanted' => 0], $gone));
         }
         if ($names === []) {
@@ -338,11 +341,11 @@ final class Closte_Native_Refresh
                 $error = $r['failed'][$name];
                 $retryable = (bool) ($error['retryable'] ?? false);
                 $again = $again || $retryable;
-                Closte_Native::log(sprintf('reconcile: %s could not be added: %s (%s: %s)', $name, $error['message'], $retryable ? 'retryable' : 'not retried', $error['retry_reason'] ?? ''));
+                Closte_Native::log(sprintf('%s: %s could not be added: %s (%s: %s)', $who, $name, $error['message'], $retryable ? 'retryable' : 'not retried', $error['retry_reason'] ?? ''));
                 $rows[] = ['name' => $name, 'on_closte' => 0, 'added_run' => 0, 'add_error' => mb_substr((string) $error['message'], 0, 512)];
             } else {
                 if (isset($added[$name])) {
-                    Closte_Native::log("reconcile: added $name (missing on Closte)");
+                    Closte_Native::log("$who: added $name (missing on Closte)");
                 }
                 $rows[] = ['name' => $name, 'on_closte' => 1, 'added_run' => isset($added[$name]) ? $id : null, 'add_error' => null];
             }
@@ -525,13 +528,12 @@ final class Closte_Native_Refresh
         }
         if ($run['add_missing']) {
             foreach ($this->table->invalid(1000) as $domain => $problem) {
-                Closte_Native::log("reconcile: $domain is not a valid domain name, not sent: $problem");
+                Closte_Native::log(Closte_Native_Reconcile::label($run['why']) . ": $domain is not a valid domain name, not sent: $problem");
             }
         }
         if ($run['add_missing'] && empty($run['errors']['closte'])) {
             [$added, $unchanged, $failed] = $this->table->add_counts($id);
-            Closte_Native::log(sprintf('reconcile%s: %d added, %d already on Closte, %d failed', $run['why'] === 'after_failure' ? ' (again, after an outage)' : '',
-                $added, $unchanged, $failed));
+            Closte_Native::log(sprintf('%s: %d added, %d already on Closte, %d failed', Closte_Native_Reconcile::label($run['why']), $added, $unchanged, $failed));
         }
         Closte_Native::log(sprintf('refresh: %d names checked in %d chunks, %.1f s', (int) $run['total'], (int) $run['chunks'], $elapsed / 1000));
     }
