@@ -54,6 +54,9 @@ lint: deps
 		case $$f in *.phpt) continue;; esac; \
 		$(PHP) -n -l $$f >/dev/null || { echo "php -l failed: $$f"; exit 1; }; \
 	done; echo "php -l: ok"
+	@set -e; for f in $$(git ls-files '*.sh') .ci/run; do \
+		bash -n $$f || { echo "bash -n failed: $$f"; exit 1; }; \
+	done; echo "bash -n: ok"
 	$(PHP) -n scripts/check-links.php README.md docs/*.md
 
 # Times the extension against PHP streams (a new TLS handshake per call); reports ratios.

@@ -28,7 +28,8 @@ case $(uname -m) in
   aarch64|arm64) arch=arm64 ;;
   *) arch=$(uname -m) ;;
 esac
-if grep -qi musl <<<"$(ldd --version 2>&1)"; then # not a pipe: grep -q's early exit fails it under pipefail libc=musl; else libc=glibc; fi
+# Not a pipe: grep -q's early exit would fail it under pipefail.
+if grep -qi musl <<<"$(ldd --version 2>&1)"; then libc=musl; else libc=glibc; fi
 suffix=""
 [ "$debug" = debug ] && suffix+="-debug"
 [ "$ts" = zts ] && suffix+="-zts"
