@@ -202,6 +202,16 @@ foreach ([Closte_Native_Refresh::HOOK, Closte_Native_Refresh::CHUNK_HOOK, Closte
     $left += count(array_filter($t->pending($hook), fn ($p) => (int) ($p[0][0] ?? 0) === (int) $inline['id']));
 }
 $t->same('refresh --inline: none of its own work is left in the queue', 0, $left);
+// refresh --inline while the reconcile's run is queued: it takes that run over, adds included.
+(new Closte_Native_Reconcile())->run(); // queued, not run yet
+$sent = count($emu->requests());
+$r = $run(['closte', 'refresh', '--inline']);
+$took = Closte_Native_Refresh::run();
+$t->same('refresh --inline during the reconcile: it takes the run over with its adds (the missing alias added, once), and finishes',
+    [0, 'wp-cli', true, 'daily', ['expired.example.test'], true],
+    [$r['code'], $took['source'], $took['add_missing'], $took['why'], array_column(array_column(array_filter($since($sent), fn ($x) => $x['path'] === '/adddomainalias'), 'form'), 'domain'), !empty($took['finished_at'])]);
+Closte\remove_domain('expired.example.test'); // missing again, as the status checks below expect
+(new Closte_Native_Status())->refresh_aliases();
 
 // status: every format, the same rows.
 $r = $run(['closte', 'status']);

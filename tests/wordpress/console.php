@@ -331,6 +331,15 @@ $t->same('reconcile: a domain deleted between its plan and its chunk is not adde
         in_array('expired.example.test', array_column(Closte\list_domains(), 'domain'), true)]);
 $t->check('reconcile: ... and the log says why it was not added', str_contains($log(), 'reconcile: not added, no longer mapped since the plan: expired.example.test'), $log());
 $wpdb->insert(\WP_Ultimo\Models\Domain::double_table(), $record); // mapped again, as before
+// A name two records claim (a record www.twin.example, and twin.example's www. twin, main
+// domains here) stays wanted while either record is there.
+\WP_Ultimo\Models\Domain::double_insert(['twin.example', 'www.twin.example']);
+$twin_ids = $wpdb->get_col('SELECT id FROM ' . \WP_Ultimo\Models\Domain::double_table() . " WHERE domain IN ('twin.example', 'www.twin.example') ORDER BY domain");
+$wpdb->delete(\WP_Ultimo\Models\Domain::double_table(), ['id' => $twin_ids[1]]); // www.twin.example's record
+$one_left = (new Closte_Native_Inventory())->still_wanted(['www.twin.example' => 'www.twin.example']);
+$wpdb->delete(\WP_Ultimo\Models\Domain::double_table(), ['id' => $twin_ids[0]]);
+$t->same('still_wanted: a www. name its own record no longer claims stays wanted while the bare domain\'s record claims it as its twin; then not', [['www.twin.example'], []],
+    [$one_left, (new Closte_Native_Inventory())->still_wanted(['www.twin.example' => 'www.twin.example'])]);
 Closte\add_domain('expired.example.test');
 
 // Sync now with more names missing than its request adds (here 1; 500 by default): the
@@ -348,6 +357,13 @@ $t->same('Sync, more missing than one request adds: the click reads the list onl
     [['/getdomains'], 'info', 'console', true, 'sync', false], [array_column($since($sent_before), 'path'), $r['notice']['type'] ?? null, $bg['source'], $bg['add_missing'], $bg['why'], $bg['planned']]);
 $t->check('... the notice says how many, and that they are added in the background', str_starts_with($r['notice']['message'] ?? '',
     'Sync: 2 names are missing on Closte, more than this page adds at once (1): they are being added in the background, chunk by chunk;'), json_encode($r));
+add_filter('closte_native_sync_inline', $one);
+$again_sent = count($emu->requests());
+$r = $t->action('sync');
+remove_filter('closte_native_sync_inline', $one);
+$t->same('... pressed again while that run is under way: no new run, the notice says the run adds them', [$bg['id'], ['/getdomains']],
+    [Closte_Native_Refresh::run()['id'], array_column($since($again_sent), 'path')]);
+$t->check('... (the notice)', str_starts_with($r['notice']['message'] ?? '', 'Sync: 2 names are missing on Closte; the run under way adds them'), json_encode($r));
 $drain();
 $posted = array_column(array_column(array_filter($since($sent_before), fn ($x) => $x['path'] === '/adddomainalias'), 'form'), 'domain');
 sort($posted);

@@ -358,6 +358,9 @@ $rid = Closte_Native_Refresh::start('test');
 $wpdb->query($wpdb->prepare("UPDATE $actions SET status = 'canceled' WHERE hook = %s AND status = 'pending'", Closte_Native_Refresh::HOOK));
 Closte_Native_Queue::schedule(Closte_Native_Refresh::SWEEP_HOOK, [$rid - 1], 60); // an older run's sweep, still pending
 (new Closte_Native_Refresh())->plan($rid); // the first step, here
+$planning = $t->console_page();
+$t->check('a page shown between plan steps says so, polls, and offers a Reload link', (bool) preg_match('/id="closte-native-progress" data-state="planning"[^>]*>Reading the domain records: [\d,]+ names so far\./', $planning)
+    && str_contains($planning, 'closte-native-reload') && str_contains($planning, 'closte_native_progress'), substr($planning, (int) strpos($planning, 'closte-native-progress') - 20, 400));
 $sweeps = fn () => count(array_filter(Closte_Native_Queue::waiting(Closte_Native_Refresh::SWEEP_HOOK, true), fn ($a) => (int) ($a[0] ?? 0) === $rid));
 $sweeps_after_plan = $sweeps();
 $next = $wpdb->get_row($wpdb->prepare("SELECT action_id, args FROM $actions WHERE hook = %s AND status = 'pending' AND args LIKE %s", Closte_Native_Refresh::HOOK, '[' . $rid . ',%'), ARRAY_A);

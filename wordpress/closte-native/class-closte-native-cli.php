@@ -168,6 +168,7 @@ final class Closte_Native_CLI
         $errors = array_values((array) ($run['errors'] ?? []));
         $progress = WP_CLI\Utils\make_progress_bar('Checking DNS and certificates', max(1, (int) ($run['total'] ?? 0)), 100);
         for ($c = 0; $c < $chunks; $c++) {
+            $refresh->add_chunk($id, $c); // a run that adds (it took over the reconcile's or a background sync's) adds here too
             $names = $table->chunk($id, $c);
             foreach ($refresh->check($names, $id) as $error) {
                 $errors[] = $error;

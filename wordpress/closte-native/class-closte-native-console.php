@@ -320,6 +320,13 @@ final class Closte_Native_Console
      */
     private function sync_in_background(array $c): void
     {
+        $current = Closte_Native_Refresh::run();
+        if ($current !== null && empty($current['finished_at']) && $current['add_missing']) {
+            // Pressed again while a run that adds is under way: that run adds them; a new one
+            // would only start its plan and every check again.
+            $this->done('info', sprintf(__('Sync: %s names are missing on Closte; the run under way adds them, chunk by chunk; this page shows its progress.', 'closte-native'),
+                number_format_i18n(count($c['missing']))));
+        }
         try {
             $id = Closte_Native_Refresh::start('console', true, 'sync');
         } catch (RuntimeException $e) {
@@ -548,7 +555,7 @@ final class Closte_Native_Console
         }
         $progress = $this->refresh->progress();
         printf('<p class="closte-native-checked" id="closte-native-progress" data-state="%s" role="status" aria-live="polite">%s</p>', esc_attr($progress['state']), esc_html($progress['text']));
-        if (in_array($progress['state'], ['queued', 'running'], true)) {
+        if (in_array($progress['state'], ['queued', 'planning', 'running'], true)) {
             // Without JavaScript: a link that reloads the page; with it, the page polls.
             printf('<p class="closte-native-reload"><a href="%s">%s</a></p>', esc_url(self::url()), esc_html__('Reload to see the progress', 'closte-native'));
             $poll = add_query_arg(['action' => self::PROGRESS_ACTION, '_wpnonce' => wp_create_nonce(self::PROGRESS_ACTION)], admin_url('admin-ajax.php'));

@@ -44,18 +44,28 @@ final class Closte_Native_Inventory
     /**
      * Of `$names` (canonical name => the domain, as its record holds it, that claimed it),
      * those a record still claims and wants on Closte now: read again just before an add
-     * (the reconcile's chunk, minutes after its plan), so a domain deleted or a site
-     * archived since is not added back. One query for all the domains.
+     * (the reconcile's chunk, minutes after its plan), so a deleted domain (or, without
+     * Ultimate Multisite, an archived site) is not added back. A name another record claims
+     * too (a record www.example.com, and example.com's www. twin) stays wanted while either
+     * does: the records asked for are the claiming domains, each name, and each name without
+     * its www. One query for all of them.
      *
      * @param array<string, string> $names
      * @return list<string>
      */
     public function still_wanted(array $names): array
     {
-        $domains = array_values(array_unique(array_map('strval', $names)));
-        if ($domains === []) {
+        if ($names === []) {
             return [];
         }
+        $domains = array_map('strval', array_values($names));
+        foreach (array_keys($names) as $n) {
+            $domains[] = (string) $n;
+            if (str_starts_with((string) $n, 'www.')) {
+                $domains[] = substr((string) $n, 4);
+            }
+        }
+        $domains = array_values(array_unique($domains));
         [, $entries] = $this->read(['domain__in' => $domains, 'number' => 0]);
         $wanted = [];
         foreach ($entries as $e) {

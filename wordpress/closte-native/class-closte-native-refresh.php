@@ -292,11 +292,22 @@ final class Closte_Native_Refresh
         if ($run === null || $run['id'] !== $id) {
             return; // an older run: a newer Refresh took over
         }
-        if ($run['add_missing'] && empty($run['errors']['closte'])) {
-            $this->add_missing($run, (int) $chunk);
-        }
+        $this->add_chunk($id, (int) $chunk);
         $this->check($this->table->chunk($id, (int) $chunk), $id);
         $this->sweep($id);
+    }
+
+    /**
+     * The adds of one chunk, when its run adds (the reconcile's, or Sync now's in the
+     * background) and its list read worked: chunk() runs them before its checks, and so does
+     * `wp closte refresh --inline`, which may take over such a run.
+     */
+    public function add_chunk(int $id, int $chunk): void
+    {
+        $run = $this->runs->current();
+        if ($run !== null && $run['id'] === $id && $run['add_missing'] && empty($run['errors']['closte'])) {
+            $this->add_missing($run, $chunk);
+        }
     }
 
     /**
@@ -321,7 +332,7 @@ final class Closte_Native_Refresh
         $gone = array_values(array_diff(array_map('strval', array_keys($claimed)), $names));
         if ($gone !== []) {
             Closte_Native::log(sprintf('%s: not added, no longer mapped since the plan: %s', $who, implode(', ', $gone)));
-            $this->table->upsert(array_map(fn ($n) => ['name' => $n, 'wanted' => 0], $gone));
+            $this->table->unwant($id, $gone);
         }
         if ($names === []) {
             return;

@@ -305,6 +305,16 @@ final class Closte_Native_Status_Table
         return array_column($rows, 1, 0); // name => the domain (as typed) that claims it
     }
 
+    /** Rows of run `$run` no longer wanted (their record was deleted since the plan): an UPDATE, so a row a newer plan deleted stays deleted. */
+    public function unwant(int $run, array $names): void
+    {
+        foreach (array_chunk($names, 1000) as $part) {
+            $in = 'name IN (' . implode(',', array_map([$this, 'literal'], $part)) . ')';
+            $this->db->query($this->db->prepare('UPDATE ' . $this->name() . " SET wanted = 0 WHERE run = %d AND $in", $run));
+            $this->reflag($in);
+        }
+    }
+
     /** The reconcile's result, counted from the rows: [added in the run, already on Closte, failed]. */
     public function add_counts(int $run): array
     {
