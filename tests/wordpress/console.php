@@ -16,20 +16,12 @@ require __DIR__ . '/harness.inc';
 require __DIR__ . '/lab.inc';
 
 $emu = new ClosteEmulator();
-putenv('CLOSTE_WP_KEY=' . $emu->key);
-putenv('CLOSTE_WP_PUBLIC_IP=198.51.100.7');
-ini_set('closte.api_url', $emu->api);
-ini_set('closte.max_retries', '0');
-$lab = new ClosteLab();
+$lab = ClosteLab::before_wordpress($emu);
 require __DIR__ . '/bootstrap.php';
 global $wpdb;
 $t = new Harness();
-\WP_Ultimo\Models\Domain::double_reset();
-$lab->install();
-// main_only: bücher.example (a main domain) gets its www. twin, the lab's x.example.test names none.
-update_network_option(null, 'wp-ultimo_v2_settings', ['auto_create_www_subdomain' => 'main_only']);
+$lab->after_wordpress();
 delete_network_option(null, Closte_Native_Reconcile::ALERTS_OPTION);
-Closte_Native_Status::forget();
 $log = fn () => (string) @file_get_contents(getenv('WU_LOG_DIR') . '/integration-closte.log');
 
 ClosteLab::map_domains();
