@@ -101,8 +101,54 @@ function sig_calls(ReflectionFunctionAbstract $f): array
     }, $m);
 }
 
+/**
+ * The query vars the bridge passes to wu_get_domains(): every array literal given to
+ * wu_get_domains( or to Closte_Native_Inventory's ->read( (which hands it on), read from
+ * the plugin's source: its top-level keys, each orderby value and each date_query column.
+ *
+ * @return array{keys: list<string>, orderby: list<string>, date_columns: list<string>}
+ */
+function sig_query_vars(string $dir): array
+{
+    $out = ['keys' => [], 'orderby' => [], 'date_columns' => []];
+    foreach (glob("$dir/*.php") as $file) {
+        $src = (string) file_get_contents($file);
+        preg_match_all('/(?:\bwu_get_domains|->read)\(\s*\[/', $src, $m, PREG_OFFSET_CAPTURE);
+        foreach ($m[0] as [$match, $at]) {
+            $start = $at + strlen($match);
+            for ($i = $start, $depth = 1; $depth > 0 && $i < strlen($src); $i++) {
+                $depth += ['[' => 1, ']' => -1][$src[$i]] ?? 0;
+            }
+            $body = substr($src, $start, $i - $start - 1);
+            $top = preg_replace('/\[[^\[\]]*\]/', '[]', preg_replace('/\[[^\[\]]*\]/', '[]', $body)); // nested arrays folded
+            preg_match_all("/'(\w+)'\s*=>/", $top, $k);
+            preg_match_all("/'orderby'\s*=>\s*'(\w+)'/", $body, $o);
+            preg_match_all("/'column'\s*=>\s*'(\w+)'/", $body, $c);
+            $out['keys'] = array_merge($out['keys'], $k[1]);
+            $out['orderby'] = array_merge($out['orderby'], $o[1]);
+            $out['date_columns'] = array_merge($out['date_columns'], $c[1]);
+        }
+    }
+    return array_map(fn ($v) => array_values(array_unique($v)), $out);
+}
+
 $table = require __DIR__ . '/ultimo-signatures.php';
 foreach ($table as $name => $expected) {
+    if ($name === 'query') {
+        $real = $expected['wu_get_domains'];
+        $used = sig_query_vars(dirname(__DIR__, 2) . '/wordpress/closte-native');
+        $t->check('query vars: the bridge passes some to wu_get_domains (read from its source)', in_array('number', $used['keys'], true) && count($used['keys']) >= 5, json_encode($used));
+        $valid = array_merge($real['own'], array_map(fn ($c) => "{$c}__in", $real['columns']));
+        $t->same('query vars: each the bridge passes is one the real plugin\'s query takes', [], array_values(array_diff($used['keys'], $valid)));
+        $t->same('query vars: each orderby is a sortable column of the real schema, each date_query column a date column',
+            [[], []], [array_values(array_diff($used['orderby'], $real['sortable'])), array_values(array_diff($used['date_columns'], $real['date_query']))]);
+        // The double implements each of them (it reads $args['var'] in Domain::query()).
+        $q = new ReflectionMethod('WP_Ultimo\Models\Domain', 'query');
+        $body = implode('', array_slice(file($q->getFileName()), $q->getStartLine() - 1, $q->getEndLine() - $q->getStartLine() + 1));
+        $t->same('query vars: the double\'s Domain::query() handles each the bridge passes', [],
+            array_values(array_filter($used['keys'], fn ($k) => !str_contains($body, "\$args['$k']"))));
+        continue;
+    }
     if ($name === 'calls') {
         foreach ($expected as $fn => $calls) {
             $r = str_contains($fn, "::") ? new ReflectionMethod(...explode("::", $fn)) : new ReflectionFunction($fn);

@@ -232,6 +232,19 @@ return [
             'as_get_scheduled_actions(',
         ],
     ],
+    // The query vars wu_get_domains($query) takes: BerlinDB's Query (berlindb/core 2.0.2, as
+    // the plugin's composer.lock pins it) over inc/database/domains/class-domains-schema.php.
+    // BerlinDB's own vars; orderby one of the columns marked 'sortable'; "{column}__in" for
+    // every column (BerlinDB's Column::$in defaults to true and no column of this schema sets
+    // it); date_query on the columns marked 'date_query'.
+    'query' => [
+        'wu_get_domains' => [
+            'own' => ['number', 'offset', 'order', 'orderby', 'date_query'],
+            'columns' => ['id', 'blog_id', 'domain', 'active', 'primary_domain', 'secure', 'stage', 'date_created', 'date_modified'],
+            'sortable' => ['id', 'blog_id', 'domain', 'active', 'primary_domain', 'secure', 'stage', 'date_created', 'date_modified'],
+            'date_query' => ['date_created', 'date_modified'],
+        ],
+    ],
     // Constants: inc/database/domains/class-domain-stage.php
     'WP_Ultimo\Database\Domains\Domain_Stage' => [
         "const FAILED = 'failed'",
