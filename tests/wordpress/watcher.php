@@ -190,8 +190,8 @@ $t->check('Action Scheduler stored the next tick about 10 s out', count($again) 
 // The spacing itself: Action Scheduler schedules each next instance at the run's time plus
 // the schedule's recurrence (ActionScheduler_IntervalSchedule::calculate_next), so the
 // recurrence is what keeps ticks apart; tick() moves the due date only.
-$t->same('... its recurrence is the watcher\'s interval (10 s): ticks are that far apart', [10, Closte_Native_Watcher::interval()],
-    [(int) (($schedule = ActionScheduler::store()->fetch_action((string) ($again[0][0] ?? 0))->get_schedule()) && method_exists($schedule, 'get_recurrence') ? $schedule->get_recurrence() : 0), 10]);
+$t->same('... its recurrence is the watcher\'s interval (10 s): ticks are that far apart', [10, 10],
+    [(int) (($schedule = ActionScheduler::store()->fetch_action((string) ($again[0][0] ?? 0))->get_schedule()) && method_exists($schedule, 'get_recurrence') ? $schedule->get_recurrence() : 0), Closte_Native_Watcher::interval()]);
 $at_most_one('DNS wrong');
 
 // DNS made right: the next tick has the plugin check it now, not in 300 s.

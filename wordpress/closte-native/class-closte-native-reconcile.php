@@ -15,8 +15,6 @@ final class Closte_Native_Reconcile
 {
     const HOOK = 'closte_native_reconcile';
     const GROUP = 'closte-native';
-    /** Certificates closer than this to their end are reported. */
-    const MIN_DAYS = Closte_Native_Status_Table::MIN_DAYS;
     /** What the last audit or Refresh found wrong with certificates. */
     const ALERTS_OPTION = 'closte_native_cert_alerts';
     /** A run that could not reach Closte is tried again this much later. */

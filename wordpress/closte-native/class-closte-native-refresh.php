@@ -76,8 +76,7 @@ final class Closte_Native_Refresh
         if ($likely || (int) $processed < 1 || PHP_SAPI === 'cli') {
             return $likely;
         }
-        $run = $this->runs->current();
-        if ($run === null || !empty($run['finished_at'])) {
+        if ($this->active() === null) {
             return $likely;
         }
         $budget = apply_filters('closte_native_runner_seconds', self::RUNNER_SECONDS);
@@ -90,8 +89,7 @@ final class Closte_Native_Refresh
 
     public function concurrent_batches($n)
     {
-        $run = $this->runs->current();
-        if ($run === null || !empty($run['finished_at'])) {
+        if ($this->active() === null) {
             return $n;
         }
         $want = apply_filters('closte_native_runners', self::RUNNERS);
@@ -106,8 +104,28 @@ final class Closte_Native_Refresh
 
     public function claim_size($size)
     {
-        $run = $this->runs->current();
-        return $run !== null && empty($run['finished_at']) ? 1 : $size;
+        return $this->active() !== null ? 1 : $size;
+    }
+
+    /** The unfinished run as Action Scheduler's filters last read it, and when (see active()). */
+    private static $active = null;
+    private static $active_read = 0.0;
+
+    /**
+     * The current run while it is unfinished, else null, for Action Scheduler's filters: they
+     * run for every batch and, request_budget, after every action a web runner processes,
+     * site-wide, so the run's row is read at most once a second per process. A run started
+     * or finished in this process is seen at once; one started on another node within the
+     * second (a claim of 25 instead of 1 meanwhile: the chunks are shared out less evenly).
+     */
+    private function active(): ?array
+    {
+        if (microtime(true) - self::$active_read >= 1.0) {
+            $run = $this->runs->current();
+            self::$active = $run !== null && empty($run['finished_at']) ? $run : null;
+            self::$active_read = microtime(true);
+        }
+        return self::$active;
     }
 
     /** The current (or last) run, or null when no refresh was ever started (Closte_Native_Runs::current()). */
@@ -124,6 +142,7 @@ final class Closte_Native_Refresh
     public static function start(string $source = 'console', bool $add_missing = false, string $why = ''): int
     {
         $id = (new Closte_Native_Runs())->start($source, $add_missing, $why);
+        self::$active_read = 0.0; // Action Scheduler's filters read the new run
         Closte_Native_Queue::schedule(self::HOOK, [$id]);
         return $id;
     }
@@ -161,7 +180,6 @@ final class Closte_Native_Refresh
     /** The whole plan in this process, enqueueing nothing (wp closte refresh --inline). */
     public function plan_inline(int $id): void
     {
-        $run = null;
         for ($guard = 0; $guard < 100000; $guard++) {
             $run = $this->runs->current();
             if ($run === null || $run['id'] !== $id || $run['planned']) {
@@ -465,12 +483,7 @@ final class Closte_Native_Refresh
             $this->finish($id);
             return;
         }
-        $queued = [];
-        foreach (Closte_Native_Queue::waiting(self::CHUNK_HOOK) as $args) {
-            if ((int) ($args[0] ?? 0) === $id) {
-                $queued[(int) ($args[1] ?? -1)] = true;
-            }
-        }
+        $queued = array_fill_keys(array_map(fn ($args) => (int) ($args[1] ?? -1), self::waiting_for(self::CHUNK_HOOK, $id)), true);
         foreach ($unfinished as $chunk) {
             if (!isset($queued[$chunk])) {
                 $attempt = $this->runs->attempt($id, $chunk);
@@ -488,12 +501,15 @@ final class Closte_Native_Refresh
      */
     private function keep_sweeping(int $id): void
     {
-        foreach (Closte_Native_Queue::waiting(self::SWEEP_HOOK, true) as $args) {
-            if ((int) ($args[0] ?? 0) === $id) {
-                return;
-            }
+        if (self::waiting_for(self::SWEEP_HOOK, $id, true) === []) {
+            Closte_Native_Queue::schedule(self::SWEEP_HOOK, [$id], self::SWEEP_EVERY);
         }
-        Closte_Native_Queue::schedule(self::SWEEP_HOOK, [$id], self::SWEEP_EVERY);
+    }
+
+    /** The args of run `$id`'s waiting `$hook` actions (Closte_Native_Queue::waiting(); a run's id is their first arg). */
+    private static function waiting_for(string $hook, int $id, bool $pending_only = false): array
+    {
+        return array_values(array_filter(Closte_Native_Queue::waiting($hook, $pending_only), fn ($args) => (int) ($args[0] ?? 0) === $id));
     }
 
     /**
@@ -504,12 +520,7 @@ final class Closte_Native_Refresh
     private function sweep_plan(array $run): void
     {
         $id = $run['id'];
-        foreach (Closte_Native_Queue::waiting(self::HOOK) as $args) {
-            if ((int) ($args[0] ?? 0) === $id) {
-                $queued = true;
-            }
-        }
-        if (empty($queued) && time() - $run['plan_at'] >= self::SWEEP_EVERY) {
+        if (self::waiting_for(self::HOOK, $id) === [] && time() - $run['plan_at'] >= self::SWEEP_EVERY) {
             $offset = (int) $run['plan_offset'];
             Closte_Native::log(sprintf('refresh: the plan of run %d had no worker left (its action failed or vanished): enqueued again from record %d', $id, $offset));
             Closte_Native_Queue::schedule(self::HOOK, $offset === 0 ? [$id] : [$id, $offset, (int) $run['total']]);
@@ -529,6 +540,7 @@ final class Closte_Native_Refresh
         if ($run === null || $run['id'] !== $id || !$this->runs->finish($id, $elapsed)) {
             return;
         }
+        self::$active_read = 0.0; // Action Scheduler's filters see the run finished
         $reconcile = $run['source'] === 'reconcile';
         $alerts = $this->table->certificate_alerts();
         update_network_option(null, Closte_Native_Reconcile::ALERTS_OPTION, ['checked_at' => time(), 'items' => $alerts, 'source' => $reconcile ? 'reconcile' : 'refresh']);

@@ -61,11 +61,6 @@ final class Closte_Native_Status_Table
 
     /** Names read per query when the whole table is compared with Closte's list. */
     const NAMES_PAGE = 5000;
-    /** The columns a refresh writes about the domain record (the checks keep theirs). */
-    const RECORD_COLUMNS = ['name', 'domain', 'is_twin', 'site_id', 'site', 'stage', 'stage_label', 'wanted', 'invalid', 'on_closte', 'add_error', 'run', 'planned_from', 'chunk', 'checked_run'];
-    /** The columns a chunk writes. */
-    const CHECK_COLUMNS = ['name', 'dns_ok', 'dns_reason', 'dns_error', 'dns_points', 'dns_checked_at', 'cert_valid', 'cert_reason', 'cert_error',
-        'cert_subject', 'cert_issuer', 'cert_expires', 'cert_days', 'cert_checked_at', 'last_error', 'checked_run'];
 
     /** @var wpdb */
     private $db;
