@@ -511,19 +511,7 @@ final class Closte_Native_CLI
                 return;
             }
         }
-        $found = [];
-        if ($args !== []) {
-            foreach ($inventory->pages() as $page) {
-                foreach ($page as $d) {
-                    foreach ($args as $i => $arg) {
-                        $key = Closte_Native_Name::key((string) $arg);
-                        if (!isset($found[$i]) && ($d['domain'] === $arg || Closte_Native_Name::key($d['domain']) === $key || in_array($key, $d['names'], true))) {
-                            $found[$i] = $d;
-                        }
-                    }
-                }
-            }
-        }
+        $found = $args !== [] ? $inventory->find(array_values($args)) : [];
         foreach ($args as $i => $arg) {
             if (!isset($found[$i])) {
                 WP_CLI::warning(sprintf('%s is not a mapped domain: nothing sent.', $arg));

@@ -394,15 +394,7 @@ final class Closte_Native_Console
         foreach ($this->table->rows_named([$key]) as $r) {
             $row = ['domain' => $r['domain'], 'invalid' => $r['invalid']];
         }
-        if ($row === null) {
-            foreach ((new Closte_Native_Inventory())->pages() as $page) { // a page of records at a time
-                foreach ($page as $d) {
-                    if ($d['domain'] === $posted || Closte_Native_Name::key($d['domain']) === $key) {
-                        $row = $d;
-                    }
-                }
-            }
-        }
+        $row ??= (new Closte_Native_Inventory())->find([$posted])[0] ?? null;
         if ($row === null) {
             $this->done('error', sprintf(__('%s is not a mapped domain.', 'closte-native'), $posted));
         }

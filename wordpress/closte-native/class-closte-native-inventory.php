@@ -42,6 +42,35 @@ final class Closte_Native_Inventory
     }
 
     /**
+     * The mapped domains named in `$typed` (as an admin types them: the record's domain, its
+     * canonical form, or one of its names, such as its www. twin): index => entry, the first
+     * record that matches each; a name nothing maps is left out. Walks the records a page at
+     * a time and stops once every name is found.
+     *
+     * @param list<string> $typed
+     * @return array<int, array>
+     */
+    public function find(array $typed): array
+    {
+        $keys = array_map(fn ($n) => Closte_Native_Name::key((string) $n), $typed);
+        $found = [];
+        foreach ($this->pages() as $page) {
+            foreach ($page as $d) {
+                $key = Closte_Native_Name::key($d['domain']);
+                foreach ($typed as $i => $n) {
+                    if (!isset($found[$i]) && ($d['domain'] === $n || $key === $keys[$i] || in_array($keys[$i], $d['names'], true))) {
+                        $found[$i] = $d;
+                    }
+                }
+            }
+            if (count($found) === count($typed)) {
+                break;
+            }
+        }
+        return $found;
+    }
+
+    /**
      * Of `$names` (canonical name => the domain, as its record holds it, that claimed it),
      * those a record still claims and wants on Closte now: read again just before an add
      * (the reconcile's chunk, minutes after its plan), so a deleted domain (or, without
