@@ -310,7 +310,7 @@ final class Closte_Native_Refresh
         if ($run === null || $run['id'] !== $id) {
             return; // an older run: a newer Refresh took over
         }
-        $this->add_chunk($id, (int) $chunk);
+        $this->adds($run, (int) $chunk);
         $this->check($this->table->chunk($id, (int) $chunk), $id);
         $this->sweep($id);
     }
@@ -323,7 +323,15 @@ final class Closte_Native_Refresh
     public function add_chunk(int $id, int $chunk): void
     {
         $run = $this->runs->current();
-        if ($run !== null && $run['id'] === $id && $run['add_missing'] && empty($run['errors']['closte'])) {
+        if ($run !== null && $run['id'] === $id) {
+            $this->adds($run, $chunk);
+        }
+    }
+
+    /** The chunk's adds, if its run (current, read by the caller) adds and its list read worked. */
+    private function adds(array $run, int $chunk): void
+    {
+        if ($run['add_missing'] && empty($run['errors']['closte'])) {
             $this->add_missing($run, $chunk);
         }
     }

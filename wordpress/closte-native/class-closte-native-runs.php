@@ -55,10 +55,10 @@ final class Closte_Native_Runs
     {
         $this->table->install();
         $t = $this->table->runs_name();
-        $id = max((int) round(microtime(true) * 1000), 1 + (int) $this->db->get_var("SELECT MAX(id) FROM $t"));
+        $current = $this->current(); // the newest run: the new id comes after its
+        $id = max((int) round(microtime(true) * 1000), 1 + ($current['id'] ?? 0));
         // A Refresh pressed while the reconcile runs supersedes it: the new run adds what is
         // missing too, or the day's adds would wait for the next day.
-        $current = $this->current();
         if ($current !== null && $current['finished_at'] === null && $current['add_missing'] && !$add_missing) {
             $add_missing = true;
             $why = $current['why'];
