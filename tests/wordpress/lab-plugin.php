@@ -35,7 +35,10 @@ add_filter('closte_native_console_ssl_options', function ($options, $names) {
     }
     if ($stall && ++$chunks > $after) {
         file_put_contents($stall . '.pid', (string) getmypid());
-        file_put_contents($stall, implode("\n", $names));
+        // Written whole, then renamed: a watcher that sees the file reads every name (a plain
+        // write creates it empty first, and scale.php once read 0 names there).
+        file_put_contents("$stall.part", implode("\n", $names));
+        rename("$stall.part", $stall);
         while (true) {
             sleep(60);
         }
