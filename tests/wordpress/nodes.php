@@ -163,7 +163,7 @@ $t->check('kill: node-a\'s runner loop met the dead worker (nginx 502) and went 
 // table, not waited for); the lab holds both runners just before that UPDATE.
 mkdir("$work/barrier"); // armed
 $wpdb->query($wpdb->prepare("UPDATE $actions SET last_attempt_gmt = UTC_TIMESTAMP() - INTERVAL 20 MINUTE, last_attempt_local = NOW() - INTERVAL 20 MINUTE WHERE action_id = %d", $victim['action_id'] ?? 0));
-$marked = $wait(fn () => $wpdb->get_var($wpdb->prepare("SELECT status FROM $actions WHERE action_id = %d", $victim['action_id'] ?? 0)) === 'failed' && is_file("$work/deaths.log"), 120);
+$marked = $wait(fn () => $wpdb->get_var($wpdb->prepare("SELECT status FROM $actions WHERE action_id = %d", $victim['action_id'] ?? 0)) === 'failed' && str_ends_with((string) @file_get_contents("$work/deaths.log"), "\n"), 120); // a whole line (an appending write creates the file first)
 $arrived = glob("$work/barrier/node-*") ?: [];
 array_map('unlink', $arrived);
 rmdir("$work/barrier"); // disarmed
