@@ -1,7 +1,7 @@
 <?php
 /*
  * make bench, part 4: time to padlock, in the real stack (MariaDB, the real Action Scheduler
- * 3.8.2 from ../shared/vendor, the emulator's DNS server, a TLS lab of loopback servers).
+ * 3.8.2 from tests/vendor, the emulator's DNS server, a TLS lab of loopback servers).
  * Run by scripts/test-wordpress.sh --bench-padlock [N]. Prints two tables; asserts nothing.
  *
  * 1. SIMULATED CLOCK. N (20) domains are mapped with DNS already right; each one's
@@ -51,7 +51,7 @@ ini_set('closte.api_url', $emu->api);
 require __DIR__ . '/../tests/wordpress/bootstrap.php';
 
 if (!class_exists('ActionScheduler', false)) {
-    echo "\nTime to padlock: not run. It needs the real Action Scheduler (../shared/vendor/action-scheduler):\n"
+    echo "\nTime to padlock: not run. It needs the real Action Scheduler (tests/vendor/action-scheduler):\n"
         . "the tests' stand-in runs a recurring action once and has no queue runner.\n";
     exit(0);
 }

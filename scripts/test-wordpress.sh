@@ -44,14 +44,14 @@ cp tests/wordpress/ultimo-future.php "$t/future-content/mu-plugins/0-ultimo-futu
 
 export CLOSTE_WP_DB_SOCKET="$sock" CLOSTE_WP_CONTENT="$t/wp-content" WU_LOG_DIR="$t/logs"
 export CLOSTE_EMULATOR="$root/target/release/closte-emulator"
-# The real Action Scheduler (3.8.2, ../shared/vendor; see its README) when it is there: its
-# claims, past-due handling and recurring rescheduling are what retries and the watcher meet.
-# Without ../shared the double's stand-in runs, and the output says so.
-if [ -f "$root/../shared/vendor/action-scheduler/action-scheduler.php" ]; then
-  export CLOSTE_WP_ACTION_SCHEDULER="$(cd "$root/../shared/vendor/action-scheduler" && pwd)"
-  echo "note: Action Scheduler: the real one, $(sed -n 's/^ \* Version: //p' "$CLOSTE_WP_ACTION_SCHEDULER/action-scheduler.php"), from ../shared/vendor/action-scheduler"
+# The real Action Scheduler (3.8.2, kept in tests/vendor with its licence; scripts/vendor-tests.sh
+# refreshes it): its claims, past-due handling and recurring rescheduling are what retries and
+# the watcher meet. Without it the suite cannot prove them: a failure, never a quiet stand-in.
+export CLOSTE_WP_ACTION_SCHEDULER="$root/tests/vendor/action-scheduler"
+if [ -f "$CLOSTE_WP_ACTION_SCHEDULER/action-scheduler.php" ]; then
+  echo "note: Action Scheduler: the real one, $(sed -n 's/^ \* Version: //p' "$CLOSTE_WP_ACTION_SCHEDULER/action-scheduler.php"), from tests/vendor/action-scheduler"
 else
-  echo "note: Action Scheduler: the tests' stand-in (tests/wordpress/ultimo-double.php; ../shared/vendor/action-scheduler is not here)"
+  echo "FAIL tests/vendor/action-scheduler/action-scheduler.php is missing (scripts/vendor-tests.sh restores it)"; echo "0 passed, 1 failed"; exit 1
 fi
 php_base=(php -n -d extension=mysqlnd -d extension=mysqli -d error_reporting=E_ALL -d sendmail_path=/bin/true -d log_errors=1 -d "error_log=$t/logs/php-error.log" -d display_errors=1)
 ext=(-d "extension=$root/target/release/libcloste.so")
@@ -263,7 +263,7 @@ tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/console.php 2>&1)"
 tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/scale.php 2>&1)"
 # Time to padlock: the watcher, against the real Action Scheduler (a note and no test with the stand-in).
 tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/watcher.php 2>&1)"
-# wp closte on the real WP-CLI (../shared/vendor/wp-cli, or wp on PATH) against this lab; without it, one note and no test.
+# wp closte on the real WP-CLI (2.12, tests/vendor/wp-cli) against this lab; without it, a failure.
 tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/cli.php 2>&1)"
 # The DNS stage with CLOSTE_PUBLIC_IP_ADDRESS defined, defined but not an IP, and undefined.
 tally "$(CLOSTE_WP_PUBLIC_IP=198.51.100.7 "${php_base[@]}" "${ext[@]}" tests/wordpress/dns.php 2>&1)"

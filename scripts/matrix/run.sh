@@ -268,11 +268,6 @@ run_root_lane() { # lane suites...
     mkdir -p "$r/root/.cache/closte"
     rsync -a --delete "$axe/" "$r/root/.cache/closte/axe-core/"
   fi
-  # The vendored third-party code the tests load from ../shared (the real Action Scheduler).
-  if [ -d "$repo/../shared/vendor" ]; then
-    mkdir -p "$r/shared"
-    rsync -a --delete "$repo/../shared/vendor/" "$r/shared/vendor/"
-  fi
   echo "matrix: building the extension for $lane (log: $logs/$lane-build.log)"
   local t2
   t2=$(now)

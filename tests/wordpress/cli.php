@@ -1,6 +1,6 @@
 <?php
 /*
- * `wp closte` on the real WP-CLI (2.12, ../shared/vendor/wp-cli, or `wp` on PATH) against the
+ * `wp closte` on the real WP-CLI (2.12, tests/vendor/wp-cli) against the
  * real multisite: MariaDB, the Closte emulator, the DNS server and the TLS lab of
  * tests/wordpress/lab.inc. Every command runs as its own `wp` process (php -n with the
  * extension, as the other scenarios), with its exit status, stdout and stderr checked:
@@ -8,29 +8,16 @@
  * nothing but the list read (the emulator's log), the removal refused without --yes when
  * stdin is not a terminal (and asked on a terminal), `wp help closte` listing every
  * subcommand, one error line without the extension or the key, and the key never printed.
- * Without WP-CLI it prints one line saying so and counts nothing.
+ * Without WP-CLI it fails, saying so.
  * Prints "ok …" / "FAIL …" lines and "N passed, N failed".
  */
 
 $root = dirname(__DIR__, 2);
-$wp_bin = null;
-foreach ([dirname($root) . '/shared/vendor/wp-cli/wp'] as $candidate) {
-    if (is_file($candidate)) {
-        $wp_bin = realpath($candidate);
-    }
-}
+$wp_bin = realpath("$root/tests/vendor/wp-cli/wp") ?: null;
 if ($wp_bin === null) {
-    foreach (explode(PATH_SEPARATOR, (string) getenv('PATH')) as $dir) {
-        if ($dir !== '' && is_file("$dir/wp") && is_executable("$dir/wp")) {
-            $wp_bin = realpath("$dir/wp");
-            break;
-        }
-    }
-}
-if ($wp_bin === null) {
-    echo "note: wp closte: not run, WP-CLI is neither on PATH nor in ../shared/vendor/wp-cli\n";
-    echo "0 passed, 0 failed\n";
-    exit(0);
+    echo "FAIL wp closte: WP-CLI is not in tests/vendor/wp-cli (scripts/vendor-tests.sh restores it)\n";
+    echo "0 passed, 1 failed\n";
+    exit(1);
 }
 
 require __DIR__ . '/../server.inc';

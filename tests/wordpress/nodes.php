@@ -41,7 +41,7 @@ require __DIR__ . '/bootstrap.php';
 global $wpdb;
 $t = new Harness();
 if (!Harness::real_action_scheduler()) {
-    echo "note: nodes.php needs the real Action Scheduler (../shared/vendor/action-scheduler); nothing counted\n";
+    $t->check('nodes.php: the real Action Scheduler is loaded (tests/vendor/action-scheduler)', false, 'the stand-in cannot show claims or recurring rescheduling');
     $t->finish();
 }
 \WP_Ultimo\Models\Domain::double_reset();

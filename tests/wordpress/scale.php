@@ -55,7 +55,7 @@ require __DIR__ . '/bootstrap.php';
 global $wpdb;
 $t = new Harness();
 if (!Harness::real_action_scheduler()) {
-    echo "note: scale.php needs the real Action Scheduler (../shared/vendor/action-scheduler); nothing counted\n";
+    $t->check('scale.php: the real Action Scheduler is loaded (tests/vendor/action-scheduler)', false, 'the stand-in cannot show claims or recurring rescheduling');
     $t->finish();
 }
 \WP_Ultimo\Models\Domain::double_reset();

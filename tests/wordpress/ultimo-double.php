@@ -14,7 +14,7 @@
  * way the real plugin is loaded before plugins_loaded.
  *
  * Action Scheduler: with CLOSTE_WP_ACTION_SCHEDULER naming a folder that holds the real one
- * (../shared/vendor/action-scheduler, 3.8.2), that is loaded as plugins load it, and its own
+ * (tests/vendor/action-scheduler, 3.8.2), that is loaded as plugins load it, and its own
  * tables, claims and recurring rescheduling are what the tests see; without it, the as_*
  * stand-in at the end of this file (one table, a recurring action runs once).
  * CLOSTE_WP_NO_ACTION_SCHEDULER=1 leaves the as_* functions undefined (the WP-Cron fallback).

@@ -1,7 +1,7 @@
 <?php
 /*
  * Time to padlock: the watcher in the real multisite, with the real Action Scheduler
- * (../shared/vendor/action-scheduler), the emulator's DNS server and a TLS lab of loopback
+ * (tests/vendor/action-scheduler), the emulator's DNS server and a TLS lab of loopback
  * servers. dns_check_interval is 300 s, as on most networks; the watcher's interval is set
  * to 10 s by its filter. Ticks run through Action Scheduler's own queue runner; their time
  * comes by moving the pending tick's scheduled date to now in its table, not by waiting.
@@ -22,7 +22,7 @@ require __DIR__ . '/bootstrap.php';
 $t = new Harness();
 
 if (!Harness::real_action_scheduler()) {
-    echo "note: watcher: not run, it needs the real Action Scheduler (../shared/vendor/action-scheduler); the stand-in cannot show claims or recurring rescheduling\n";
+    $t->check('watcher.php: the real Action Scheduler is loaded (tests/vendor/action-scheduler)', false, 'the stand-in cannot show claims or recurring rescheduling');
     $t->finish();
 }
 $t->check('watcher: this run uses the real Action Scheduler ' . ActionScheduler_Versions::instance()->latest_version(), ActionScheduler_Versions::instance()->latest_version() === '3.8.2');
