@@ -13,7 +13,7 @@ cleanup() {
   for pid in ${web_pids[@]+"${web_pids[@]}"}; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
   # For a failure's post-mortem: every web request with its time, and the PHP logs.
   mkdir -p "$root/target/wordpress-logs" 2>/dev/null &&
-    cp "$t/nginx-access.log" "$t/php-fpm.log" "$t/logs/php-error.log" "$root/target/wordpress-logs/" 2>/dev/null
+    cp "$t/nginx-access.log" "$t/php-fpm.log" "$t/logs/php-error.log" "$t/logs/emulator.log" "$root/target/wordpress-logs/" 2>/dev/null
   if [ -f "$t/mysql.pid" ]; then
     kill "$(cat "$t/mysql.pid")" 2>/dev/null
     for _ in $(seq 100); do [ -e "$t/mysql.pid" ] || break; sleep 0.1; done
@@ -42,7 +42,7 @@ cp tests/wordpress/lab-plugin.php "$t/wp-content/mu-plugins/1-closte-test-lab.ph
 scripts/install-wordpress.sh --content-dir "$t/future-content" >/dev/null
 cp tests/wordpress/ultimo-future.php "$t/future-content/mu-plugins/0-ultimo-future.php"
 
-export CLOSTE_WP_DB_SOCKET="$sock" CLOSTE_WP_CONTENT="$t/wp-content" WU_LOG_DIR="$t/logs"
+export CLOSTE_WP_DB_SOCKET="$sock" CLOSTE_WP_CONTENT="$t/wp-content" WU_LOG_DIR="$t/logs" CLOSTE_EMULATOR_LOG="$t/logs/emulator.log"
 export CLOSTE_EMULATOR="$root/target/release/closte-emulator"
 # The real Action Scheduler (3.8.2, kept in tests/vendor with its licence; scripts/vendor-tests.sh
 # refreshes it): its claims, past-due handling and recurring rescheduling are what retries and
@@ -259,6 +259,8 @@ tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/signatures.php 2>&1)"
 tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/scenarios.php 2>&1)"
 tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/cron.php 2>&1)"
 tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/console.php 2>&1)"
+# The claims ledger: nothing removes an alias a domain or the network needs, nothing adds back a name nobody maps.
+tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/ledger.php 2>&1)"
 # The console at 10,000 names: queued refresh in chunks on two runner processes (one killed), views, EXPLAIN, CSV.
 tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/scale.php 2>&1)"
 # Time to padlock: the watcher, against the real Action Scheduler (a note and no test with the stand-in).

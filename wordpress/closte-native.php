@@ -21,6 +21,7 @@ require_once __DIR__ . '/closte-native/class-closte-native-events.php';
 require_once __DIR__ . '/closte-native/class-closte-native-ssl-stage.php';
 require_once __DIR__ . '/closte-native/class-closte-native-dns-stage.php';
 require_once __DIR__ . '/closte-native/class-closte-native-inventory.php';
+require_once __DIR__ . '/closte-native/class-closte-native-ledger.php';
 require_once __DIR__ . '/closte-native/class-closte-native-queue.php';
 require_once __DIR__ . '/closte-native/class-closte-native-status-table.php';
 require_once __DIR__ . '/closte-native/class-closte-native-runs.php';
@@ -156,57 +157,13 @@ final class Closte_Native
         if ($e instanceof Closte\Exception) {
             return [$e->isRetryable(), $e->getRetryReason()];
         }
+        if ($e instanceof Closte_Native_Busy) {
+            return [true, 'busy: another process is sending the same name'];
+        }
+        if ($e instanceof Closte_Native_Walk_Error) {
+            return [true, 'database: the domain records could not be read'];
+        }
         return [false, 'not an error of the closte extension'];
-    }
-
-    /**
-     * Adds `$names` (canonical; found missing by a list read) with add_domains(), 500 at a
-     * time: ['added' => names, 'unchanged' => how many Closte had meanwhile, 'failed' =>
-     * name => the error array (message, retryable, retry_reason)]. Throws what add_domains()
-     * throws before sending anything (settings, the key).
-     */
-    public static function add_missing(array $names, array $options = []): array
-    {
-        $out = ['added' => [], 'unchanged' => 0, 'failed' => []];
-        foreach (array_chunk($names, 500) as $part) {
-            foreach (Closte\add_domains($part, $options) as $r) {
-                if ($r['status'] === 'added') {
-                    $out['added'][] = $r['domain'];
-                } elseif ($r['status'] === 'failed') {
-                    $out['failed'][$r['domain']] = $r['error'];
-                } else {
-                    $out['unchanged']++;
-                }
-            }
-        }
-        return $out;
-    }
-
-    /**
-     * Removes unclaimed aliases with remove_domains(), 500 at a time, each removal logged
-     * (`$who` says by whom): [the names removed, "name: why" for each failure].
-     */
-    public static function remove_aliases(array $names, array $options, string $who): array
-    {
-        $removed = [];
-        $failed = [];
-        foreach (array_chunk($names, 500) as $part) {
-            try {
-                $results = Closte\remove_domains($part, $options);
-            } catch (Throwable $e) {
-                $failed[] = sprintf('%d aliases: %s', count($part), self::explain($e));
-                continue;
-            }
-            foreach ($results as $x) {
-                if ($x['status'] === 'removed') {
-                    $removed[] = $x['domain'];
-                    self::log("$who: removed unclaimed alias {$x['domain']}");
-                } elseif ($x['status'] === 'failed') {
-                    $failed[] = "{$x['domain']}: " . rtrim((string) ($x['error']['message'] ?? ''), '.');
-                }
-            }
-        }
-        return [$removed, $failed];
     }
 
     public static function log(string $message): void

@@ -32,7 +32,7 @@ if (getenv('CLOSTE_WP_INSTALLING')) {
     define('WP_INSTALLING', true);
 } else {
     define('MULTISITE', true);
-    define('SUBDOMAIN_INSTALL', false);
+    define('SUBDOMAIN_INSTALL', (bool) getenv('CLOSTE_WP_SUBDOMAIN')); // tests/wordpress/ledger.php: a subdomain install
     define('DOMAIN_CURRENT_SITE', 'example.test');
     define('PATH_CURRENT_SITE', '/');
     define('SITE_ID_CURRENT_SITE', 1);

@@ -137,7 +137,7 @@ $t->same('removing unclaimed aliases needs the confirmation: nothing sent', [[],
     [$u['sent'] ?? null, $u['notice'] ?? null]);
 
 $c = $step('remove confirmed');
-$t->same('Remove unclaimed, confirmed: only the orphan was sent for removal', [['orphan.example.net'], 'Removed 1 unclaimed aliases, 0 failed.', true],
+$t->same('Remove unclaimed, confirmed: only the orphan was sent for removal', [['orphan.example.net'], 'Removed 1 unclaimed alias, 0 failed.', true],
     [$c['removed'] ?? null, $c['notice'] ?? null, $c['unclaimed_none'] ?? null]);
 $t->same("Remove unclaimed, confirmed: the Unicode record's aliases are still on Closte", ['www.xn--bcher-kva.example', 'xn--bcher-kva.example'], $bucher());
 $t->same('Remove unclaimed, confirmed: its rows still say Yes', ['Yes', 'Yes'], [$c['rows']['xn--bcher-kva.example']['closte'] ?? null, $c['rows']['www.xn--bcher-kva.example']['closte'] ?? null]);

@@ -305,7 +305,7 @@ $t->same('sync refused: nothing changed (only the list read)', [['/getdomains'],
 if (is_executable('/usr/bin/script')) {
     $sent = count($emu->requests());
     $r = $run(['closte', 'sync', '--remove-unlisted'], ['tty' => true, 'stdin' => "n\n"]);
-    $t->check('sync --remove-unlisted on a terminal: WP_CLI::confirm asks, "n" changes nothing', str_contains($r['out'], 'Remove 1 alias from Closte that no mapped domain claims (orphan.example.net)? [y/n]')
+    $t->check('sync --remove-unlisted on a terminal: WP_CLI::confirm asks, "n" changes nothing', str_contains($r['out'], 'unclaimed orphan.example.net') && str_contains($r['out'], 'Remove the 1 alias listed above from Closte (no mapped domain claims it)? [y/n]')
         && $paths($sent) === ['/getdomains'] && $listed() === $before, $show($r));
 }
 $sent = count($emu->requests());
@@ -319,7 +319,8 @@ $before = $listed();
 $sent = count($emu->requests());
 $r = $run(['closte', 'sync', '--remove-unlisted', '--yes']);
 $after = $listed();
-$t->check('sync --remove-unlisted --yes: the unclaimed alias removed, every mapped name kept, exit 0', $r['code'] === 0 && str_contains($r['out'], 'removed orphan.example.net')
+$t->check('sync --remove-unlisted --yes: the unclaimed alias printed, then removed, every mapped name kept, exit 0', $r['code'] === 0
+    && strpos($r['out'], 'unclaimed orphan.example.net') < strpos($r['out'], 'removed orphan.example.net')
     && $after === array_values(array_diff($before, ['orphan.example.net'])) && str_contains($r['out'], '1 unclaimed removed'), $show($r));
 $t->same('sync --remove-unlisted --yes: one delete, of that alias', ['orphan.example.net'], array_column(array_column(array_filter($since($sent), fn ($x) => $x['path'] === '/deletedomainalias'), 'form'), 'domain'));
 $sent = count($emu->requests());

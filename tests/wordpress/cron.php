@@ -18,6 +18,7 @@ $t->check('cron: no Action Scheduler here', !function_exists('as_schedule_single
 ini_set('closte.api_url', $emu->api);
 update_network_option(null, 'wp-ultimo_v2_settings', ['auto_create_www_subdomain' => 'never']);
 $emu->fault(['path' => 'adddomainalias', 'status' => 502, 'count' => 1]);
+\WP_Ultimo\Models\Domain::double_insert([['cron.example.com', 'checking-dns', 2]]); // the record the event is for (the ledger reads it)
 do_action('wu_add_domain', 'cron.example.com', 2);
 $events = [];
 foreach (_get_cron_array() as $when => $hooks) {

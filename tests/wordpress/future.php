@@ -27,8 +27,10 @@ $t->check('future: the provider was not declared', !class_exists('Closte_Native_
 $t->same('future: one log line says why', 1, substr_count($log, 'provider not registered'));
 $t->check('future: the reason names the clashing methods', str_contains($log, 'detect() must return bool')
     && str_contains($log, 'get_description() must return string'), $log);
+$future = wpmu_create_blog('future.example.com', '/', 'Future', 1, [], 1); // the site the event is for (the ledger reads it)
 do_action_ref_array('wu_add_domain', ['future.example.com', 2]);
 $t->same('future: domain events are still sent', ['future.example.com'], array_column(array_map(fn ($c) => $c['form'], $emu->calls('adddomainalias')), 'domain'));
+wpmu_delete_blog($future, true);
 
 // Without Ultimate Multisite's domain records (this plugin version has no wu_get_domains()),
 // the console lists the network's sites whose domain is not the network's or under it,

@@ -65,6 +65,7 @@ Closte\add_domains(array_values(array_diff($truth['all'], $truth['missing'])), [
 $ssl_log = tempnam(sys_get_temp_dir(), 'closte-ssl-log-');
 register_shutdown_function(fn () => @unlink($ssl_log));
 update_network_option(null, 'closte_test_lab', ['api_url' => $emu->api, 'ca_file' => "$certs/ca.pem", 'targets' => $targets, 'nameservers' => [$dns->addr], 'ssl_log' => $ssl_log]);
+register_shutdown_function(fn () => delete_network_option(null, 'closte_test_lab')); // its emulator ends with this script, even on a fatal error
 // An install of schema 1 (the table without the reconcile's columns, no run tables, the run
 // in a network option) is upgraded by dbDelta on its next use.
 $table = new Closte_Native_Status_Table();

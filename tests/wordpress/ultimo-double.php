@@ -550,15 +550,16 @@ namespace WP_Ultimo\Models {
 
         /**
          * Many records at once, as the plugin stores them, without queuing an event each
-         * (the scale tests and benchmarks): domain names, or [domain, stage] pairs; stage
-         * 'done' by default, all on site 1.
+         * (the scale tests and benchmarks): domain names, or [domain, stage] pairs, or
+         * [domain, stage, site id] (each record on a site of its own, as on real networks);
+         * stage 'done' and site 1 by default.
          */
         public static function double_insert(array $records): void
         {
             global $wpdb;
             foreach (array_chunk($records, 1000) as $part) {
                 $wpdb->query('INSERT INTO ' . self::double_table() . ' (blog_id, domain, stage, active) VALUES '
-                    . implode(',', array_map(fn ($r) => $wpdb->prepare('(1, %s, %s, 1)', ...(is_array($r) ? $r : [$r, 'done'])), $part)));
+                    . implode(',', array_map(fn ($r) => $wpdb->prepare('(%d, %s, %s, 1)', (int) (((array) $r)[2] ?? 1), ...array_slice(is_array($r) ? $r + [1 => 'done'] : [$r, 'done'], 0, 2)), $part)));
             }
         }
 

@@ -243,6 +243,8 @@ final class Closte_Native_CLI
         // The alias names once, the records a page at a time: memory holds what differs.
         try {
             $c = (new Closte_Native_Inventory())->compare(Closte\list_domain_names());
+        } catch (Closte_Native_Walk_Error $e) {
+            WP_CLI::error(sprintf('Nothing changed: %s, so an alias could look unclaimed that a domain still needs. Run it again; if it keeps failing, check the database.', rtrim($e->getMessage(), '.')));
         } catch (Throwable $e) {
             WP_CLI::error('Closte\'s alias list could not be read, nothing changed: ' . Closte_Native::explain($e));
         }
@@ -270,32 +272,44 @@ final class Closte_Native_CLI
             return;
         }
         if ($remove && $unclaimed !== []) {
-            $question = sprintf('Remove %d alias%s from Closte that no mapped domain claims (%s)?', count($unclaimed), count($unclaimed) === 1 ? '' : 'es',
-                implode(', ', array_slice($unclaimed, 0, 10)) . (count($unclaimed) > 10 ? ', …' : ''));
+            // Every name that will be removed is printed first; only these are removed.
+            foreach ($unclaimed as $name) {
+                WP_CLI::log("unclaimed $name");
+            }
+            $question = sprintf('Remove the %d alias%s listed above from Closte (no mapped domain claims %s)?', count($unclaimed), count($unclaimed) === 1 ? '' : 'es',
+                count($unclaimed) === 1 ? 'it' : 'them');
             self::confirm($question, $yes, 'Nothing was changed.');
         }
         $failed = [];
+        $ledger = new Closte_Native_Ledger();
         try {
-            $r = Closte_Native::add_missing($c['missing']);
+            // The ledger decides each name again as it is sent: one deleted since the walk is not added.
+            $r = $ledger->add($c['missing'], [], 'wp closte sync', $c['typed']);
         } catch (Throwable $e) {
             WP_CLI::error('Sync failed, nothing changed: ' . Closte_Native::explain($e));
         }
         $added = $r['added'];
         $unchanged = $c['present'] + $r['unchanged'];
         foreach ($added as $name) {
-            Closte_Native::log("wp closte sync: added $name");
             WP_CLI::log("added $name");
+        }
+        foreach ($r['skipped'] as $why) {
+            WP_CLI::log($why);
         }
         foreach ($r['failed'] as $name => $error) {
             $failed[] = sprintf('%s: %s (%s)', $name, rtrim((string) $error['message'], '.'), !empty($error['retryable']) ? 'temporary: run the sync again later' : 'refused');
         }
         $removed = [];
         if ($remove && $unclaimed !== []) {
-            [$removed, $fails] = Closte_Native::remove_aliases($unclaimed, [], 'wp closte sync');
+            $x = $ledger->remove($unclaimed, [], 'wp closte sync');
+            $removed = $x['removed'];
             foreach ($removed as $name) {
                 WP_CLI::log("removed $name");
             }
-            foreach ($fails as $line) {
+            foreach ($x['skipped'] as $why) {
+                WP_CLI::log($why);
+            }
+            foreach ($x['failed'] as $line) {
                 $failed[] = "$line (not removed)";
             }
         }
@@ -529,7 +543,10 @@ final class Closte_Native_CLI
                 continue;
             }
             foreach ((new Closte_Native_Events())->event('add', $d['domain']) as $name => $o) {
-                if ($o['status'] === 'done') {
+                if ($o['status'] === 'skipped') {
+                    $failed[] = $name;
+                    WP_CLI::warning(rtrim((string) $o['why'], '.') . '.');
+                } elseif ($o['status'] === 'done') {
                     $on_closte++;
                     WP_CLI::log(sprintf('%s: on Closte (%s)', $name, str_replace('_', ' ', (string) $o['result'])));
                 } elseif ($o['status'] === 'scheduled') {

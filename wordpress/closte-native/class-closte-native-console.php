@@ -290,12 +290,10 @@ final class Closte_Native_Console
             $this->sync_in_background($c);
         }
         try {
-            $r = Closte_Native::add_missing($c['missing'], self::call_options());
+            // The ledger decides each name again as it is sent: one deleted since the walk is not added.
+            $r = (new Closte_Native_Ledger())->add($c['missing'], self::call_options(), 'console sync', $c['typed']);
         } catch (Throwable $e) {
             $this->done('error', __('Sync failed, nothing changed:', 'closte-native') . ' ' . Closte_Native::explain($e));
-        }
-        foreach ($r['added'] as $name) {
-            Closte_Native::log("console sync: added $name");
         }
         if ($r['added'] !== []) {
             (new Closte_Native_Status())->refresh_aliases();
@@ -308,6 +306,7 @@ final class Closte_Native_Console
         $invalid = $c['invalid'];
         $message = sprintf(__('Sync: %1$d added, %2$d already on Closte, %3$d failed.', 'closte-native'), count($r['added']), $c['present'] + $r['unchanged'], count($r['failed']))
             . ($failed ? ' ' . implode('; ', array_slice($failed, 0, 20)) . (count($failed) > 20 ? '; …' : '') . '.' : '')
+            . ($r['skipped'] ? ' ' . implode('; ', array_slice($r['skipped'], 0, 20)) . '.' : '')
             . ($invalid ? ' ' . self::invalid_sentence($invalid) : '');
         $this->done($r['failed'] || $invalid ? 'warning' : 'success', $message);
     }
@@ -346,17 +345,31 @@ final class Closte_Native_Console
         return sprintf(_n('Not sent, not a valid domain name: %s. Correct it in its domain record.', 'Not sent, not valid domain names: %s. Correct them in their domain records.', count($invalid), 'closte-native'), $list);
     }
 
+    /**
+     * Removes the unclaimed aliases the admin was shown and confirmed (the form posts them),
+     * and of those only the ones that are still unclaimed: a walk over every record that
+     * provably read them all (any page error: nothing is removed), then the ledger decides
+     * each name again under its lock as it is sent. Protected names are never removed.
+     */
     public function do_remove_unclaimed(): void
     {
         $this->guard('remove_unclaimed');
         if (($_POST['confirm'] ?? '') !== 'remove') {
             $this->done('error', __('Nothing removed: tick the confirmation box to remove unclaimed aliases.', 'closte-native'));
         }
+        $shown = array_values(array_unique(array_filter(array_map(fn ($n) => Closte_Native_Name::key(trim((string) $n)),
+            explode("\n", sanitize_textarea_field(wp_unslash((string) ($_POST['names'] ?? ''))))), 'strlen')));
+        if ($shown === []) {
+            $this->done('error', __('Nothing removed: the page did not say which aliases to remove. Reload the page and confirm again.', 'closte-native'));
+        }
         // Every mapped name counts as claimed, a deleted or archived site's too, each in its
         // canonical form (a record bücher.example claims xn--bcher-kva.example). The alias
         // names once, the records a page at a time: memory holds the aliases, not the network.
         try {
             $c = (new Closte_Native_Inventory())->compare(Closte\list_domain_names(self::call_options()));
+        } catch (Closte_Native_Walk_Error $e) {
+            $this->done('error', sprintf(__('Nothing removed: %s, so an alias could look unclaimed that a domain still needs. Try again; if it keeps failing, check the database.', 'closte-native'),
+                rtrim($e->getMessage(), '.')));
         } catch (Throwable $e) {
             $this->done('error', __('Removal failed, nothing changed:', 'closte-native') . ' ' . Closte_Native::explain($e));
         }
@@ -366,12 +379,16 @@ final class Closte_Native_Console
         if ($c['claimed'] === 0) {
             $this->done('error', __('Nothing removed: no mapped domain was found, and removing every alias is never what a network wants.', 'closte-native'));
         }
-        [$removed, $failed] = Closte_Native::remove_aliases($c['unclaimed'], self::call_options(), 'console');
-        if ($removed !== []) {
+        $todo = array_values(array_intersect($c['unclaimed'], $shown));
+        $r = (new Closte_Native_Ledger())->remove($todo, self::call_options(), 'console');
+        if ($r['removed'] !== []) {
             (new Closte_Native_Status())->refresh_aliases();
         }
-        $this->done($failed ? 'warning' : 'success', sprintf(__('Removed %1$d unclaimed aliases, %2$d failed.', 'closte-native'), count($removed), count($failed))
-            . ($failed ? ' ' . implode('; ', array_slice($failed, 0, 20)) . (count($failed) > 20 ? '; …' : '') . '.' : ''));
+        $kept = count($shown) - count($r['removed']) - count($r['failed']);
+        $message = sprintf(_n('Removed %1$d unclaimed alias, %2$d failed.', 'Removed %1$d unclaimed aliases, %2$d failed.', count($r['removed']), 'closte-native'), count($r['removed']), count($r['failed']))
+            . ($r['failed'] ? ' ' . implode('; ', array_slice($r['failed'], 0, 20)) . (count($r['failed']) > 20 ? '; …' : '') . '.' : '')
+            . ($kept > 0 ? ' ' . sprintf(_n('%d alias shown is claimed or gone now: not removed.', '%d aliases shown are claimed or gone now: not removed.', $kept, 'closte-native'), $kept) : '');
+        $this->done($r['failed'] ? 'warning' : 'success', $message);
     }
 
     /** Why no alias is removed while a domain record holds a name the extension refuses. */
@@ -418,7 +435,10 @@ final class Closte_Native_Console
         $parts = [];
         $on = array_keys(array_filter($outcomes, fn ($o) => $o['status'] === 'done'));
         foreach ($outcomes as $name => $o) {
-            if ($o['status'] === 'scheduled') {
+            if ($o['status'] === 'skipped') {
+                $type = $type === 'error' ? 'error' : 'warning';
+                $parts[] = rtrim($o['why'], '.') . '.';
+            } elseif ($o['status'] === 'scheduled') {
                 $type = $type === 'error' ? 'error' : 'warning';
                 $parts[] = sprintf(__('Closte did not take %1$s yet (%2$s); retry %3$d of %4$d is scheduled.', 'closte-native'),
                     $name, rtrim($o['error'], '.'), $o['attempt'], Closte_Native_Events::MAX_ATTEMPTS);
@@ -432,6 +452,9 @@ final class Closte_Native_Console
         }
         if ($parts === []) {
             return ['success', sprintf(__('Re-sent %s: on Closte.', 'closte-native'), $shown)];
+        }
+        if ($on === [] && count(array_filter($outcomes, fn ($o) => $o['status'] !== 'skipped')) === 0) {
+            return ['warning', implode(' ', $parts)]; // nothing was sent: no "Re-sent"
         }
         if ($on !== []) {
             array_unshift($parts, sprintf(__('%s: on Closte.', 'closte-native'), implode(', ', $on)));
@@ -632,11 +655,17 @@ final class Closte_Native_Console
             echo '<p class="closte-native-removal-blocked">' . esc_html(self::removal_blocked($invalid)) . '</p>';
             return;
         }
+        // The names confirmed are the names shown (the run keeps the first UNCLAIMED_KEPT): the
+        // removal takes no other, even one that turned up on Closte after the page was drawn.
+        $confirm = count($unclaimed) < $count
+            ? sprintf(__('Yes, remove the first %1$d of these %2$d aliases from Closte', 'closte-native'), count($unclaimed), $count)
+            : sprintf(_n('Yes, remove this %d alias from Closte', 'Yes, remove these %d aliases from Closte', $count, 'closte-native'), $count);
         echo '<form method="post" action="' . esc_url(admin_url('admin-post.php')) . '" class="closte-native-remove-unclaimed">'
             . '<input type="hidden" name="action" value="closte_native_remove_unclaimed">'
+            . '<input type="hidden" name="names" value="' . esc_attr(implode("\n", $unclaimed)) . '">'
             . wp_nonce_field('closte_native_remove_unclaimed', '_wpnonce', true, false)
             . '<label><input type="checkbox" name="confirm" value="remove"> '
-            . esc_html(sprintf(_n('Yes, remove this %d alias from Closte', 'Yes, remove these %d aliases from Closte', $count, 'closte-native'), $count))
+            . esc_html($confirm)
             . '</label> <button type="submit" class="button button-link-delete">' . esc_html__('Remove unclaimed aliases', 'closte-native') . '</button></form>';
     }
 }

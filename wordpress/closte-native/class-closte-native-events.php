@@ -62,22 +62,29 @@ final class Closte_Native_Events
         $this->event('remove', (string) $domain);
     }
 
+    /** @var Closte_Native_Ledger */
+    private $ledger;
+
+    public function __construct(?Closte_Native_Ledger $ledger = null)
+    {
+        $this->ledger = $ledger ?? new Closte_Native_Ledger();
+    }
+
     /**
      * The names one event covers, in their canonical form (Closte_Native_Name::key()): the
-     * domain, and its www. twin when the network creates one. Keyed by the name as typed.
+     * domain, and its www. twin when the network creates one now or the twin was added for
+     * the domain once (the ledger's row: a setting changed since does not orphan it).
+     * Keyed by the name as typed.
      *
      * @return array<string, string> typed => canonical
      */
     public function names(string $domain): array
     {
-        $names = [$domain => Closte_Native_Name::key($domain)];
-        $manager = '\\WP_Ultimo\\Managers\\Domain_Manager';
-        if (strncmp($domain, 'www.', 4) !== 0 && strncmp($domain, '*.', 2) !== 0
-            && class_exists($manager) && method_exists($manager, 'get_instance')) {
-            $instance = $manager::get_instance();
-            if (method_exists($instance, 'should_create_www_subdomain') && $instance->should_create_www_subdomain($domain)) {
-                $names["www.$domain"] = Closte_Native_Name::key("www.$domain");
-            }
+        $key = Closte_Native_Name::key($domain);
+        $names = [$domain => $key];
+        $twin = Closte_Native_Name::canonical($domain) === null ? null : Closte_Native_Ledger::twin($key);
+        if ($twin !== null && (Closte_Native_Ledger::creates_twin($domain) || $this->ledger->twin_rows([$key]) !== [])) {
+            $names["www.$domain"] = $twin;
         }
         return $names;
     }
@@ -98,8 +105,9 @@ final class Closte_Native_Events
             }
         }
         $outcomes = [];
+        $typed = strtolower(trim($domain));
         foreach ($tokens as $name => $token) {
-            $outcomes[$name] = $this->attempt($op, $name, 1, $token, $options);
+            $outcomes[$name] = $this->attempt($op, $name, 1, $token, $options, $typed);
         }
         return $outcomes;
     }
@@ -130,17 +138,26 @@ final class Closte_Native_Events
      * Sends one name once. Whether a failure is retried is the extension's decision
      * (Closte\Exception::isRetryable(), the core's one rule), never the bridge's.
      *
-     * @return array{status: 'done'|'scheduled'|'gave_up'|'refused', result?: string, error?: string, reason?: string, attempt?: int}
+     * @return array{status: 'done'|'skipped'|'scheduled'|'gave_up'|'refused', result?: string, why?: string, error?: string, reason?: string, attempt?: int}
      *         done: on Closte (add) or off it (remove), `result` the extension's status;
+     *         skipped: the ledger sent nothing, `why` in words (no longer mapped; still claimed);
      *         scheduled: a retry comes at `attempt`; gave_up: retries used up; refused: permanent.
      */
-    private function attempt(string $op, string $name, int $attempt, string $token, array $options = []): array
+    private function attempt(string $op, string $name, int $attempt, string $token, array $options = [], string $typed = ''): array
     {
         try {
-            $r = $op === 'add' ? Closte\add_domain($name, $options) : Closte\remove_domain($name, $options);
-            Closte_Native::log(sprintf('%s %s: %s (attempt %d, %d request%s, %.0f ms)', $op, $r['domain'], $r['status'],
-                $attempt, $r['attempts'], $r['attempts'] === 1 ? '' : 's', $r['elapsed_ms']));
-            $outcome = ['status' => 'done', 'result' => (string) $r['status']];
+            // The ledger decides now, under the name's lock: an add only while a mapped domain
+            // claims the name, a remove only while nothing does.
+            $sent = $this->ledger->send_one($op, $name, $options, $typed);
+            if (isset($sent['skipped'])) {
+                Closte_Native::log(sprintf('%s %s: %s (attempt %d)', $op, $name, $sent['skipped'], $attempt));
+                $outcome = ['status' => 'skipped', 'why' => $sent['skipped']];
+            } else {
+                $r = $sent['sent'];
+                Closte_Native::log(sprintf('%s %s: %s (attempt %d, %d request%s, %.0f ms)', $op, $r['domain'], $r['status'],
+                    $attempt, $r['attempts'], $r['attempts'] === 1 ? '' : 's', $r['elapsed_ms']));
+                $outcome = ['status' => 'done', 'result' => (string) $r['status']];
+            }
         } catch (Throwable $e) {
             [$retryable, $why] = Closte_Native::retryable($e);
             if ($retryable) {

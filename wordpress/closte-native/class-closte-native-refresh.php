@@ -39,11 +39,15 @@ final class Closte_Native_Refresh
     private $inventory;
     /** @var Closte_Native_Runs */
     private $runs;
+    /** @var Closte_Native_Ledger */
+    private $ledger;
 
-    public function __construct(?Closte_Native_Status_Table $table = null, ?Closte_Native_Inventory $inventory = null, ?Closte_Native_Runs $runs = null)
+    public function __construct(?Closte_Native_Status_Table $table = null, ?Closte_Native_Inventory $inventory = null, ?Closte_Native_Runs $runs = null,
+        ?Closte_Native_Ledger $ledger = null)
     {
         $this->table = $table ?? new Closte_Native_Status_Table();
-        $this->inventory = $inventory ?? new Closte_Native_Inventory();
+        $this->ledger = $ledger ?? new Closte_Native_Ledger($inventory, $this->table);
+        $this->inventory = $inventory ?? new Closte_Native_Inventory($this->ledger);
         $this->runs = $runs ?? new Closte_Native_Runs($this->table);
     }
 
@@ -209,14 +213,32 @@ final class Closte_Native_Refresh
         $from = max(0, $offset - ($offset > 0 ? self::PLAN_OVERLAP : 0));
         $before = $i;
         $next = null;
-        foreach ($this->inventory->pages(500, $from) as $at => $page) {
+        foreach ($this->inventory->pages(500, $from, true) as $at => $page) {
             if ($at - $from >= $budget) {
                 $next = $at; // the next step starts with this page
                 break;
             }
+            // A www. twin on Closte whose domain is mapped is that domain's, whatever the www.
+            // setting says now (an install upgraded from a bridge without the ledger): claimed.
+            $twins = [];
+            foreach ($page as $d) {
+                if ($d['invalid'] === null && $d['twin'] !== null && !in_array($d['twin'], $d['names'], true)) {
+                    $twins[] = $d['twin'];
+                }
+            }
+            $listed = $known && $twins !== [] ? array_flip($this->table->aliases_among($id, $twins)) : [];
             $rows = [];
+            $claims = [];
+            $typed = [];
             foreach ($page as $d) {
                 $names = $d['invalid'] === null ? $d['names'] : [strtolower($d['domain'])];
+                if ($d['invalid'] === null && $d['twin'] !== null && isset($listed[$d['twin']]) && !in_array($d['twin'], $names, true)) {
+                    $names[] = $d['twin'];
+                }
+                if ($d['invalid'] === null) {
+                    $claims[$d['canonical']] = $names;
+                    $typed[$d['canonical']] = $d['domain'];
+                }
                 foreach ($names as $k => $name) {
                     $rows[] = ['name' => $name, 'domain' => $d['domain'], 'is_twin' => $k > 0 ? 1 : 0, 'site_id' => $d['site_id'], 'site' => mb_substr($d['site'], 0, 191),
                         'stage' => (string) $d['stage'], 'stage_label' => mb_substr((string) ($d['stage_label'] ?? ''), 0, 64), 'wanted' => $d['wanted'] ? 1 : 0,
@@ -224,6 +246,7 @@ final class Closte_Native_Refresh
                         'run' => $id, 'planned_from' => $offset, 'chunk' => null, 'checked_run' => $id];
                 }
             }
+            $this->ledger->record_many($claims, $typed); // the ledger, rebuilt by every walk
             if ($at < $offset && $rows !== []) {
                 // The overlap with the step before: names it wrote keep their chunk (a dead
                 // attempt of this very step does not count: its rows are written again alike).
@@ -265,9 +288,12 @@ final class Closte_Native_Refresh
             }
             return;
         }
-        // The last step.
+        // The last step: every record was read (a page the database could not read throws,
+        // and the step is run again), so claims of domains the walk did not meet are checked
+        // against the records once more and go when nothing maps them.
+        $this->ledger->release($this->table->claimants_not_in_run($id, (int) floor($id / 1000)));
         $this->table->delete_other_runs($id);
-        [$unclaimed, $unclaimed_count] = $known ? $this->table->unclaimed_aliases($id, self::UNCLAIMED_KEPT) : [null, null];
+        [$unclaimed, $unclaimed_count] = $known ? $this->table->unclaimed_aliases($id, self::UNCLAIMED_KEPT, Closte_Native_Ledger::protected_names()) : [null, null];
         $this->table->forget_aliases($id);
         $total = $this->table->progress($id)[0];
         $this->runs->planned($id, $total, $complete, $unclaimed, $unclaimed_count, $ms);
@@ -351,25 +377,21 @@ final class Closte_Native_Refresh
         if ($claimed === []) {
             return;
         }
-        // The plan read the records minutes ago: a domain deleted (its alias removed by the
-        // plugin) or a site archived since is not added back. Its row is no longer wanted;
-        // the next run's plan drops it.
-        $names = $this->inventory->still_wanted($claimed);
-        $gone = array_values(array_diff(array_map('strval', array_keys($claimed)), $names));
-        if ($gone !== []) {
-            Closte_Native::log(sprintf('%s: not added, no longer mapped since the plan: %s', $who, implode(', ', $gone)));
-            $this->table->unwant($id, $gone);
-        }
-        if ($names === []) {
-            return;
-        }
+        // The plan read the records minutes ago: the ledger decides again, now, under each
+        // name's lock: a domain deleted (its alias removed by the plugin) or a site archived
+        // since is not added back. Its row is no longer wanted; the next run's plan drops it.
+        $names = array_map('strval', array_keys($claimed));
         try {
-            $r = Closte_Native::add_missing($names);
+            $r = $this->ledger->add($names, [], $who, array_map('strval', $claimed)); // name => its domain as the record holds it
         } catch (Throwable $e) {
-            // Nothing was sent (a setting, the key): every name says why.
+            // Nothing was sent (a setting, the key, the records could not be read): every name says why.
             [$retryable, $reason] = Closte_Native::retryable($e);
-            $r = ['added' => [], 'failed' => array_fill_keys($names, ['message' => $e->getMessage(), 'retryable' => $retryable, 'retry_reason' => $reason])];
+            $r = ['added' => [], 'skipped' => [], 'failed' => array_fill_keys($names, ['message' => $e->getMessage(), 'retryable' => $retryable, 'retry_reason' => $reason])];
         }
+        if ($r['skipped'] !== []) {
+            $this->table->unwant($id, array_map('strval', array_keys($r['skipped'])));
+        }
+        $names = array_values(array_diff($names, array_map('strval', array_keys($r['skipped']))));
         $again = false;
         $added = array_flip($r['added']);
         $rows = [];
@@ -381,9 +403,6 @@ final class Closte_Native_Refresh
                 Closte_Native::log(sprintf('%s: %s could not be added: %s (%s: %s)', $who, $name, $error['message'], $retryable ? 'retryable' : 'not retried', $error['retry_reason'] ?? ''));
                 $rows[] = ['name' => $name, 'on_closte' => 0, 'added_run' => 0, 'add_error' => mb_substr((string) $error['message'], 0, 512)];
             } else {
-                if (isset($added[$name])) {
-                    Closte_Native::log("$who: added $name (missing on Closte)");
-                }
                 $rows[] = ['name' => $name, 'on_closte' => 1, 'added_run' => isset($added[$name]) ? $id : null, 'add_error' => null];
             }
         }

@@ -17,9 +17,10 @@ final class Closte_Native_Status_Table
     /**
      * 1: the table. 2: added_run and add_error (the reconcile's adds), the runs and
      * run_chunks tables. 3: run_aliases (the plan's alias names), runs.plan_offset.
-     * 4: planned_from (which plan step wrote the row).
+     * 4: planned_from (which plan step wrote the row). 5: the claims ledger's table
+     * (Closte_Native_Ledger).
      */
-    const SCHEMA = 4;
+    const SCHEMA = 5;
     const SCHEMA_OPTION = 'closte_native_status_schema';
     /** Certificates closer than this to their end are "expiring": the one place this is decided. */
     const MIN_DAYS = 14;
@@ -189,6 +190,17 @@ final class Closte_Native_Status_Table
   name varchar(253) NOT NULL,
   PRIMARY KEY  (run,name)
 ) $charset;");
+        // The claims ledger (Closte_Native_Ledger): which mapped domain claims which name.
+        $claims = $this->db->base_prefix . 'closte_claims';
+        dbDelta("CREATE TABLE $claims (
+  name varchar(253) NOT NULL,
+  claimant varchar(253) NOT NULL,
+  domain varchar(253) NOT NULL DEFAULT '',
+  kind varchar(8) NOT NULL DEFAULT 'domain',
+  since int(10) unsigned NOT NULL DEFAULT 0,
+  PRIMARY KEY  (name,claimant),
+  KEY claimant (claimant)
+) $charset;");
         // Schema 1 kept the run in a network option: the table replaces it.
         delete_network_option(null, 'closte_native_refresh_run');
         update_network_option(null, self::SCHEMA_OPTION, self::SCHEMA);
@@ -202,6 +214,7 @@ final class Closte_Native_Status_Table
         $this->db->query('TRUNCATE TABLE ' . $this->runs_name());
         $this->db->query('TRUNCATE TABLE ' . $this->run_chunks_name());
         $this->db->query('TRUNCATE TABLE ' . $this->run_aliases_name());
+        $this->db->query('TRUNCATE TABLE ' . $this->db->base_prefix . 'closte_claims');
     }
 
     /** Closte's alias names (canonical) for run `$run`'s plan, 1,000 a statement. */
@@ -229,11 +242,27 @@ final class Closte_Native_Status_Table
             . implode(',', array_map([$this, 'literal'], $names)) . ')');
     }
 
-    /** Aliases of run `$run`'s list read that no row of the run claims: [the first `$limit` by name, how many]. */
-    public function unclaimed_aliases(int $run, int $limit): array
+    /**
+     * Aliases of run `$run`'s list read that no row of the run claims and that are not
+     * `$protected` (the network's own names): [the first `$limit` by name, how many].
+     */
+    public function unclaimed_aliases(int $run, int $limit, array $protected = []): array
     {
-        $from = $this->db->prepare('FROM ' . $this->run_aliases_name() . ' a LEFT JOIN ' . $this->name() . ' s ON s.name = a.name AND s.run = %d WHERE a.run = %d AND s.name IS NULL', $run, $run);
+        $keep = $protected === [] ? '' : ' AND a.name NOT IN (' . implode(',', array_map([$this, 'literal'], $protected)) . ')';
+        $from = $this->db->prepare('FROM ' . $this->run_aliases_name() . ' a LEFT JOIN ' . $this->name() . ' s ON s.name = a.name AND s.run = %d WHERE a.run = %d AND s.name IS NULL', $run, $run) . $keep;
         return [$this->db->get_col("SELECT a.name $from ORDER BY a.name LIMIT " . (int) $limit), (int) $this->db->get_var("SELECT COUNT(*) $from")];
+    }
+
+    /**
+     * Claimants of the ledger (canonical domains) that no row of run `$run` holds as a domain
+     * and that were recorded before `$before` (a Unix time: the run's start; a domain mapped
+     * since was recorded by its event after the walk passed): the walk did not meet them.
+     */
+    public function claimants_not_in_run(int $run, int $before): array
+    {
+        $claims = $this->db->base_prefix . 'closte_claims';
+        return array_map('strval', (array) $this->db->get_col($this->db->prepare("SELECT DISTINCT c.claimant FROM $claims c LEFT JOIN " . $this->name()
+            . ' s ON s.name = c.claimant AND s.run = %d AND s.is_twin = 0 WHERE s.name IS NULL AND c.since < %d', $run, $before)));
     }
 
     /** The plan is done with run `$run`'s alias names. */

@@ -32,7 +32,7 @@ final class Closte_Native_Status
             (new Closte_Native_Status_Table())->set_aliases(null);
             return Closte_Native::explain($e);
         }
-        $unclaimed = (new Closte_Native_Status_Table())->set_aliases($aliases);
+        $unclaimed = array_values(array_diff((new Closte_Native_Status_Table())->set_aliases($aliases), Closte_Native_Ledger::protected_names()));
         $run = Closte_Native_Refresh::run();
         if ($run !== null && !empty($run['planned'])) {
             // The unclaimed list, from the names the table holds.

@@ -1,0 +1,217 @@
+<?php
+/*
+ * The claims ledger (Closte_Native_Ledger): no path removes an alias a mapped domain or the
+ * network still needs, and none adds back a name nothing maps. Each case is one an admin met
+ * on the real plugin (issue "ledger"), on the real Action Scheduler, the console's admin-post
+ * actions, and two runner processes at once. Runs as a subdomain install
+ * (CLOSTE_WP_SUBDOMAIN, set here): the network's wildcard alias is one of its own names.
+ * Prints "ok …" / "FAIL …" lines and "N passed, N failed".
+ */
+
+require __DIR__ . '/../server.inc';
+require __DIR__ . '/harness.inc';
+
+use WP_Ultimo\Models\Domain;
+
+$emu = new ClosteEmulator();
+putenv('CLOSTE_WP_KEY=' . $emu->key);
+putenv('CLOSTE_WP_SUBDOMAIN=1'); // bootstrap.php: a subdomain install (the runner processes inherit it)
+ini_set('closte.api_url', $emu->api);
+ini_set('closte.max_retries', '0');
+ini_set('closte.timeout', '10');
+ini_set('closte.nameservers', '127.0.0.1:9'); // no resolver here: DNS checks fail at once
+ini_set('closte.dns_timeout', '1');
+ini_set('closte.ssl_timeout', '1');
+require __DIR__ . '/bootstrap.php';
+global $wpdb;
+
+$t = new Harness();
+Domain::double_reset();
+Closte_Native_Status::forget();
+// The runner processes' emulator; no TLS lab and no DNS server: every check fails at once.
+update_network_option(null, 'closte_test_lab', ['api_url' => $emu->api, 'targets' => [], 'ca_file' => '', 'nameservers' => ['127.0.0.1:9']]);
+register_shutdown_function(fn () => delete_network_option(null, 'closte_test_lab')); // its emulator ends with this script, even on a fatal error
+$wpdb->query("UPDATE {$wpdb->base_prefix}actionscheduler_actions SET status = 'canceled' WHERE status IN ('pending', 'in-progress')");
+wp_set_current_user(1);
+$www = fn (string $setting) => update_network_option(null, 'wp-ultimo_v2_settings', ['auto_create_www_subdomain' => $setting]);
+$map = function (string $name, int $site = 1): Domain {
+    $d = new Domain(['blog_id' => $site, 'stage' => 'done']);
+    $d->set_domain($name);
+    $d->save(); // → wu_add_domain queued
+    return $d;
+};
+$on = function (): array {
+    $names = Closte\list_domain_names();
+    sort($names);
+    return $names;
+};
+$removed = fn (int $from) => array_column(array_column(array_filter(array_slice($emu->requests(), $from), fn ($r) => $r['path'] === '/deletedomainalias'), 'form'), 'domain');
+$added = fn (int $from) => array_column(array_column(array_filter(array_slice($emu->requests(), $from), fn ($r) => $r['path'] === '/adddomainalias'), 'form'), 'domain');
+$log = fn () => (string) @file_get_contents(getenv('WU_LOG_DIR') . '/integration-closte.log');
+$t->check('ledger: a subdomain install', is_subdomain_install());
+
+// 1. A www. twin another record maps is not removed with the domain whose twin it also is.
+$www('always');
+$shop = $map('shop.example.com');
+$t->run_queue();
+$by_hand = $map('www.shop.example.com'); // mapped by hand: a record of its own
+$t->run_queue();
+$t->same('1: shop.example.com and its twin are on Closte', ['shop.example.com', 'www.shop.example.com'], $on());
+$from = count($emu->requests());
+$shop->delete();
+$t->run_queue();
+$t->same('1: deleting shop.example.com removes its own alias only: www.shop.example.com has a record of its own',
+    [['shop.example.com'], ['www.shop.example.com']], [$removed($from), $on()]);
+$t->check('1: ... and the log says why the twin stayed', str_contains($log(), 'www.shop.example.com is still claimed by www.shop.example.com: nothing sent'), $log());
+$by_hand->delete();
+$t->run_queue();
+$t->same('1: once nothing claims it, it goes', [], $on());
+
+// 2. Retry (the console's row, bulk) of a domain deleted since the table was drawn: nothing sent.
+$left = $map('left.example.net');
+$t->run_queue();
+(new Closte_Native_Status())->refresh_aliases();
+$t->refresh();
+$wpdb->delete(Domain::double_table(), ['id' => $left->get_id()]); // deleted, and its remove event lost
+Closte\remove_domain('left.example.net'); // ... while Closte lost the alias: a Missing row
+Closte\remove_domain('www.left.example.net');
+$from = count($emu->requests());
+$r = $t->action('retry', ['domain' => 'left.example.net']);
+$t->same('2: Retry of a domain deleted since the page was drawn sends nothing and says so',
+    [[], 'warning', true], [$added($from), $r['notice']['type'] ?? null, str_contains((string) ($r['notice']['message'] ?? ''), 'left.example.net is no longer mapped: nothing sent')]);
+$t->check('2: ... and never says "Re-sent … on Closte"', !str_contains((string) ($r['notice']['message'] ?? ''), 'on Closte'), json_encode($r['notice']));
+$r = $t->action('bulk', ['bulk' => 'retry', 'names' => ['left.example.net', 'www.left.example.net']]);
+$t->same('2: bulk Retry: the same', [[], 'warning'], [$added($from), $r['notice']['type'] ?? null]);
+// Sync now: the record is deleted after Sync's walk, before the add goes out (the ledger's
+// lock is taken right before it decides: the moment of sending).
+$late = $map('late.example.net');
+$wpdb->query("UPDATE {$wpdb->base_prefix}actionscheduler_actions SET status = 'canceled' WHERE status = 'pending'"); // its add event is lost
+$gone = false;
+$delete_late = function ($wait) use (&$gone, $wpdb, $late) {
+    if (!$gone) {
+        $wpdb->delete(Domain::double_table(), ['id' => $late->get_id()]);
+        $gone = true;
+    }
+    return $wait;
+};
+add_filter('closte_native_lock_wait', $delete_late);
+$from = count($emu->requests());
+$r = $t->action('sync');
+remove_filter('closte_native_lock_wait', $delete_late);
+$t->same('2: Sync now decides at the moment of sending: a domain deleted after its walk is not added', [true, [], false],
+    [$gone, $added($from), in_array('late.example.net', $on(), true)]);
+
+// 3. A www. setting changed later does not orphan the twins added before it.
+$twin = $map('twin.example.org');
+$t->run_queue();
+$www('never');
+$run = $t->refresh();
+$t->same('3: after always → never, the twin added before is not unclaimed (console list)', false, in_array('www.twin.example.org', (array) $run['unclaimed'], true));
+$c = (new Closte_Native_Inventory())->compare(Closte\list_domain_names());
+$t->same('3: ... nor for Sync and wp closte sync --remove-unlisted', false, in_array('www.twin.example.org', $c['unclaimed'], true));
+$from = count($emu->requests());
+$r = $t->action('remove_unclaimed', ['confirm' => 'remove', 'names' => "www.twin.example.org\nshop.example.com"]);
+$t->same('3: a removal posted for it removes nothing', [[], true], [$removed($from), in_array('www.twin.example.org', $on(), true)]);
+
+// 4. The network's own names: its main domain and, on a subdomain install, its wildcard.
+Closte\add_domains(['example.test', '*.example.test', 'orphan.example.net']);
+$run = $t->refresh();
+$t->same('4: the unclaimed list holds neither the main domain nor the wildcard', ['orphan.example.net'], (array) $run['unclaimed']);
+$from = count($emu->requests());
+$r = $t->action('remove_unclaimed', ['confirm' => 'remove', 'names' => "example.test\n*.example.test\norphan.example.net"]);
+$t->same('4: Remove unclaimed removes the orphan, never the network\'s names', [['orphan.example.net'], true, true],
+    [$removed($from), in_array('example.test', $on(), true), in_array('*.example.test', $on(), true)]);
+$extra = fn ($names) => array_merge($names, ['status.example.net']);
+add_filter('closte_native_protected_names', $extra);
+Closte\add_domain('status.example.net');
+$c = (new Closte_Native_Inventory())->compare(Closte\list_domain_names());
+$t->same('4: closte_native_protected_names adds names of the network\'s own', [], $c['unclaimed']);
+remove_filter('closte_native_protected_names', $extra);
+Closte\remove_domain('status.example.net');
+
+// 5. A page of the walk that fails is a failure, not the end of the network.
+$www('always');
+Domain::double_insert(array_map(fn ($i) => "bulk$i.example.com", range(1, 1200)));
+Closte\add_domains(array_merge(...array_map(fn ($i) => ["bulk$i.example.com", "www.bulk$i.example.com"], range(1, 1200))));
+Closte\add_domain('orphan2.example.net');
+$c = (new Closte_Native_Inventory())->compare(Closte\list_domain_names());
+$t->same('5: one unclaimed alias among 2,400 live ones', [['orphan2.example.net'], 1200], [$c['unclaimed'], $c['records'] - 1]);
+$pages = 0;
+$fail_second = function ($query) use (&$pages) {
+    if (str_contains($query, 'wu_domain_mappings') && str_contains($query, 'OFFSET 500')) {
+        $pages++;
+        return 'SET STATEMENT max_statement_time=0.001 FOR ' . preg_replace('/^SELECT \*/', 'SELECT *, SLEEP(1) AS closte_sleep', $query); // the server kills it
+    }
+    return $query;
+};
+add_filter('query', $fail_second);
+$from = count($emu->requests());
+$r = $t->action('remove_unclaimed', ['confirm' => 'remove', 'names' => implode("\n", array_merge(['orphan2.example.net'], array_map(fn ($i) => "bulk$i.example.com", range(600, 1200))))]);
+remove_filter('query', $fail_second);
+$t->same('5: a failed page: nothing removed, and the admin is told', [true, [], 'error', true],
+    [$pages > 0, $removed($from), $r['notice']['type'] ?? null, str_contains((string) ($r['notice']['message'] ?? ''), 'Nothing removed: the domain records could not be read')]);
+$t->same('5: every live alias is still on Closte', 2400, count(array_filter($on(), fn ($n) => str_contains($n, 'bulk'))));
+$wpdb->query('DELETE FROM ' . Domain::double_table() . " WHERE domain LIKE 'bulk%'");
+Closte\remove_domains(array_values(array_filter($on(), fn ($n) => str_contains($n, 'bulk') || $n === 'orphan2.example.net')));
+
+// 7. Whole-network paths load no site: compare() switches to none of them.
+$sites = [];
+for ($i = 1; $i <= 12; $i++) {
+    $id = wpmu_create_blog("site$i.example.test", '/', "Site $i", 1);
+    update_blog_option($id, 'closte_test_ballast', str_repeat('x', 100000)); // autoloaded
+    $sites[] = $id;
+}
+Domain::double_insert(array_map(fn ($i) => ["own$i.example.com", 'done', $sites[$i - 1]], range(1, 12)));
+$switches = 0;
+$count = function () use (&$switches) {
+    $switches++;
+};
+add_action('switch_blog', $count);
+$c = (new Closte_Native_Inventory())->compare(Closte\list_domain_names());
+remove_action('switch_blog', $count);
+$t->same('7: Sync\'s walk over 12 records on 12 sites switches to no site', [0, 12 * 2], [$switches, count(array_filter($c['missing'], fn ($n) => str_contains($n, 'own')))]);
+$names = Closte_Native_Inventory::site_names($sites);
+$t->same('7: site names come from one query of their options tables', ['Site 1', 'Site 12'], [$names[$sites[0]] ?? null, $names[$sites[11]] ?? null]);
+$wpdb->query('DELETE FROM ' . Domain::double_table() . " WHERE domain LIKE 'own%'");
+
+// 8. The removal takes only what the admin was shown and confirmed.
+Closte\add_domain('shown.example.net');
+$t->refresh();
+$page = $t->console_page();
+preg_match('#<input type="hidden" name="names" value="([^"]*)">#', $page, $m);
+$posted = html_entity_decode($m[1] ?? '', ENT_QUOTES);
+Closte\add_domain('appeared.example.net'); // on Closte after the page was drawn
+$from = count($emu->requests());
+$r = $t->action('remove_unclaimed', ['confirm' => 'remove', 'names' => $posted]);
+$t->same('8: the box said 1 alias; only that one is removed', [true, ['shown.example.net'], true, 'Removed 1 unclaimed alias, 0 failed.'],
+    [str_contains($page, 'Yes, remove this 1 alias from Closte'), $removed($from), in_array('appeared.example.net', $on(), true), $r['notice']['message'] ?? null]);
+Closte\remove_domain('appeared.example.net');
+
+// Two runners: during an open refresh, a domain is deleted and mapped again while Closte
+// answers the remove slowly. The remove's runner holds the name's lock until Closte
+// answered; the add's runner waits for it and decides then: the alias is on Closte at the end.
+$www('never');
+$again = $map('again.example.com');
+$t->run_queue();
+Closte_Native_Refresh::start('test'); // open, not run
+$emu->fault(['path' => 'deletedomainalias', 'domain' => 'again.example.com', 'delay_ms' => 3000]);
+$again->delete(); // → wu_remove_domain queued
+$php = preg_split('/\s+/', trim((string) getenv('CLOSTE_WP_PHP')));
+$act = fn (string $hook) => proc_open(array_merge($php, [__DIR__ . '/act.php', $hook]), [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes, null, getenv());
+$from = count($emu->requests());
+$a = $act('wu_remove_domain');
+$deadline = microtime(true) + 60;
+while ($removed($from) === [] && proc_get_status($a)['running'] && microtime(true) < $deadline) {
+    usleep(20000); // until runner A's remove reached Closte (a state of the emulator, not a timer)
+}
+$map('again.example.com'); // mapped again: → wu_add_domain queued
+$b = $act('wu_add_domain');
+foreach ([$a, $b] as $p) {
+    while (proc_get_status($p)['running'] && microtime(true) < $deadline) {
+        usleep(20000);
+    }
+}
+$t->same('two runners: the remove reached Closte first, the add came after it', [['again.example.com'], ['again.example.com']], [$removed($from), $added($from)]);
+$t->same('two runners: at the end the alias is on Closte', true, in_array('again.example.com', $on(), true));
+
+$t->finish();
