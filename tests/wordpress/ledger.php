@@ -214,4 +214,46 @@ foreach ([$a, $b] as $p) {
 $t->same('two runners: the remove reached Closte first, the add came after it', [['again.example.com'], ['again.example.com']], [$removed($from), $added($from)]);
 $t->same('two runners: at the end the alias is on Closte', true, in_array('again.example.com', $on(), true));
 
+// Property: two processes, each a random sequence (fixed seeds) of map, unmap, www. setting
+// changes, retries, Sync, "Remove unclaimed" and the reconcile's adds, at the same time.
+// Checked against the emulator's request log: no name claimed all along (two domains mapped
+// throughout, their twins added under "always", the network's own names) is ever removed;
+// and once the queue is idle, one Sync and one removal leave Closte holding every mapped
+// name and no name nothing maps.
+$www('always');
+Domain::double_reset();
+$wpdb->query("UPDATE {$wpdb->base_prefix}actionscheduler_actions SET status = 'canceled' WHERE status IN ('pending', 'in-progress')");
+$emu->reset();
+$stable = ['s1.example.com', 's2.example.com'];
+foreach ($stable as $n) {
+    $map($n);
+}
+$t->run_queue();
+Closte\add_domains(['example.test', '*.example.test']);
+$kept = array_merge($stable, ['www.s1.example.com', 'www.s2.example.com', 'example.test', '*.example.test']);
+$t->same('property: the names claimed all along are on Closte', [], array_values(array_diff($kept, $on())));
+$from = count($emu->requests());
+$procs = [];
+foreach ([11, 12] as $seed) {
+    $procs[$seed] = proc_open(array_merge($php, [__DIR__ . '/ledger-ops.php', (string) $seed, '40']), [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes_of[$seed], null, getenv());
+}
+$outs = [];
+foreach ($procs as $seed => $p) {
+    $outs[$seed] = stream_get_contents($pipes_of[$seed][1]) . stream_get_contents($pipes_of[$seed][2]);
+    proc_close($p);
+}
+$t->check('property: both processes ran their 40 operations', substr_count($outs[11], "\n") >= 40 && str_ends_with(trim($outs[11]), 'done') && str_ends_with(trim($outs[12]), 'done'), json_encode($outs));
+$t->same('property: no name claimed all along was ever removed', [], array_values(array_intersect($removed($from), $kept)));
+$t->check('property: the sequences did remove and add (the test exercised both)', $removed($from) !== [] && $added($from) !== [], json_encode([$removed($from), $added($from)]));
+$t->run_queue();
+$c = (new Closte_Native_Inventory())->compare(Closte\list_domain_names());
+(new Closte_Native_Ledger())->add($c['missing'], [], 'property sync', $c['typed']);
+$c = (new Closte_Native_Inventory())->compare(Closte\list_domain_names());
+(new Closte_Native_Ledger())->remove($c['unclaimed'], [], 'property removal');
+$mapped = array_map('strval', $wpdb->get_col('SELECT domain FROM ' . Domain::double_table()));
+$now = $on();
+$t->same('property: at the end every mapped name and every name claimed all along is on Closte', [], array_values(array_diff(array_merge($mapped, $kept), $now)));
+$twins = array_map(fn ($d) => "www.$d", $mapped);
+$t->same('property: ... and nothing else but the twins of mapped domains', [], array_values(array_diff($now, $mapped, $kept, $twins)));
+
 $t->finish();
