@@ -64,7 +64,7 @@ lint: deps
 # Then whole-network work (bench/batch.php) through a latency proxy: batch vs loop vs curl_multi,
 # the network admin console for CONSOLE_N (500) domains in the real stack (bench/console.php), and
 # time to padlock, Ultimate Multisite alone vs with the watcher, plus one watcher tick for 1,000
-# domains (bench/padlock.php).
+# domains (bench/padlock.php); wp closte sync --dry-run at 40 and 400 sites (bench/sites.php).
 bench: build
 	@scripts/deps.sh bench
 	CLOSTE_EMULATOR=$(CURDIR)/$(EMULATOR) $(PHP) -n -d extension=$(CURDIR)/$(SO) bench/api_calls.php $(N)
@@ -72,6 +72,7 @@ bench: build
 	scripts/test-wordpress.sh --bench-console $${CONSOLE_N:-500}
 	scripts/test-wordpress.sh --bench-plan $${PLAN_N:-100000}
 	scripts/test-wordpress.sh --bench-padlock
+	scripts/test-wordpress.sh --bench-sites
 
 # Installs the extension into the PHP found by php-config, enabled the distro's way.
 install: build

@@ -246,6 +246,12 @@ if [ "${1:-}" = "--bench-padlock" ]; then
   exit $?
 fi
 
+# make bench: wp closte sync --dry-run at 40 and 400 sites, each record on a site of its own (no test).
+if [ "${1:-}" = "--bench-sites" ]; then
+  CLOSTE_WP_PHP="${php_base[*]} ${ext[*]}" "${php_base[@]}" "${ext[@]}" bench/sites.php
+  exit $?
+fi
+
 # CLOSTE_WP_ONLY=name runs one scenario (tests/wordpress/name.php), or "browser", or "nodes" (both on nginx + php-fpm).
 if [ -n "${CLOSTE_WP_ONLY:-}" ]; then
   if [ "$CLOSTE_WP_ONLY" = browser ]; then browser_test; elif [ "$CLOSTE_WP_ONLY" = nodes ]; then nodes_test; else tally "$("${php_base[@]}" "${ext[@]}" "tests/wordpress/$CLOSTE_WP_ONLY.php" 2>&1)"; fi
