@@ -187,6 +187,51 @@ $t->same('8: the box said 1 alias; only that one is removed', [true, ['shown.exa
     [str_contains($page, 'Yes, remove this 1 alias from Closte'), $removed($from), in_array('appeared.example.net', $on(), true), $r['notice']['message'] ?? null]);
 Closte\remove_domain('appeared.example.net');
 
+// 9. Honest rows. A check batch that throws: the row says it was not checked, and why,
+// and shows its last verdict as the old one it is (never "Valid" as if checked now).
+$www('never');
+$map('honest.example.com');
+$t->run_queue();
+$run = $t->refresh();
+$status_t = (new Closte_Native_Status_Table())->name();
+$row = fn () => $wpdb->get_row("SELECT dns_ok, dns_reason, dns_error, cert_valid, cert_reason, cert_error FROM $status_t WHERE name = 'honest.example.com'", ARRAY_A);
+$before = $row();
+$throw = fn () => ['timeout' => -1]; // an option the extension refuses: the whole batch throws
+add_filter('closte_native_console_dns_options', $throw, 99);
+add_filter('closte_native_console_ssl_options', $throw, 99);
+$t->refresh();
+remove_filter('closte_native_console_dns_options', $throw, 99);
+remove_filter('closte_native_console_ssl_options', $throw, 99);
+$after = $row();
+$t->same('9: a batch that throws: both verdicts unknown, each saying why, the last verdicts\' reasons kept', [true, null, true, $before['dns_reason'], null, true, $before['cert_reason']],
+    [$before['dns_ok'] !== null && $before['cert_valid'] !== null, $after['dns_ok'], str_starts_with((string) $after['dns_error'], 'DNS could not be checked:'), $after['dns_reason'],
+        $after['cert_valid'], str_starts_with((string) $after['cert_error'], 'Certificates could not be checked:'), $after['cert_reason']]);
+$cells = Harness::table_rows($t->console_page())['honest.example.com'] ?? ['dns' => '', 'certificate' => ''];
+$t->check('9: ... and the console says "Not checked", why, and the last verdict with its time', str_starts_with($cells['dns'], 'Not checked DNS could not be checked:')
+    && str_contains($cells['dns'], 'last verdict, ') && str_starts_with($cells['certificate'], 'Not checked Certificates could not be checked:') && str_contains($cells['certificate'], 'last verdict, '), json_encode($cells));
+// A superseded chunk's write does not bring back a row a newer plan deleted (a ghost).
+$wpdb->delete($status_t, ['name' => 'honest.example.com']);
+(new Closte_Native_Refresh())->check(['honest.example.com'], (int) $run['id']);
+$t->same('9: a chunk writing after its row was deleted creates no row', 0, (int) $wpdb->get_var("SELECT COUNT(*) FROM $status_t WHERE name = 'honest.example.com'"));
+// A chunk that always fails is given up after CHUNK_ATTEMPTS, and the run finishes saying so.
+$fail = function () {
+    throw new RuntimeException('this chunk always fails');
+};
+add_action(Closte_Native_Refresh::CHUNK_HOOK, $fail, 1);
+Closte_Native_Refresh::start('test');
+$t->run_queue(Closte_Native_Refresh::HOOK);
+$id = (int) Closte_Native_Refresh::run()['id'];
+$attempts = 0;
+for ($i = 0; $i < 10 && empty(Closte_Native_Refresh::run()['finished_at']); $i++) {
+    $attempts += $t->run_queue(Closte_Native_Refresh::CHUNK_HOOK);
+    (new Closte_Native_Refresh())->sweep($id);
+}
+remove_action(Closte_Native_Refresh::CHUNK_HOOK, $fail, 1);
+$t->same('9: a chunk that always fails runs 5 times, then the run finishes', [5, true], [$attempts, !empty(Closte_Native_Refresh::run()['finished_at'])]);
+$t->check('9: ... its names say why they were not checked, and the log says which chunk', str_contains((string) $wpdb->get_var("SELECT last_error FROM $status_t WHERE name = 'honest.example.com'"), 'its chunk of the refresh failed 5 times')
+    && str_contains($log(), "refresh: chunk 0 of run $id failed 5 times: given up"), $log());
+$wpdb->query('DELETE FROM ' . Domain::double_table() . " WHERE domain = 'honest.example.com'");
+
 // Two runners: during an open refresh, a domain is deleted and mapped again while Closte
 // answers the remove slowly. The remove's runner holds the name's lock until Closte
 // answered; the add's runner waits for it and decides then: the alias is on Closte at the end.

@@ -216,7 +216,8 @@ final class Closte_Native_Console_Table extends WP_List_Table
     protected function column_dns($item)
     {
         if ($item['dns_ok'] === null) {
-            return self::badge('none', __('Not checked', 'closte-native'));
+            return self::badge('none', __('Not checked', 'closte-native')) . self::last_verdict($item, 'dns', $item['dns_reason'] === null ? null
+                : ($item['dns_reason'] === '' ? trim(__('OK', 'closte-native') . ' ' . (string) $item['dns_points']) : (string) $item['dns_reason']));
         }
         if ((int) $item['dns_ok'] === 1) {
             return self::badge('ok', __('OK', 'closte-native')) . ' <span class="closte-detail">' . esc_html((string) $item['dns_points']) . '</span>';
@@ -228,7 +229,9 @@ final class Closte_Native_Console_Table extends WP_List_Table
     protected function column_certificate($item)
     {
         if ($item['cert_valid'] === null) {
-            return self::badge('none', __('Not checked', 'closte-native'));
+            return self::badge('none', __('Not checked', 'closte-native')) . self::last_verdict($item, 'cert', $item['cert_reason'] === null ? null
+                : ($item['cert_reason'] === '' || $item['cert_reason'] === 'expiring_soon'
+                    ? sprintf(_n('Valid, %d day left', 'Valid, %d days left', (int) $item['cert_days'], 'closte-native'), (int) $item['cert_days']) : (string) $item['cert_reason']));
         }
         if ((int) $item['cert_valid'] === 1) {
             $days = (int) $item['cert_days'];
@@ -241,5 +244,21 @@ final class Closte_Native_Console_Table extends WP_List_Table
         }
         return self::badge((int) $item['f_waiting'] ? 'warning' : 'error', __('Invalid', 'closte-native')) . ' <span class="closte-detail">'
             . esc_html(sprintf('%s (%s)', $item['cert_error'], $item['cert_reason'])) . '</span>';
+    }
+
+    /**
+     * Under "Not checked": why this check could not run (its error), and the verdict of the
+     * last check that did, marked with its time as the old one it is.
+     */
+    private static function last_verdict(array $item, string $what, ?string $verdict): string
+    {
+        $error = (string) ($item["{$what}_error"] ?? '');
+        $at = (string) ($item["{$what}_checked_at"] ?? '');
+        $html = $error === '' ? '' : ' <span class="closte-detail">' . esc_html($error) . '</span>';
+        if ($verdict !== null && $at !== '') {
+            /* translators: 1: when the last check ran (UTC), 2: its verdict */
+            $html .= ' <span class="closte-detail closte-old">' . esc_html(sprintf(__('last verdict, %1$s UTC: %2$s', 'closte-native'), $at, $verdict)) . '</span>';
+        }
+        return $html;
     }
 }

@@ -30,6 +30,8 @@ final class Closte_Native_Refresh
     const SWEEP_HOOK = 'closte_native_refresh_sweep';
     const CHUNK_SIZE = 500;
     const SWEEP_EVERY = 60;
+    /** Attempts of one chunk (the first included) before the sweep gives it up. */
+    const CHUNK_ATTEMPTS = 5;
     /** Unclaimed aliases kept for the console (the count is kept in full). */
     const UNCLAIMED_KEPT = 1000;
 
@@ -326,8 +328,8 @@ final class Closte_Native_Refresh
 
     /**
      * One chunk: its unchecked names, one DNS batch, one certificate batch, one upsert.
-     * A check that could not run at all leaves its columns as they were and says why in
-     * last_error; the names count as checked (the next Refresh asks again).
+     * A check that could not run at all makes its verdict unknown and says why (its last
+     * verdict stays, shown as such); the names count as checked (the next Refresh asks again).
      */
     public function chunk($id = 0, $chunk = 0, $attempt = 1): void
     {
@@ -420,8 +422,8 @@ final class Closte_Native_Refresh
 
     /**
      * Checks `$names` (canonical): one DNS batch, one certificate batch, one upsert, the
-     * rows marked checked in run `$id`. A check that could not run at all leaves its
-     * columns as they were and says why in last_error (returned too, in words).
+     * rows marked checked in run `$id`. A check that could not run at all makes its verdict
+     * unknown and says why on each row, and in last_error (returned too, in words).
      */
     public function check(array $names, int $id): array
     {
@@ -439,7 +441,7 @@ final class Closte_Native_Refresh
                     'dns_points' => mb_substr(implode(', ', array_merge((array) $r['a'], (array) $r['aaaa'])), 0, 255), 'dns_checked_at' => $now];
             }
         } catch (Throwable $e) {
-            $errors[] = __('DNS could not be checked:', 'closte-native') . ' ' . Closte_Native::explain($e);
+            $errors['dns'] = __('DNS could not be checked:', 'closte-native') . ' ' . Closte_Native::explain($e);
         }
         try {
             $options = Closte_Native_Status::ssl_options($names, ['timeout' => $timeout, 'min_days' => Closte_Native_Status_Table::MIN_DAYS]);
@@ -451,17 +453,18 @@ final class Closte_Native_Refresh
                     'cert_days' => $r['days_remaining'] === null ? null : (int) $r['days_remaining'], 'cert_checked_at' => $now];
             }
         } catch (Throwable $e) {
-            $errors[] = __('Certificates could not be checked:', 'closte-native') . ' ' . Closte_Native::explain($e);
+            $errors['cert'] = __('Certificates could not be checked:', 'closte-native') . ' ' . Closte_Native::explain($e);
         }
         $this->table->upsert(self::check_rows($rows, $id, $errors));
-        return $errors;
+        return array_values($errors);
     }
 
     /**
-     * Rows of the one upsert: every column a chunk writes, for every name (a check that
-     * could not run keeps the row's old values: VALUES(col) of the same value read back
-     * is not possible in one statement, so those columns are written as NULL only when
-     * the check ran).
+     * Rows of the one upsert: every column a chunk writes, for every name. A check that
+     * could not run at all says so on each row: its verdict column becomes unknown (NULL)
+     * and its error column says why, while the last verdict's reason, details and time
+     * stay, shown as the last verdict (Closte_Native_Console_Table); a name not checked this
+     * run never shows "Valid" as if it were.
      */
     private static function check_rows(array $rows, int $id, array $errors): array
     {
@@ -469,10 +472,8 @@ final class Closte_Native_Refresh
         $cert = ['cert_valid', 'cert_reason', 'cert_error', 'cert_subject', 'cert_issuer', 'cert_expires', 'cert_days', 'cert_checked_at'];
         $first = reset($rows);
         $columns = ['name'];
-        foreach ([$dns, $cert] as $group) {
-            if ($first !== false && array_key_exists($group[0], $first)) {
-                $columns = array_merge($columns, $group);
-            }
+        foreach ([[$dns, 'dns'], [$cert, 'cert']] as [$group, $what]) {
+            $columns = array_merge($columns, $first !== false && array_key_exists($group[0], $first) ? $group : [$group[0], "{$what}_error"]);
         }
         $columns = array_merge($columns, ['last_error', 'checked_run']);
         $out = [];
@@ -482,6 +483,11 @@ final class Closte_Native_Refresh
                 $row[$c] = $r[$c] ?? null;
             }
             $row['name'] = $name;
+            foreach (['dns', 'cert'] as $what) {
+                if (isset($errors[$what])) {
+                    $row["{$what}_error"] = mb_substr($errors[$what], 0, 512);
+                }
+            }
             $row['last_error'] = $errors === [] ? null : mb_substr(implode(' ', $errors), 0, 512);
             $row['checked_run'] = $id;
             $out[] = $row;
@@ -510,15 +516,33 @@ final class Closte_Native_Refresh
             $this->finish($id);
             return;
         }
+        $this->sweep_chunks($id, $unfinished);
+        if ($this->table->unfinished_chunks($id) === []) {
+            $this->finish($id); // the last ones were given up
+            return;
+        }
+        $this->keep_sweeping($id);
+    }
+
+    /** Enqueues a new attempt of each unfinished chunk with no action waiting, or gives it up after CHUNK_ATTEMPTS. */
+    private function sweep_chunks(int $id, array $unfinished): void
+    {
         $queued = array_fill_keys(array_map(fn ($args) => (int) ($args[1] ?? -1), self::waiting_for(self::CHUNK_HOOK, $id)), true);
         foreach ($unfinished as $chunk) {
             if (!isset($queued[$chunk])) {
                 $attempt = $this->runs->attempt($id, $chunk);
+                if ($attempt > self::CHUNK_ATTEMPTS) {
+                    // A chunk that keeps failing is not run forever: its names say they were not
+                    // checked, and why, and the run can finish.
+                    $why = sprintf(__('not checked: its chunk of the refresh failed %d times (its action failed or its worker died each time; Tools → Scheduled Actions, hook closte_native_refresh_chunk, says why)', 'closte-native'), $attempt - 1);
+                    $this->table->give_up($id, $chunk, $why);
+                    Closte_Native::log(sprintf('refresh: chunk %d of run %d failed %d times: given up, its names marked not checked', $chunk, $id, $attempt - 1));
+                    continue;
+                }
                 Closte_Native::log(sprintf('refresh: chunk %d of run %d had no worker left (its action failed or vanished): enqueued again, attempt %d', $chunk, $id, $attempt));
                 Closte_Native_Queue::schedule(self::CHUNK_HOOK, [$id, $chunk, $attempt]);
             }
         }
-        $this->keep_sweeping($id);
     }
 
     /**

@@ -273,7 +273,8 @@ final class Closte_Native_Status_Table
 
     /**
      * One multi-row upsert: $rows are column => value arrays with the same keys; on an
-     * existing name only those columns change. Then the flags of those names are rewritten.
+     * existing name only those columns change. Rows without `domain` only update: a name
+     * with no row gets none. Then the flags of those names are rewritten.
      */
     public function upsert(array $rows): void
     {
@@ -288,7 +289,13 @@ final class Closte_Native_Status_Table
         }
         $update = implode(', ', array_map(fn ($c) => "$c = VALUES($c)", array_diff($columns, ['name'])));
         $this->db->query('INSERT INTO ' . $this->name() . ' (' . implode(',', $columns) . ') VALUES ' . implode(',', $values) . " ON DUPLICATE KEY UPDATE $update");
-        $this->reflag('name IN (' . implode(',', array_map(fn ($r) => $this->literal($r['name']), $rows)) . ')');
+        $in = 'name IN (' . implode(',', array_map(fn ($r) => $this->literal($r['name']), $rows)) . ')';
+        if (!in_array('domain', $columns, true)) {
+            // Rows that only update (a chunk's checks, its adds) never create one: a row a newer
+            // plan deleted meanwhile (its domain unmapped) is not brought back as a ghost.
+            $this->db->query('DELETE FROM ' . $this->name() . " WHERE domain = '' AND $in");
+        }
+        $this->reflag($in);
     }
 
     /** Rewrites the flags by FLAGS, for the rows matching `$where` (SQL). */
@@ -345,6 +352,19 @@ final class Closte_Native_Status_Table
         $r = $this->db->get_row($this->db->prepare('SELECT SUM(added_run = %d) AS added, SUM(on_closte = 1 AND added_run <> %d) AS unchanged, SUM(add_error IS NOT NULL) AS failed FROM '
             . $this->name() . ' WHERE run = %d AND wanted = 1 AND invalid IS NULL', $run, $run, $run), ARRAY_A);
         return [(int) ($r['added'] ?? 0), (int) ($r['unchanged'] ?? 0), (int) ($r['failed'] ?? 0)];
+    }
+
+    /**
+     * Gives up chunk `$chunk` of run `$run`: its unchecked names count as checked in the
+     * run, their verdicts unknown, each saying `$why` (the last verdicts' details stay).
+     */
+    public function give_up(int $run, int $chunk, string $why): void
+    {
+        $why = mb_substr($why, 0, 512);
+        $where = $this->db->prepare('run = %d AND chunk = %d AND checked_run <> %d', $run, $chunk, $run);
+        $this->db->query($this->db->prepare('UPDATE ' . $this->name() . " SET checked_run = %d, dns_ok = NULL, dns_error = %s, cert_valid = NULL, cert_error = %s, last_error = %s WHERE $where",
+            $run, $why, $why, $why));
+        $this->reflag($this->db->prepare('run = %d AND chunk = %d', $run, $chunk));
     }
 
     /** The chunks of a run that still have a name to check. */
