@@ -242,7 +242,8 @@ final class Closte_Native_CLI
         $yes = (bool) WP_CLI\Utils\get_flag_value($assoc_args, 'yes', false);
         // The alias names once, the records a page at a time: memory holds what differs.
         try {
-            $c = (new Closte_Native_Inventory())->compare(Closte\list_domain_names());
+            $list = Closte\list_domain_names();
+            $c = (new Closte_Native_Inventory())->compare($list);
         } catch (Closte_Native_Walk_Error $e) {
             WP_CLI::error(sprintf('Nothing changed: %s, so an alias could look unclaimed that a domain still needs. Run it again; if it keeps failing, check the database.', rtrim($e->getMessage(), '.')));
         } catch (Throwable $e) {
@@ -314,7 +315,8 @@ final class Closte_Native_CLI
             }
         }
         if ($added !== [] || $removed !== []) {
-            (new Closte_Native_Status())->refresh_aliases(); // the On Closte column, as after the console's actions
+            // The On Closte column, as after the console's actions, from the list read above and what changed.
+            (new Closte_Native_Status())->refresh_aliases(null, array_values(array_diff(array_unique(array_merge($list, $added)), $removed)));
         }
         foreach ($failed as $line) {
             WP_CLI::warning($line);

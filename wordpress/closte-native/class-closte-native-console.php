@@ -282,7 +282,8 @@ final class Closte_Native_Console
         $this->guard('sync');
         try {
             // The alias names once, the records a page at a time: only what differs is kept.
-            $c = (new Closte_Native_Inventory())->compare(Closte\list_domain_names(self::call_options()));
+            $list = Closte\list_domain_names(self::call_options());
+            $c = (new Closte_Native_Inventory())->compare($list);
         } catch (Throwable $e) {
             $this->done('error', __('Sync failed, nothing changed:', 'closte-native') . ' ' . Closte_Native::explain($e));
         }
@@ -296,7 +297,7 @@ final class Closte_Native_Console
             $this->done('error', __('Sync failed, nothing changed:', 'closte-native') . ' ' . Closte_Native::explain($e));
         }
         if ($r['added'] !== []) {
-            (new Closte_Native_Status())->refresh_aliases();
+            (new Closte_Native_Status())->refresh_aliases(null, array_values(array_unique(array_merge($list, $r['added']))));
         }
         $failed = [];
         foreach ($r['failed'] as $name => $error) {
@@ -366,7 +367,8 @@ final class Closte_Native_Console
         // canonical form (a record bücher.example claims xn--bcher-kva.example). The alias
         // names once, the records a page at a time: memory holds the aliases, not the network.
         try {
-            $c = (new Closte_Native_Inventory())->compare(Closte\list_domain_names(self::call_options()));
+            $list = Closte\list_domain_names(self::call_options());
+            $c = (new Closte_Native_Inventory())->compare($list);
         } catch (Closte_Native_Walk_Error $e) {
             $this->done('error', sprintf(__('Nothing removed: %s, so an alias could look unclaimed that a domain still needs. Try again; if it keeps failing, check the database.', 'closte-native'),
                 rtrim($e->getMessage(), '.')));
@@ -382,7 +384,7 @@ final class Closte_Native_Console
         $todo = array_values(array_intersect($c['unclaimed'], $shown));
         $r = (new Closte_Native_Ledger())->remove($todo, self::call_options(), 'console');
         if ($r['removed'] !== []) {
-            (new Closte_Native_Status())->refresh_aliases();
+            (new Closte_Native_Status())->refresh_aliases(null, array_values(array_diff($list, $r['removed'])));
         }
         $kept = count($shown) - count($r['removed']) - count($r['failed']);
         $message = sprintf(_n('Removed %1$d unclaimed alias, %2$d failed.', 'Removed %1$d unclaimed aliases, %2$d failed.', count($r['removed']), 'closte-native'), count($r['removed']), count($r['failed']))

@@ -33,6 +33,8 @@ final class Closte_Native_Ledger
 {
     /** Seconds a send waits for another process's send of the same name before giving way (then retried). */
     const LOCK_WAIT = 20;
+    /** Names one add_domains() or remove_domains() call takes (each call reads Closte's list once). */
+    const BATCH = 5000;
 
     /** @var wpdb */
     private $db;
@@ -266,7 +268,8 @@ final class Closte_Native_Ledger
     public function add(array $names, array $options, string $who, array $typed = []): array
     {
         $out = ['added' => [], 'unchanged' => 0, 'failed' => [], 'skipped' => []];
-        foreach (array_chunk(array_values(array_unique(array_map('strval', $names))), 500) as $part) {
+        // One add_domains() (one list read of its own) for up to a chunk's 5,000 names.
+        foreach (array_chunk(array_values(array_unique(array_map('strval', $names))), self::BATCH) as $part) {
             if (!$this->lock($part)) {
                 foreach ($part as $n) {
                     $out['failed'][$n] = self::busy();
@@ -319,7 +322,7 @@ final class Closte_Native_Ledger
     public function remove(array $names, array $options, string $who): array
     {
         $out = ['removed' => [], 'failed' => [], 'skipped' => []];
-        foreach (array_chunk(array_values(array_unique(array_map('strval', $names))), 500) as $part) {
+        foreach (array_chunk(array_values(array_unique(array_map('strval', $names))), self::BATCH) as $part) {
             if (!$this->lock($part)) {
                 foreach ($part as $n) {
                     $out['failed'][] = "$n: " . self::busy()['message'];

@@ -22,12 +22,15 @@ final class Closte_Native_Status
     /**
      * After a change to Closte's aliases (sync, retry, removal): one list read updates the
      * table's on_closte column; certificates and DNS are unchanged by it, so not re-checked.
-     * Returns the error in words when the list could not be read, else null.
+     * `$aliases`: the list as the action read it, its own adds and removes applied (then
+     * nothing is read). Returns the error in words when the list could not be read, else null.
      */
-    public function refresh_aliases(?float $timeout = null): ?string
+    public function refresh_aliases(?float $timeout = null, ?array $aliases = null): ?string
     {
         try {
-            $aliases = Closte\list_domain_names(['timeout' => $timeout ?? Closte_Native_Console::timeout()]);
+            // An action that read the list already passes it, with its own changes applied:
+            // Closte's list is read once per action, not once more for this column.
+            $aliases ??= Closte\list_domain_names(['timeout' => $timeout ?? Closte_Native_Console::timeout()]);
         } catch (Throwable $e) {
             (new Closte_Native_Status_Table())->set_aliases(null);
             return Closte_Native::explain($e);
