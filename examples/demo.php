@@ -65,7 +65,8 @@ show("check_dns('www.shop.example.com')", function () {
     $r = Closte\check_dns('www.shop.example.com');
     return ['ok' => $r['ok'], 'a' => $r['a'], 'cname' => $r['cname'], 'ttl' => $r['ttl']];
 });
-show('check_dns_many(4 names)', function () {
-    $r = Closte\check_dns_many(['shop.example.com', 'moved.example.com', 'ipv6.example.com', 'gone.example.com']);
+show('check_dns_many(7 names)', function () {
+    $r = Closte\check_dns_many(['shop.example.com', 'moved.example.com', 'ipv6.example.com', 'gone.example.com',
+        'proxied.example.com', 'stray.example.com', 'shop.example.org']);
     return array_map(fn ($x) => $x['ok'] ? 'ok' : "{$x['reason']}: {$x['error']}", $r);
 });

@@ -219,7 +219,9 @@ function test_connection(array $options = []): array
  * @param array{port?: int, connect_to?: string, timeout?: int|float, ca_file?: string, min_days?: int} $options
  *        port (default 443); connect_to: host or IP to connect to instead of the domain's DNS
  *        (SNI and verification stay for $domain); timeout (default closte.ssl_timeout);
- *        ca_file (default closte.ca_file); min_days: report expiring_soon when fewer days remain (default 14)
+ *        ca_file (default closte.ca_file); min_days: report expiring_soon when fewer whole days
+ *        remain; without it, expiring_soon when less than the smaller of 14 days and a sixth of
+ *        the certificate's lifetime remains (90-day: 14 days, 45-day: 7.5, 6-day: 1)
  * @return array{domain: string, valid: bool, reason: null|'expired'|'not_yet_valid'|'hostname_mismatch'|'untrusted'|'self_signed'|'handshake_failed'|'connect_failed'|'dns_failed'|'timeout', error: ?string, subject: ?string, issuer: ?string, san: list<string>, not_before: ?int, not_after: ?int, days_remaining: ?int, expiring_soon: bool, protocol: ?string, peer: ?string, elapsed_ms: float}
  * @throws InvalidDomainException for a bad or wildcard name
  * @throws ConfigException for an unreadable CA file or a bad closte.ssl_timeout
@@ -307,7 +309,7 @@ function sync_domains(array $wanted, array $options = []): array
  *
  * @param list<string>|array<array-key, string> $domains
  * @param array{port?: int, connect_to?: string|array<string, string>, timeout?: int|float, ca_file?: string, min_days?: int, concurrency?: int} $options
- *        concurrency 1-256 (default closte.ssl_concurrency)
+ *        concurrency 1-256 (default closte.ssl_concurrency); min_days as for check_ssl()
  * @return array<array-key, array{domain: string, valid: bool, reason: null|'invalid_domain'|'expired'|'not_yet_valid'|'hostname_mismatch'|'untrusted'|'self_signed'|'handshake_failed'|'connect_failed'|'dns_failed'|'timeout', error: ?string, subject: ?string, issuer: ?string, san: list<string>, not_before: ?int, not_after: ?int, days_remaining: ?int, expiring_soon: bool, protocol: ?string, peer: ?string, elapsed_ms: float}>
  * @throws ConfigException for an unreadable CA file or a bad closte.ssl_timeout / closte.ssl_concurrency
  * @throws \ValueError on an unknown option key or an out-of-range option value
@@ -324,17 +326,24 @@ function check_ssl_many(array $domains, array $options = []): array
  * CLOSTE_PUBLIC_IP_ADDRESS (wp-config.php on Closte), else nothing (`no_expectation`).
  * DNS failures are reported in the result, never thrown. Nothing is cached between calls.
  *
- * `reason`: null when ok; `nxdomain` (the name does not exist), `no_records` (no A or AAAA),
- * `points_elsewhere`, `servfail` (the resolver failed or refused, or could not be reached),
- * `timeout` (no answer within `timeout`), `no_expectation`. `error` is one sentence, e.g.
- * "shop.example.com points to 203.0.113.9; Closte expects 198.51.100.7". `cname` is the
- * chain in order (each name the previous one points to); `matched` the expected entries
- * found; `ttl` the lowest TTL seen.
+ * `reason`: null when ok, else the first that applies: `timeout` (no answer within
+ * `timeout`), `servfail` (the resolver failed or refused, or could not be reached; also for
+ * the CAA query), `nxdomain` (the name does not exist), `no_records` (no A or AAAA),
+ * `no_expectation`; when nothing expected matched, `proxied` (every address is in
+ * Cloudflare's proxy ranges) or `points_elsewhere`; when an expected IP matched but other
+ * A/AAAA addresses are not expected, `partly_elsewhere`; when the addresses are right,
+ * `caa_forbids` (the closest CAA record set, RFC 8659, does not allow `caa_issuer`).
+ * `error` is one sentence, e.g. "shop.example.com points to 203.0.113.9; Closte expects
+ * 198.51.100.7". `cname` is the chain in order (each name the previous one points to);
+ * `matched` the expected entries found; `ttl` the lowest TTL seen; `caa` the relevant CAA
+ * record set and the domain holding it (looked up once the addresses are right; null when
+ * no name up to the TLD has one, or it was not looked up).
  *
- * @param array{nameservers?: string|list<string>, expect?: string|list<string>, timeout?: int|float} $options
+ * @param array{nameservers?: string|list<string>, expect?: string|list<string>, timeout?: int|float, caa_issuer?: string} $options
  *        nameservers: "ip" or "ip:port" (default closte.nameservers, empty = the system's);
- *        expect: IP addresses and/or host names; timeout: seconds (default closte.dns_timeout)
- * @return array{domain: string, ok: bool, reason: null|'nxdomain'|'no_records'|'points_elsewhere'|'servfail'|'timeout'|'no_expectation', error: ?string, a: list<string>, aaaa: list<string>, cname: list<string>, expected: list<string>, matched: list<string>, ttl: ?int, elapsed_ms: float}
+ *        expect: IP addresses and/or host names; timeout: seconds (default closte.dns_timeout);
+ *        caa_issuer: the CA's domain a CAA record set must allow (default letsencrypt.org, Closte's CA)
+ * @return array{domain: string, ok: bool, reason: null|'nxdomain'|'no_records'|'points_elsewhere'|'servfail'|'timeout'|'no_expectation'|'proxied'|'partly_elsewhere'|'caa_forbids', error: ?string, a: list<string>, aaaa: list<string>, cname: list<string>, expected: list<string>, matched: list<string>, ttl: ?int, caa: null|array{domain: string, records: list<array{flags: int, tag: string, value: string}>}, elapsed_ms: float}
  * @throws InvalidDomainException when $domain is not a concrete host name (wildcards included)
  * @throws ConfigException for a bad closte.nameservers / closte.dns_timeout, a
  *         CLOSTE_PUBLIC_IP_ADDRESS that is not an IP address, or an unreadable /etc/resolv.conf
@@ -347,15 +356,16 @@ function check_dns(string $domain, array $options = []): array
 
 /**
  * check_dns() for every name of `$domains` through one resolver, at most `concurrency`
- * names at a time (each name's A and AAAA together), each bounded by its own timeout.
+ * names at a time (each name's A and AAAA together, then CAA; a CAA record set shared by
+ * several names, e.g. of their parent, is asked once), each bounded by its own timeout.
  * One result per element (caller's keys and order); names that normalize alike are asked
  * once. A name that is not a concrete host gets `ok` false, `reason` `invalid_domain` and
  * the message.
  *
  * @param list<string>|array<array-key, string> $domains
- * @param array{nameservers?: string|list<string>, expect?: string|list<string>, timeout?: int|float, concurrency?: int} $options
- *        concurrency 1-256 (default closte.concurrency)
- * @return array<array-key, array{domain: string, ok: bool, reason: null|'invalid_domain'|'nxdomain'|'no_records'|'points_elsewhere'|'servfail'|'timeout'|'no_expectation', error: ?string, a: list<string>, aaaa: list<string>, cname: list<string>, expected: list<string>, matched: list<string>, ttl: ?int, elapsed_ms: float}>
+ * @param array{nameservers?: string|list<string>, expect?: string|list<string>, timeout?: int|float, caa_issuer?: string, concurrency?: int} $options
+ *        concurrency 1-256 (default closte.dns_concurrency)
+ * @return array<array-key, array{domain: string, ok: bool, reason: null|'invalid_domain'|'nxdomain'|'no_records'|'points_elsewhere'|'servfail'|'timeout'|'no_expectation'|'proxied'|'partly_elsewhere'|'caa_forbids', error: ?string, a: list<string>, aaaa: list<string>, cname: list<string>, expected: list<string>, matched: list<string>, ttl: ?int, caa: null|array{domain: string, records: list<array{flags: int, tag: string, value: string}>}, elapsed_ms: float}>
  * @throws ConfigException as check_dns()
  * @throws \ValueError on an unknown option key or an out-of-range option value
  * @throws \TypeError when $domains is not an array or holds a non-string, or an option has the wrong type

@@ -38,6 +38,11 @@ shop.example.com      300 A     198.51.100.7
 www.shop.example.com   60 CNAME shop.example.com
 moved.example.com     300 A     203.0.113.9
 ipv6.example.com      300 AAAA  2001:db8::7
+proxied.example.com   300 A     104.16.132.229
+stray.example.com     300 A     198.51.100.7
+stray.example.com     300 AAAA  2001:db8::66
+shop.example.org      300 A     198.51.100.7
+example.org           300 CAA   0 issue "sectigo.com"
 ZONE
 run dns --zone "$work/zone.txt"
 dns=${url#udp://}

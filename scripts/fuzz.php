@@ -119,6 +119,7 @@ $dns_values = [
     'nameservers' => [$dns->addr, [$dns->addr, $dns->addr], '', 'ns.example.com', '127.0.0.1:0', [5], "\0"],
     'expect' => ['198.51.100.7', ['2001:db8::7', 'edge.closte.test'], [], '*.x.com', 'a b', [5], "\0"],
     'timeout' => [0.2, 0.001, 0, -3, NAN],
+    'caa_issuer' => ['letsencrypt.org', 'sectigo.com', '', '*.x.com', 'a b', "\0", 'letsencrypt.org; x=y', 5],
 ];
 $dns_many_values = $dns_values + ['concurrency' => [1, 32, 256, 0, 257]];
 

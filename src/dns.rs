@@ -7,6 +7,7 @@ use ext_php_rs::prelude::*;
 use ext_php_rs::types::ZendHashTable;
 
 use closte_core::batch;
+use closte_core::caa::{self, CaaSet};
 use closte_core::dns_check::{self, DnsCheck, DnsReport, Expected, Reason};
 use closte_core::settings::DNS_CONCURRENCY;
 use closte_core::{Error, quoted};
@@ -18,8 +19,8 @@ use crate::options::{self, Caller, Options};
 use crate::runtime;
 
 pub const PUBLIC_IP_CONSTANT: &str = "CLOSTE_PUBLIC_IP_ADDRESS";
-const DNS_OPTIONS: &[&str] = &["nameservers", "expect", "timeout"];
-const DNS_MANY_OPTIONS: &[&str] = &["nameservers", "expect", "timeout", "concurrency"];
+const DNS_OPTIONS: &[&str] = &["nameservers", "expect", "timeout", "caa_issuer"];
+const DNS_MANY_OPTIONS: &[&str] = &["nameservers", "expect", "timeout", "caa_issuer", "concurrency"];
 
 /// `CLOSTE_PUBLIC_IP_ADDRESS` (Closte defines it in wp-config.php), when defined and not empty.
 fn default_expectation() -> closte_core::Result<Vec<Expected>> {
@@ -58,6 +59,7 @@ fn dns_settings(options: &Options, caller: &Caller, many: bool) -> PhpResult<(Dn
                 );
             }
             "timeout" => check.timeout = opt.seconds()?,
+            "caa_issuer" => check.caa_issuer = caa::parse_issuer(&opt.string()?).map_err(|why| opt.invalid(why))?,
             "concurrency" => concurrency = Some(opt.count(1..=DNS_CONCURRENCY.max)?),
             _ => {}
         }
@@ -86,8 +88,20 @@ fn report_array(r: DnsReport, elapsed: Duration) -> PhpResult<ZBox<ZendHashTable
         .set("expected", r.expected)?
         .set("matched", r.matched)?
         .set("ttl", r.ttl.map(i64::from))?
+        .set("caa", r.caa.map(caa_array).transpose()?)?
         .set("elapsed_ms", duration_ms(elapsed))?
         .into_array())
+}
+
+/// `['domain' => where the set was found, 'records' => [['flags' => int, 'tag' => string, 'value' => string], …]]`.
+fn caa_array(set: CaaSet) -> PhpResult<ZBox<ZendHashTable>> {
+    let mut records = ZendHashTable::new();
+    for r in set.records {
+        records.push(
+            Record::new().set("flags", i64::from(r.flags))?.set("tag", r.tag)?.set("value", r.value)?.into_array(),
+        )?;
+    }
+    Ok(Record::new().set("domain", set.domain)?.set("records", records)?.into_array())
 }
 
 /// Resolves `$domain` (A, AAAA and its CNAME chain) and says whether it points where

@@ -50,7 +50,7 @@ fn ssl_settings(options: &Options, caller: &Caller, many: bool) -> PhpResult<(Ss
                 if !(0..=3650).contains(&days) {
                     return Err(opt.invalid(format!("must be between 0 and 3650, got {days}")));
                 }
-                opts.min_days = days;
+                opts.min_days = Some(days);
             }
             "concurrency" => concurrency = Some(opt.count(1..=SSL_CONCURRENCY.max)?),
             _ => {}

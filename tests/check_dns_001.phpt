@@ -26,7 +26,7 @@ var_dump($r['a'], $r['ttl'], $r['expected']);
 --EXPECT--
 no_expectation: shop.example.com points to 198.51.100.7; there is nothing to compare with (define CLOSTE_PUBLIC_IP_ADDRESS or pass the expect option)
 nxdomain: nothing.example.com does not exist in DNS (NXDOMAIN)
-array(11) {
+array(12) {
   ["domain"]=>
   string(16) "shop.example.com"
   ["ok"]=>
@@ -58,6 +58,8 @@ array(11) {
   }
   ["ttl"]=>
   int(300)
+  ["caa"]=>
+  NULL
   ["elapsed_ms"]=>
   string(5) "float"
 }

@@ -1,5 +1,5 @@
 --TEST--
-Closte\check_dns() and check_dns_many(): bad names, options, INI settings and constant throw precise exceptions before anything is asked
+Closte\check_dns() and check_dns_many(): bad names, options (caa_issuer included), INI settings and constant throw precise exceptions before anything is asked
 --EXTENSIONS--
 closte
 --FILE--
@@ -21,6 +21,13 @@ $cases = [
     fn () => Closte\check_dns('shop.example.com', $ns + ['expect' => 7]),
     fn () => Closte\check_dns('shop.example.com', $ns + ['timeout' => 0]),
     fn () => Closte\check_dns('shop.example.com', $ns + ['timeout' => '5']),
+    fn () => Closte\check_dns('shop.example.com', $ns + ['caa_issuer' => '']),
+    fn () => Closte\check_dns('shop.example.com', $ns + ['caa_issuer' => 'letsencrypt.org; validationmethods=http-01']),
+    fn () => Closte\check_dns('shop.example.com', $ns + ['caa_issuer' => '*.letsencrypt.org']),
+    fn () => Closte\check_dns('shop.example.com', $ns + ['caa_issuer' => 'https://letsencrypt.org']),
+    fn () => Closte\check_dns('shop.example.com', $ns + ['caa_issuer' => "lets\0encrypt.org"]),
+    fn () => Closte\check_dns('shop.example.com', $ns + ['caa_issuer' => ['letsencrypt.org']]),
+    fn () => Closte\check_dns_many(['shop.example.com'], $ns + ['caa_issuer' => 'letsencrypt']),
     fn () => Closte\check_dns('shop.example.com', $ns + ['concurrency' => 2]),
     fn () => Closte\check_dns('shop.example.com', ['port' => 53]),
     fn () => Closte\check_dns_many('shop.example.com'),
@@ -59,8 +66,15 @@ ValueError: Closte\check_dns(): Argument #2 ($options): option expect must list 
 TypeError: Closte\check_dns(): Argument #2 ($options): option "expect" must be of type array|string, int given (code 0)
 ValueError: Closte\check_dns(): Argument #2 ($options): option timeout must be a number of seconds above 0 and at most 600, got 0 (code 0)
 TypeError: Closte\check_dns(): Argument #2 ($options): option "timeout" must be of type int|float, string given (code 0)
-ValueError: Closte\check_dns(): Argument #2 ($options) has an unknown option "concurrency"; known options are: nameservers, expect, timeout (code 0)
-ValueError: Closte\check_dns(): Argument #2 ($options) has an unknown option "port"; known options are: nameservers, expect, timeout (code 0)
+ValueError: Closte\check_dns(): Argument #2 ($options): option caa_issuer must be a CA's domain name, e.g. letsencrypt.org; "": the name is empty (code 0)
+ValueError: Closte\check_dns(): Argument #2 ($options): option caa_issuer must be a CA's domain name, e.g. letsencrypt.org; "letsencrypt.org; validationmethods=http-01": it contains whitespace or a control character (U+0020) (code 0)
+ValueError: Closte\check_dns(): Argument #2 ($options): option caa_issuer must be a CA's domain name, e.g. letsencrypt.org; "*.letsencrypt.org" is a wildcard (code 0)
+ValueError: Closte\check_dns(): Argument #2 ($options): option caa_issuer must be a CA's domain name, e.g. letsencrypt.org; "https://letsencrypt.org": it is a URL; give the bare host name, without the scheme (code 0)
+ValueError: Closte\check_dns(): Argument #2 ($options): option caa_issuer must be a CA's domain name, e.g. letsencrypt.org; "lets\x00encrypt.org": it contains whitespace or a control character (U+0000) (code 0)
+TypeError: Closte\check_dns(): Argument #2 ($options): option "caa_issuer" must be of type string, array given (code 0)
+ValueError: Closte\check_dns_many(): Argument #2 ($options): option caa_issuer must be a CA's domain name, e.g. letsencrypt.org; "letsencrypt": it is a single label; a full name such as example.com is needed (code 0)
+ValueError: Closte\check_dns(): Argument #2 ($options) has an unknown option "concurrency"; known options are: nameservers, expect, timeout, caa_issuer (code 0)
+ValueError: Closte\check_dns(): Argument #2 ($options) has an unknown option "port"; known options are: nameservers, expect, timeout, caa_issuer (code 0)
 TypeError: Closte\check_dns_many(): Argument #1 ($domains) must be of type array, string given (code 0)
 TypeError: Closte\check_dns_many(): Argument #1 ($domains) must contain only strings, int given at key 1 (code 0)
 ValueError: Closte\check_dns_many(): Argument #2 ($options): option concurrency must be between 1 and 256, got 0 (code 0)

@@ -314,7 +314,7 @@ fn concrete(items: Vec<Result<DomainName>>) -> Vec<Result<DomainName>> {
     items.into_iter().map(|item| item.and_then(DomainName::concrete)).collect()
 }
 
-/// `dns_check::check` for every name through one resolver, `concurrency` names at a time,
+/// `dns_check::check` for every name through one resolver (and one memory of CAA sets), `concurrency` names at a time,
 /// each bounded by its own timeout. A resolver that cannot be set up fails the call; a
 /// wildcard is an invalid name.
 pub async fn check_dns_many(
@@ -323,13 +323,11 @@ pub async fn check_dns_many(
     concurrency: usize,
 ) -> Result<Vec<Item<DnsReport>>> {
     let start = Instant::now();
-    let resolver = dns_check::resolver(opts)?;
+    let checker = dns_check::Checker::new(opts)?;
     let Distinct { names, slots } = distinct(concrete(items));
-    let (resolver, names) = (&resolver, &names);
+    let (checker, names) = (&checker, &names);
     let all: Vec<usize> = (0..names.len()).collect();
-    let settled = settle(&all, concurrency, start, |i| async move {
-        uncounted(Ok(dns_check::check_with(resolver, &names[i], opts).await))
-    })
-    .await;
+    let settled =
+        settle(&all, concurrency, start, |i| async move { uncounted(Ok(checker.check(&names[i], opts).await)) }).await;
     Ok(spread(slots, settled.into_iter().map(Some).collect(), start))
 }

@@ -1,14 +1,29 @@
 //! Does a domain point at Closte? A, AAAA and the CNAME chain through a real stub resolver
 //! (hickory), compared with what Closte expects: its public IP, or a host name a CNAME may
-//! point to. DNS failures are verdicts, not errors: nxdomain, no_records, points_elsewhere,
-//! servfail, timeout, no_expectation.
+//! point to. DNS failures are verdicts, not errors: nxdomain, no_records, servfail,
+//! timeout, no_expectation, proxied, points_elsewhere, partly_elsewhere, caa_forbids.
+//!
+//! The verdict, first that applies:
+//! 1. resolution failed: `timeout`, `servfail` (either A or AAAA), `nxdomain` (both),
+//!    `no_records` (no address);
+//! 2. nothing expected matched: `no_expectation` (nothing to compare with), `proxied` (every
+//!    address is in Cloudflare's proxy ranges, [`crate::cloudflare`]), else `points_elsewhere`;
+//! 3. an expected IP matched but the name also has addresses that are not expected:
+//!    `partly_elsewhere` (a name whose CNAME chain reaches an expected host has only that
+//!    host's addresses, so it never gets this);
+//! 4. the addresses are right: the relevant CAA record set (RFC 8659: the name's, else the
+//!    closest parent's up to the TLD) is looked up, and `caa_forbids` when it does not
+//!    authorize `caa_issuer` ([`crate::caa`]); a CAA query that fails is `servfail` or
+//!    `timeout`, because no CA issues while CAA cannot be read.
 //!
 //! Each check builds its own resolver (one per batch): nothing is cached between calls, so
-//! a check right after the customer changed a record sees what the resolver sees now.
+//! a check right after the customer changed a record sees what the resolver sees now. A
+//! batch asks for each CAA record set once (the parents its names share).
 
 use std::collections::HashMap;
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use hickory_resolver::config::{ConnectionConfig, NameServerConfig, ResolveHosts, ResolverConfig};
@@ -17,8 +32,10 @@ use hickory_resolver::net::{DnsError, NetError};
 use hickory_resolver::proto::op::ResponseCode;
 use hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
 use hickory_resolver::{Resolver, TokioResolver};
+use tokio::sync::OnceCell;
 use tokio::time::Instant;
 
+use crate::caa::{self, CaaRecord, CaaSet};
 use crate::domain::DomainName;
 use crate::error::{Error, Result};
 use crate::settings::{IniValues, fmt_secs, ini_default};
@@ -31,6 +48,9 @@ pub enum Reason {
     Servfail,
     Timeout,
     NoExpectation,
+    Proxied,
+    PartlyElsewhere,
+    CaaForbids,
     /// Never produced by a check: a batch item whose name was refused before it.
     InvalidDomain,
 }
@@ -44,6 +64,9 @@ impl Reason {
             Self::Servfail => "servfail",
             Self::Timeout => "timeout",
             Self::NoExpectation => "no_expectation",
+            Self::Proxied => "proxied",
+            Self::PartlyElsewhere => "partly_elsewhere",
+            Self::CaaForbids => "caa_forbids",
             Self::InvalidDomain => "invalid_domain",
         }
     }
@@ -114,6 +137,8 @@ pub struct DnsCheck {
     pub expect: Vec<Expected>,
     /// Bounds the whole check of one name (A and AAAA are asked at the same time).
     pub timeout: Duration,
+    /// The CA a CAA record set must authorize (an issuer domain, lower case).
+    pub caa_issuer: String,
 }
 
 impl Default for DnsCheck {
@@ -132,6 +157,7 @@ impl DnsCheck {
                 .map_err(|bad| Error::config(format!("closte.nameservers {bad}")))?,
             expect: Vec::new(),
             timeout: ini.seconds("closte.dns_timeout")?,
+            caa_issuer: caa::DEFAULT_ISSUER.to_owned(),
         })
     }
 }
@@ -151,6 +177,9 @@ pub struct DnsReport {
     pub matched: Vec<String>,
     /// The lowest TTL of the records seen.
     pub ttl: Option<u32>,
+    /// The relevant CAA record set; looked up only once the addresses are right, so None
+    /// also when it was not looked up.
+    pub caa: Option<CaaSet>,
 }
 
 impl DnsReport {
@@ -200,9 +229,26 @@ pub fn resolver(check: &DnsCheck) -> Result<TokioResolver> {
 /// A wildcard is an invalid domain here ([`DomainName::concrete`]).
 pub async fn check(name: &DomainName, opts: &DnsCheck) -> Result<DnsReport> {
     let name = name.clone().concrete()?;
-    let resolver = resolver(opts)?;
-    Ok(check_with(&resolver, &name, opts).await)
+    Ok(Checker::new(opts)?.check(&name, opts).await)
 }
+
+/// A resolver, and the CAA record sets it was asked for: the names of a batch share their
+/// parents (example.com, com), each asked once, also when names ask for it at the same time.
+pub struct Checker {
+    resolver: TokioResolver,
+    caa: Mutex<HashMap<String, Arc<OnceCell<CaaAnswer>>>>,
+}
+
+/// One name's CAA query, as remembered for the batch (a timeout is not remembered: it
+/// belongs to the deadline of the name that asked).
+#[derive(Debug, Clone)]
+enum CaaAnswer {
+    Found(CaaSet),
+    Empty,
+    Failed(String),
+}
+
+struct CaaTimeout;
 
 /// What one record type's lookup gave.
 enum Answer {
@@ -246,9 +292,117 @@ fn host_of(name: &Name) -> String {
     name.to_ascii().trim_end_matches('.').to_ascii_lowercase()
 }
 
-/// Checks `name` with `resolver`: A and AAAA at once, both bounded by `opts.timeout`.
-/// `name` is concrete (callers apply [`DomainName::concrete`]).
-pub async fn check_with(resolver: &TokioResolver, name: &DomainName, opts: &DnsCheck) -> DnsReport {
+impl Checker {
+    pub fn new(opts: &DnsCheck) -> Result<Self> {
+        Ok(Self { resolver: resolver(opts)?, caa: Mutex::default() })
+    }
+
+    /// Checks `name`: A and AAAA at once, then CAA when the addresses are right, all
+    /// bounded by `opts.timeout`. `name` is concrete (callers apply [`DomainName::concrete`]).
+    pub async fn check(&self, name: &DomainName, opts: &DnsCheck) -> DnsReport {
+        let deadline = Instant::now() + opts.timeout;
+        let mut report = addresses(&self.resolver, name, opts, deadline).await;
+        if report.reason.is_some() {
+            return report;
+        }
+        let failure = match self.relevant_caa(name.host(), deadline).await {
+            Err(CaaTimeout) => Some((
+                Reason::Timeout,
+                format!(
+                    "{} points to Closte, but its CAA records could not be read within {} s \
+                     (no CA issues a certificate while they cannot be read)",
+                    report.domain,
+                    fmt_secs(opts.timeout)
+                ),
+            )),
+            Ok(Err((at, why))) => Some((
+                Reason::Servfail,
+                format!(
+                    "{} points to Closte, but the DNS server could not answer the CAA query for {at} ({why}); \
+                     no CA issues a certificate while CAA records cannot be read",
+                    report.domain
+                ),
+            )),
+            Ok(Ok(set)) => {
+                let forbids = set.as_ref().and_then(|s| s.authorizes(&opts.caa_issuer, name.is_wildcard()).err());
+                report.caa = set;
+                forbids.map(|why| (Reason::CaaForbids, format!("{} points to Closte, but {why}", report.domain)))
+            }
+        };
+        if let Some((reason, error)) = failure {
+            report.reason = Some(reason);
+            report.error = Some(error);
+        }
+        report
+    }
+
+    /// The relevant CAA record set of `host` (RFC 8659 §3): the CAA records of `host` (the
+    /// resolver follows a CNAME), else of its parent, and so on up to its TLD; None when no
+    /// name on the way has any. `Err((name, why))` when a query failed.
+    async fn relevant_caa(
+        &self,
+        host: &str,
+        deadline: Instant,
+    ) -> std::result::Result<std::result::Result<Option<CaaSet>, (String, String)>, CaaTimeout> {
+        let mut at = host;
+        loop {
+            match self.caa_at(at, deadline).await? {
+                CaaAnswer::Found(set) => return Ok(Ok(Some(set))),
+                CaaAnswer::Failed(why) => return Ok(Err((at.to_owned(), why))),
+                CaaAnswer::Empty => match at.split_once('.') {
+                    Some((_, parent)) if !parent.is_empty() => at = parent,
+                    _ => return Ok(Ok(None)),
+                },
+            }
+        }
+    }
+
+    /// The CAA records of one name, asked once per checker.
+    async fn caa_at(&self, at: &str, deadline: Instant) -> std::result::Result<CaaAnswer, CaaTimeout> {
+        let cell = self.caa.lock().unwrap_or_else(PoisonError::into_inner).entry(at.to_owned()).or_default().clone();
+        let answer = cell
+            .get_or_try_init(|| async {
+                let fqdn = match Name::from_ascii(format!("{at}.")) {
+                    Ok(n) => n,
+                    Err(e) => return Ok(CaaAnswer::Failed(format!("{at} cannot be asked in DNS: {e}"))),
+                };
+                let r = tokio::time::timeout_at(deadline, self.resolver.lookup(fqdn, RecordType::CAA)).await;
+                Ok(match classify(r.map(|r| r.map(|l| l.answers().to_vec()))) {
+                    Answer::Timeout => return Err(CaaTimeout),
+                    Answer::Failed(why) => CaaAnswer::Failed(why),
+                    Answer::Nxdomain | Answer::NoRecords => CaaAnswer::Empty,
+                    Answer::Records(records) => caa_set(&records).map_or(CaaAnswer::Empty, CaaAnswer::Found),
+                })
+            })
+            .await?;
+        Ok(answer.clone())
+    }
+}
+
+/// The CAA records among an answer (which may start with the CNAMEs followed), as a set
+/// held by the owner of the first.
+fn caa_set(records: &[Record]) -> Option<CaaSet> {
+    let mut domain = None;
+    let records: Vec<CaaRecord> = records
+        .iter()
+        .filter_map(|r| match &r.data {
+            RData::CAA(c) => {
+                domain.get_or_insert_with(|| host_of(&r.name));
+                Some(CaaRecord {
+                    flags: c.flags(),
+                    tag: c.tag.clone(),
+                    value: String::from_utf8_lossy(&c.value).into_owned(),
+                })
+            }
+            _ => None,
+        })
+        .collect();
+    Some(CaaSet { domain: domain?, records })
+}
+
+/// A, AAAA and the CNAME chain of `name`, judged up to the addresses (steps 1 to 3 of the
+/// module's order); `reason` None when they are right.
+async fn addresses(resolver: &TokioResolver, name: &DomainName, opts: &DnsCheck, deadline: Instant) -> DnsReport {
     let host = name.host().to_owned();
     let mut report = DnsReport {
         domain: name.to_wire(),
@@ -263,7 +417,6 @@ pub async fn check_with(resolver: &TokioResolver, name: &DomainName, opts: &DnsC
             return report;
         }
     };
-    let deadline = Instant::now() + opts.timeout;
     let lookup = |rtype| {
         let fqdn = fqdn.clone();
         async move {
@@ -307,13 +460,56 @@ pub async fn check_with(resolver: &TokioResolver, name: &DomainName, opts: &DnsC
             report.matched.push(e.to_string());
         }
     }
-    if !report.matched.is_empty() {
+    let (reason, error) = if report.matched.is_empty() {
+        verdict(&report, [&a, &aaaa], opts.timeout)
+    } else if let Some(error) = strays(&report, opts) {
+        (Reason::PartlyElsewhere, error)
+    } else {
         return report;
-    }
-    let (reason, error) = verdict(&report, [&a, &aaaa], opts.timeout);
+    };
     report.reason = Some(reason);
     report.error = Some(error);
     report
+}
+
+/// When an expected IP matched: the other addresses, which are not Closte's, in a sentence
+/// naming each with its record type; None when there are none. A name whose CNAME chain
+/// reaches an expected host (or that is one) has that host's addresses: none is stray.
+fn strays(r: &DnsReport, opts: &DnsCheck) -> Option<String> {
+    if opts.expect.iter().any(|e| matches!(e, Expected::Host(_)) && r.matched.contains(&e.to_string())) {
+        return None;
+    }
+    let expected: Vec<String> = opts.expect.iter().map(ToString::to_string).collect();
+    let stray: Vec<(&str, &String)> =
+        r.a.iter()
+            .map(|ip| ("A", ip))
+            .chain(r.aaaa.iter().map(|ip| ("AAAA", ip)))
+            .filter(|(_, ip)| !expected.contains(ip))
+            .collect();
+    if stray.is_empty() {
+        return None;
+    }
+    let listed: Vec<String> = stray
+        .iter()
+        .map(|(t, ip)| {
+            let proxy = ip.parse().is_ok_and(crate::cloudflare::is_proxy);
+            format!("{t} {ip}{}", if proxy { " (Cloudflare's proxy)" } else { "" })
+        })
+        .collect();
+    let why = if stray.iter().any(|(t, _)| *t == "AAAA") {
+        "Let's Encrypt validates over IPv6 whenever an AAAA record exists, so the certificate may never be issued"
+    } else {
+        "Let's Encrypt may validate against the other server, so the certificate may never be issued"
+    };
+    let (s, them) = if stray.len() == 1 { ("", "it") } else { ("s", "them") };
+    Some(format!(
+        "{} points to Closte ({}) but also elsewhere, through the record{s} {}: visitors may reach the other \
+         server, and {why}; remove {them} or point {them} at Closte ({})",
+        r.domain,
+        r.matched.join(", "),
+        listed.join(", "),
+        r.expected.join(" or ")
+    ))
 }
 
 /// Why the name is not ok (nothing expected was found), in a sentence.
@@ -343,6 +539,17 @@ fn verdict(r: &DnsReport, answers: [&Answer; 2], timeout: Duration) -> (Reason, 
             format!(
                 "{d} points to {points_to}; there is nothing to compare with \
                  (define CLOSTE_PUBLIC_IP_ADDRESS or pass the expect option)"
+            ),
+        );
+    }
+    if addresses.iter().all(|ip| ip.parse().is_ok_and(crate::cloudflare::is_proxy)) {
+        return (
+            Reason::Proxied,
+            format!(
+                "{d} points to {points_to}, Cloudflare's proxy: visitors and Let's Encrypt reach Cloudflare, \
+                 never Closte; in Cloudflare's DNS settings set the record to \"DNS only\" (grey cloud) \
+                 and point it at {}",
+                r.expected.join(" or ")
             ),
         );
     }

@@ -1,10 +1,12 @@
 //! Closte's client API without PHP: domain-name rules, the INI table and settings, the
 //! HTTP client with its retry policy and the one retry rule, the batch calls, and the TLS
-//! certificate and DNS checks. The PHP extension only converts between PHP and this
+//! certificate and DNS checks (with the CAA rule and Cloudflare's proxy ranges). The PHP extension only converts between PHP and this
 //! crate, so every rule here is tested with plain `cargo test`.
 
 pub mod api;
 pub mod batch;
+pub mod caa;
+pub mod cloudflare;
 pub mod dns_check;
 pub mod domain;
 pub mod error;

@@ -63,11 +63,13 @@ pub struct SslCheck {
     pub connect_to: Option<String>,
     pub timeout: Duration,
     pub ca_file: Option<PathBuf>,
-    pub min_days: i64,
+    /// `expiring_soon` below this many whole days; None: below the certificate's own
+    /// [`renewal_window`].
+    pub min_days: Option<i64>,
 }
 
 impl Default for SslCheck {
-    /// The INI defaults (`closte.ssl_timeout`, `closte.ca_file`), port 443, 14 days.
+    /// The INI defaults (`closte.ssl_timeout`, `closte.ca_file`), port 443, the lifetime rule.
     fn default() -> Self {
         Self::from_ini(&IniValues(ini_default)).unwrap_or_else(|e| unreachable!("INI defaults: {e}"))
     }
@@ -81,9 +83,31 @@ impl SslCheck {
             connect_to: None,
             timeout: ini.seconds("closte.ssl_timeout")?,
             ca_file: ini.path("closte.ca_file"),
-            min_days: 14,
+            min_days: None,
         })
     }
+}
+
+/// How long before its end a certificate is `expiring_soon` when no `min_days` is given, in
+/// seconds: the smaller of 14 days and a sixth of its own lifetime (not_after − not_before):
+/// 14 days for a 90-day certificate, 7.5 for a 45-day one, 1 for a 6-day one. A CA's client
+/// renews at about a third of the lifetime left, so a certificate past a sixth has missed
+/// its renewal for a while; a fixed 14 days would call every short-lived certificate
+/// expiring for most of its life.
+pub fn renewal_window(not_before: i64, not_after: i64) -> i64 {
+    const FOURTEEN_DAYS: i64 = 14 * 86_400;
+    FOURTEEN_DAYS.min(not_after.saturating_sub(not_before).max(0) / 6)
+}
+
+/// Whether a certificate valid until `not_after` is expiring soon at `now`: fewer than
+/// `min_days` whole days left when given, else less than its [`renewal_window`]. An expired
+/// certificate is not "expiring" (its reason says more).
+pub fn expiring_soon(now: i64, not_before: i64, not_after: i64, min_days: Option<i64>) -> bool {
+    now <= not_after
+        && match min_days {
+            Some(min) => (not_after - now) / 86_400 < min,
+            None => not_after - now < renewal_window(not_before, not_after),
+        }
 }
 
 /// What was found; every field is filled whenever a certificate was received.
@@ -273,7 +297,7 @@ fn judge(
     r.not_after = Some(d.not_after);
     let days = (d.not_after - now) / 86_400; // whole days, toward zero
     r.days_remaining = Some(days);
-    r.expiring_soon = now <= d.not_after && days < opts.min_days;
+    r.expiring_soon = expiring_soon(now, d.not_before, d.not_after, opts.min_days);
 
     let Ok(parsed) = ParsedCertificate::try_from(ee) else {
         r.fail(Reason::HandshakeFailed, "the server's certificate cannot be parsed".into());
@@ -410,6 +434,30 @@ mod tests {
     fn reason_names() {
         assert_eq!(Reason::HostnameMismatch.as_str(), "hostname_mismatch");
         assert_eq!(Reason::NotYetValid.as_str(), "not_yet_valid");
+    }
+
+    #[test]
+    fn expiring_soon_follows_the_lifetime_without_min_days() {
+        const DAY: i64 = 86_400;
+        assert_eq!(renewal_window(0, 90 * DAY), 14 * DAY);
+        assert_eq!(renewal_window(0, 45 * DAY), 15 * DAY / 2);
+        assert_eq!(renewal_window(0, 6 * DAY), DAY);
+        assert_eq!(renewal_window(10, 5), 0); // dates the wrong way round: never "soon"
+        // (now, lifetime in days, days left): the window's edges for 90, 45 and 6 days.
+        for (life, left_soon, left_not) in
+            [(90, 14 * DAY - 1, 14 * DAY), (45, 15 * DAY / 2 - 1, 15 * DAY / 2), (6, DAY - 1, DAY)]
+        {
+            let end = 1_000 * DAY;
+            let start = end - life * DAY;
+            assert!(expiring_soon(end - left_soon, start, end, None), "{life} days, {left_soon} s left");
+            assert!(!expiring_soon(end - left_not, start, end, None), "{life} days, {left_not} s left");
+        }
+        // min_days decides when given: whole days left, below min_days.
+        assert!(expiring_soon(0, -DAY, 3 * DAY, Some(4)));
+        assert!(!expiring_soon(0, -DAY, 3 * DAY, Some(3)));
+        assert!(!expiring_soon(0, -DAY, 3 * DAY, Some(0)));
+        // Past the end it is expired, not expiring.
+        assert!(!expiring_soon(10, 0, 5, None) && !expiring_soon(10, 0, 5, Some(14)));
     }
 
     #[tokio::test]

@@ -35,7 +35,7 @@ struct Leaf {
     names: &'static [&'static str],
     /// The subject's CN when it is not the first name (a hostile one, for escaping tests).
     cn: Option<&'static str>,
-    /// Validity relative to now, in days.
+    /// Validity relative to now, in hours ([`D`] is a day).
     from: i64,
     until: i64,
     signer: Signer,
@@ -47,35 +47,66 @@ enum Signer {
     SelfSigned,
 }
 
+/// A day, in the hours of [`Leaf::from`] and [`Leaf::until`].
+const D: i64 = 24;
+
 const LEAVES: &[Leaf] = &[
     // The emulator's own HTTPS certificate.
     Leaf {
         file: "localhost",
         names: &["localhost", "127.0.0.1"],
         cn: None,
-        from: -1,
-        until: 90,
+        from: -D,
+        until: 90 * D,
         signer: Signer::TestCa,
     },
-    Leaf { file: "valid", names: &["valid.example.test"], cn: None, from: -1, until: 90, signer: Signer::TestCa },
-    Leaf { file: "expiring", names: &["expiring.example.test"], cn: None, from: -80, until: 5, signer: Signer::TestCa },
-    Leaf { file: "expired", names: &["expired.example.test"], cn: None, from: -90, until: -1, signer: Signer::TestCa },
-    Leaf { file: "future", names: &["future.example.test"], cn: None, from: 10, until: 100, signer: Signer::TestCa },
-    Leaf { file: "wrong-host", names: &["closte.example.test"], cn: None, from: -1, until: 90, signer: Signer::TestCa },
+    Leaf { file: "valid", names: &["valid.example.test"], cn: None, from: -D, until: 90 * D, signer: Signer::TestCa },
+    Leaf {
+        file: "expiring",
+        names: &["expiring.example.test"],
+        cn: None,
+        from: -80 * D,
+        until: 5 * D,
+        signer: Signer::TestCa,
+    },
+    Leaf {
+        file: "expired",
+        names: &["expired.example.test"],
+        cn: None,
+        from: -90 * D,
+        until: -D,
+        signer: Signer::TestCa,
+    },
+    Leaf {
+        file: "future",
+        names: &["future.example.test"],
+        cn: None,
+        from: 10 * D,
+        until: 100 * D,
+        signer: Signer::TestCa,
+    },
+    Leaf {
+        file: "wrong-host",
+        names: &["closte.example.test"],
+        cn: None,
+        from: -D,
+        until: 90 * D,
+        signer: Signer::TestCa,
+    },
     Leaf {
         file: "self-signed",
         names: &["selfsigned.example.test"],
         cn: None,
-        from: -1,
-        until: 90,
+        from: -D,
+        until: 90 * D,
         signer: Signer::SelfSigned,
     },
     Leaf {
         file: "untrusted",
         names: &["untrusted.example.test"],
         cn: None,
-        from: -1,
-        until: 90,
+        from: -D,
+        until: 90 * D,
         signer: Signer::OtherCa,
     },
     // A valid certificate whose subject holds markup: pages must show it as text.
@@ -83,11 +114,62 @@ const LEAVES: &[Leaf] = &[
         file: "hostile",
         names: &["hostile.example.test"],
         cn: Some("<script>document.title='pwned'</script>"),
-        from: -1,
-        until: 90,
+        from: -D,
+        until: 90 * D,
         signer: Signer::TestCa,
     },
-    Leaf { file: "wildcard", names: &["*.example.test"], cn: None, from: -1, until: 90, signer: Signer::TestCa },
+    Leaf { file: "wildcard", names: &["*.example.test"], cn: None, from: -D, until: 90 * D, signer: Signer::TestCa },
+    // Lifetimes of 90, 45 and 6 days, each just inside and just outside its expiring_soon
+    // window when no min_days is given (the smaller of 14 days and a sixth of the lifetime:
+    // 14, 7.5 and 1 day).
+    Leaf {
+        file: "life90-13d",
+        names: &["life90-13d.example.test"],
+        cn: None,
+        from: -77 * D,
+        until: 13 * D,
+        signer: Signer::TestCa,
+    },
+    Leaf {
+        file: "life90-15d",
+        names: &["life90-15d.example.test"],
+        cn: None,
+        from: -75 * D,
+        until: 15 * D,
+        signer: Signer::TestCa,
+    },
+    Leaf {
+        file: "life45-7d",
+        names: &["life45-7d.example.test"],
+        cn: None,
+        from: -38 * D,
+        until: 7 * D,
+        signer: Signer::TestCa,
+    },
+    Leaf {
+        file: "life45-8d",
+        names: &["life45-8d.example.test"],
+        cn: None,
+        from: -37 * D,
+        until: 8 * D,
+        signer: Signer::TestCa,
+    },
+    Leaf {
+        file: "life6-12h",
+        names: &["life6-12h.example.test"],
+        cn: None,
+        from: -132,
+        until: 12,
+        signer: Signer::TestCa,
+    },
+    Leaf {
+        file: "life6-2d",
+        names: &["life6-2d.example.test"],
+        cn: None,
+        from: -4 * D,
+        until: 2 * D,
+        signer: Signer::TestCa,
+    },
 ];
 
 pub fn make(dir: &Path) -> Res<()> {
@@ -113,8 +195,8 @@ pub fn make(dir: &Path) -> Res<()> {
             });
         }
         p.distinguished_name.push(DnType::CommonName, leaf.cn.unwrap_or(leaf.names[0]));
-        p.not_before = now + Duration::days(leaf.from);
-        p.not_after = now + Duration::days(leaf.until);
+        p.not_before = now + Duration::hours(leaf.from);
+        p.not_after = now + Duration::hours(leaf.until);
         p.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment];
         p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
         let cert = match leaf.signer {

@@ -11,6 +11,8 @@
 //! v6.example.com        300 AAAA  2001:db8::7
 //! www.shop.example.com  60  CNAME shop.example.com
 //! mail.example.com      300 TXT   v=spf1     # a name with no A or AAAA
+//! example.com           300 CAA   0 issue "letsencrypt.org"   # FLAGS TAG VALUE (quotes optional)
+//! example.com           300 CAA   0 issuewild ";"
 //! broken.example.com    SERVFAIL
 //! silent.example.com    SILENT
 //! slow.example.com      DELAY 200          # hold answers for this name 200 ms
@@ -29,7 +31,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use hickory_proto::op::{Message, MessageType, ResponseCode};
-use hickory_proto::rr::rdata::{A, AAAA, CNAME, TXT};
+use hickory_proto::rr::rdata::{A, AAAA, CAA, CNAME, TXT};
 use hickory_proto::rr::{Name, RData, Record, RecordType};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, UdpSocket};
@@ -69,6 +71,11 @@ impl Zone {
                     let ms: u64 = ms.parse().map_err(|_| bad("DELAY needs milliseconds"))?;
                     zone.delays.insert(name, Duration::from_millis(ms));
                 }
+                [ttl, "CAA", flags, tag, value @ ..] if !value.is_empty() => {
+                    let ttl: u32 = ttl.parse().map_err(|_| bad("the TTL must be a whole number"))?;
+                    let data = caa(flags, tag, &value.join(" ")).map_err(|e| bad(&e))?;
+                    zone.entries.entry(name).or_default().push(Entry::Record { ttl, data });
+                }
                 [ttl, rtype, value] => {
                     let ttl: u32 = ttl.parse().map_err(|_| bad("the TTL must be a whole number"))?;
                     let data = match *rtype {
@@ -80,7 +87,11 @@ impl Zone {
                     };
                     zone.entries.entry(name).or_default().push(Entry::Record { ttl, data });
                 }
-                _ => return Err(bad("expected NAME TTL TYPE VALUE, NAME SERVFAIL, NAME SILENT or NAME DELAY MS")),
+                _ => {
+                    return Err(bad(
+                        "expected NAME TTL TYPE VALUE, NAME TTL CAA FLAGS TAG VALUE, NAME SERVFAIL, NAME SILENT or NAME DELAY MS",
+                    ));
+                }
             }
         }
         Ok(zone)
@@ -125,6 +136,21 @@ impl Zone {
     fn delay(&self, qname: &Name) -> Option<Duration> {
         self.delays.get(&key(&qname.to_ascii())).copied()
     }
+}
+
+/// A CAA record as zone files write it: flags 0-255, a tag of letters and digits, and the
+/// value (quotes around it are dropped). The value goes on the wire as written.
+fn caa(flags: &str, tag: &str, value: &str) -> Result<RData, String> {
+    let flags: u8 = flags.parse().map_err(|_| "CAA flags must be 0 to 255".to_owned())?;
+    if tag.is_empty() || tag.len() > 15 || !tag.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(format!("bad CAA tag {tag}"));
+    }
+    let value = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(value);
+    let mut record = CAA::new_issue(flags & 0x80 != 0, None, Vec::new());
+    record.reserved_flags = flags & 0x7f;
+    record.tag = tag.to_owned();
+    record.value = value.as_bytes().to_vec();
+    Ok(RData::CAA(record))
 }
 
 fn fqdn(s: &str) -> Result<Name, String> {
@@ -268,5 +294,38 @@ mod tests {
         let e = Zone::parse("ok.test 1 A 192.0.2.1\nbad.test 1 A nope\n").unwrap_err();
         assert!(e.starts_with("line 2: not an IPv4 address"), "{e}");
         assert!(Zone::parse("x.test 1 MX a").unwrap_err().contains("unknown record type MX"));
+        assert!(Zone::parse("x.test 1 CAA 256 issue a").unwrap_err().contains("CAA flags must be 0 to 255"));
+        assert!(Zone::parse("x.test 1 CAA 0 is-sue a").unwrap_err().contains("bad CAA tag is-sue"));
+    }
+
+    #[test]
+    fn caa_records_are_served_as_written() {
+        let zone = Zone::parse(
+            "example.test 300 CAA 0 issue \"letsencrypt.org; validationmethods=dns-01\"\n\
+             example.test 300 CAA 128 issuewild ;\nwww.example.test 60 CNAME example.test\n",
+        )
+        .unwrap();
+        let (code, records) = zone.answer(&fqdn("www.example.test").unwrap(), RecordType::CAA).unwrap();
+        assert_eq!(code, ResponseCode::NoError);
+        let caa: Vec<(u8, String, String)> = records
+            .iter()
+            .filter_map(|r| match &r.data {
+                RData::CAA(c) => Some((c.flags(), c.tag.clone(), String::from_utf8_lossy(&c.value).into_owned())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            caa,
+            vec![
+                (0, "issue".into(), "letsencrypt.org; validationmethods=dns-01".into()),
+                (128, "issuewild".into(), ";".into())
+            ]
+        );
+        // Over the wire and back, as a client decodes it.
+        let mut msg = Message::response(1, hickory_proto::op::OpCode::Query);
+        msg.add_answers(records);
+        let back = Message::from_vec(&msg.to_vec().unwrap()).unwrap();
+        assert_eq!(back.answers.len(), 3);
+        assert_eq!(ask(&zone, "other.test", RecordType::CAA), Some((ResponseCode::NXDomain, vec![])));
     }
 }

@@ -30,8 +30,10 @@ usage: closte-emulator [--listen ADDR] [--api-key KEY] [--state FILE]
 
 make-certs writes a test PKI into DIR: ca.pem (trusted test CA), other-ca.pem, and
 a .pem/.key pair for localhost, valid, expiring, expired, future, wrong-host,
-self-signed, untrusted, hostile (hostile.example.test, its CN a <script> tag) and
-wildcard (*.example.test).
+self-signed, untrusted, hostile (hostile.example.test, its CN a <script> tag),
+wildcard (*.example.test), and life90-13d, life90-15d, life45-7d, life45-8d,
+life6-12h, life6-2d (LIFE<days>-<left>.example.test: certificates of 90, 45 and 6 days
+with that much left).
 
 proxy forwards TCP from --listen (default 127.0.0.1:0) to --to, delivering every chunk
 half of --rtt-ms after it was read, each way: a network with that round-trip time, for
