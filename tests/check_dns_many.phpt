@@ -57,7 +57,7 @@ x => nothing.example.com: nxdomain: nothing.example.com does not exist in DNS (N
 array(0) {
 }
 duplicates asked once: 5 queries
-concurrency 1: {"queries":27,"max_pending":2} order kept: true ok: 4
-concurrency 4: {"queries":27,"max_pending":8} order kept: true ok: 4
-closte.dns_concurrency=3: {"queries":27,"max_pending":6}
+concurrency 1: {"queries":27,"max_pending":2,"caa":3,"addresses":24} order kept: true ok: 4
+concurrency 4: {"queries":27,"max_pending":8,"caa":3,"addresses":24} order kept: true ok: 4
+closte.dns_concurrency=3: {"queries":27,"max_pending":6,"caa":3,"addresses":24}
 closte.dns_concurrency must be a whole number between 1 and 256, got "257"

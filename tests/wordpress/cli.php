@@ -176,7 +176,7 @@ $t->check('refresh --inline: a progress bar, the summary, exit 0', $r['code'] ==
     && str_contains($r['out'], '8 names checked in') && str_contains($r['out'], '1 missing on Closte') && str_contains($r['out'], 'orphan.example.net')
     && str_contains($r['out'], 'Success: Refreshed'), $show($r));
 $t->same('refresh --inline: one list read to Closte, one DNS batch, every name in the table, the run finished',
-    [['/getdomains'], 16, 8, true, 'wp-cli'], [$paths($sent), $lab->dns->stats()['queries'], count($names), !empty($inline['finished_at']), $inline['source'] ?? null]);
+    [['/getdomains'], 16, 8, true, 'wp-cli'], [$paths($sent), $lab->dns->stats()['addresses'], count($names), !empty($inline['finished_at']), $inline['source'] ?? null]);
 $left = 0;
 foreach ([Closte_Native_Refresh::HOOK, Closte_Native_Refresh::CHUNK_HOOK, Closte_Native_Refresh::SWEEP_HOOK] as $hook) {
     $left += count(array_filter($t->pending($hook), fn ($p) => (int) ($p[0][0] ?? 0) === (int) $inline['id']));

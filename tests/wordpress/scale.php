@@ -164,7 +164,7 @@ $t->same('the run is finished and every name is checked in it', [true, $n, 0],
         (int) $wpdb->get_var('SELECT COUNT(*) FROM ' . $table->name() . ' WHERE dns_ok IS NULL OR cert_valid IS NULL')]);
 $asked = array_filter(explode("\n", (string) file_get_contents($ssl_log)));
 $t->same('TLS lab: every name\'s certificate asked exactly once', [$n, $n], [count($asked), count(array_unique($asked))]);
-$t->same('DNS server: every name asked once (A and AAAA), the killed chunk\'s names twice (its DNS batch ran before it died)', 2 * ($n + 500), $dns->stats()['queries']);
+$t->same('DNS server: every name asked once (A and AAAA), the killed chunk\'s names twice (its DNS batch ran before it died)', 2 * ($n + 500), $dns->stats()['addresses']);
 $t->same('Closte: one list read for the whole refresh', ['/getdomains'], array_column(array_slice($emu->requests(), $sent), 'path'));
 $t->check('progress when done: "Last checked … N names in … s"', (bool) preg_match('/^Last checked .* UTC\): ' . preg_quote(number_format($n), '/') . ' names in [\d.]+ s\.$/', (new Closte_Native_Refresh())->progress()['text']),
     (new Closte_Native_Refresh())->progress()['text']);
@@ -260,7 +260,7 @@ $r = $t->action('bulk', ['bulk' => 'recheck', 'names' => array_slice($truth['dns
     'closte_view' => 'dns', 'closte_s' => 'a b&c', 'closte_orderby' => 'site', 'closte_order' => 'desc', 'closte_paged' => '2']);
 parse_str((string) parse_url((string) ($r['location'] ?? ''), PHP_URL_QUERY), $back);
 $t->same('bulk: after the action the admin is back on that view, search, sort and page', ['page' => Closte_Native_Console::SLUG, 'view' => 'dns', 's' => 'a b&c', 'orderby' => 'site', 'order' => 'desc', 'paged' => '2'], $back);
-$t->same('bulk Re-check now: one DNS batch for the ticked names, said in a notice', [4, 'Re-checked 2 names: DNS and certificate.'], [$dns->stats()['queries'], $r['notice']['message'] ?? null]);
+$t->same('bulk Re-check now: one DNS batch for the ticked names, said in a notice', [4, 'Re-checked 2 names: DNS and certificate.'], [$dns->stats()['addresses'], $r['notice']['message'] ?? null]);
 
 // A subscriber: 403 from the page, the progress endpoint and every action, nothing sent.
 $uid = username_exists('scale-subscriber') ?: wp_create_user('scale-subscriber', 'subscriber-password', 'scale-subscriber@example.test');

@@ -20,8 +20,8 @@
 //!
 //! A name not in the file is NXDOMAIN; a name with records of other types only is NOERROR
 //! with no answer. Controls are TXT queries: `stats.emulator.` answers
-//! `queries=N max_pending=M` (M: the most queries held at once, which shows a client's
-//! concurrency), `reset.emulator.` zeroes both.
+//! `queries=N max_pending=M caa=C` (M: the most queries held at once, which shows a
+//! client's concurrency; C: how many of the N were CAA queries), `reset.emulator.` zeroes them.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -161,6 +161,8 @@ fn fqdn(s: &str) -> Result<Name, String> {
 #[derive(Default)]
 struct Stats {
     queries: AtomicUsize,
+    /// Of them, CAA queries (a check asks them only for names whose addresses are right).
+    caa: AtomicUsize,
     pending: AtomicUsize,
     max_pending: AtomicUsize,
 }
@@ -177,17 +179,22 @@ async fn respond(zone: &Zone, stats: &Stats, bytes: &[u8]) -> Option<Vec<u8>> {
     if control == "stats.emulator" || control == "reset.emulator" {
         if control == "reset.emulator" {
             stats.queries.store(0, Ordering::SeqCst);
+            stats.caa.store(0, Ordering::SeqCst);
             stats.max_pending.store(0, Ordering::SeqCst);
         }
         let text = format!(
-            "queries={} max_pending={}",
+            "queries={} max_pending={} caa={}",
             stats.queries.load(Ordering::SeqCst),
-            stats.max_pending.load(Ordering::SeqCst)
+            stats.max_pending.load(Ordering::SeqCst),
+            stats.caa.load(Ordering::SeqCst)
         );
         reply.add_answer(Record::from_rdata(q.name.clone(), 0, RData::TXT(TXT::new(vec![text]))));
         return reply.to_vec().ok();
     }
     stats.queries.fetch_add(1, Ordering::SeqCst);
+    if q.query_type == RecordType::CAA {
+        stats.caa.fetch_add(1, Ordering::SeqCst);
+    }
     let now = stats.pending.fetch_add(1, Ordering::SeqCst) + 1;
     stats.max_pending.fetch_max(now, Ordering::SeqCst);
     if let Some(d) = zone.delay(&q.name) {

@@ -42,7 +42,7 @@ benchmarks. Its first line on stdout is `listening on tcp://HOST:PORT`.
 dns serves FILE on UDP and TCP of one port (default 127.0.0.1:0): lines
 `NAME TTL A|AAAA|CNAME|TXT VALUE`, `NAME SERVFAIL`, `NAME SILENT` (never answers) and
 `NAME DELAY MS`; other names are NXDOMAIN. TXT `stats.emulator.` answers
-`queries=N max_pending=M`, TXT `reset.emulator.` zeroes them. Its first line on stdout
+`queries=N max_pending=M caa=C`, TXT `reset.emulator.` zeroes them. Its first line on stdout
 is `listening on udp://HOST:PORT`.
 
 The first line on stdout is `listening on http(s)://HOST:PORT`. The API is served
