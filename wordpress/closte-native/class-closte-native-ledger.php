@@ -457,7 +457,18 @@ final class Closte_Native_Ledger
     {
         $names = array_values(array_unique(array_map('strval', $names)));
         sort($names, SORT_STRING);
-        /** Filters the seconds a send waits for another process's send of the same name (default 20). @since 0.5.0 */
+        /**
+         * Filters the seconds a send waits for another process's send of the same name (its
+         * per-name lock) before it gives way; a domain event then retries later.
+         *
+         * @since 0.5.0
+         *
+         * @param float|int $seconds Default 20.
+         *
+         * Example: a Closte that answers slowly.
+         *
+         *     add_filter('closte_native_lock_wait', fn () => 60);
+         */
         $wait = (float) apply_filters('closte_native_lock_wait', self::LOCK_WAIT);
         foreach ($names as $n) {
             $lock = 'closte_native:' . md5($n);
