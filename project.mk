@@ -86,7 +86,8 @@ install-wordpress:
 
 # The suites on every lane, each in a Debian root under ~/.cache/closte/roots (made with
 # debootstrap when missing): debian12 (the host), debian13 (PHP 8.4, WordPress 6.8), unstable
-# (PHP 8.5, WordPress 7), zts (PHP 8.4 ZTS, threads through the embed SAPI).
+# (PHP 8.5, WordPress 7), next (PHP 8.6, WordPress 7.1), zts (PHP 8.4 ZTS, threads through
+# the embed SAPI).
 # LANES="debian13 zts" picks lanes, debian12:php,stubs a lane's suites. Ends with a table.
 test-matrix: build
 	@scripts/matrix/run.sh $(LANES)

@@ -4,9 +4,9 @@
 # reused when present), then a table and the usual "N passed, N failed" line.
 #
 # usage: scripts/matrix/run.sh [LANE[:SUITE,SUITE...]]...
-#   lanes: debian12 (the host, as `make test`), debian13, unstable, zts; default: all.
+#   lanes: debian12 (the host, as `make test`), debian13, unstable, next, zts; default: all.
 #   debian12:php,stubs runs those suites of that lane only (rust php stubs fuzz wordpress
-#   for debian12; php stubs fuzz wordpress for debian13 and unstable; php stubs fuzz
+#   for debian12; php stubs fuzz wordpress for debian13, unstable and next; php stubs fuzz
 #   threads for zts).
 # env: CLOSTE_MATRIX_HOME (~/.cache/closte), CLOSTE_MATRIX_MIRROR (the host's Debian mirror).
 set -uo pipefail
@@ -18,15 +18,21 @@ roots=$home/roots
 logs=$home/matrix-logs
 mkdir -p "$roots" "$logs" "$home/debootstrap" "$home/apt"
 
-all_lanes=(debian12 debian13 unstable zts)
+all_lanes=(debian12 debian13 unstable next zts)
 declare -A default_suites=(
   [debian12]="rust php stubs fuzz wordpress"
   [debian13]="php stubs fuzz wordpress"
   [unstable]="php stubs fuzz wordpress"
+  [next]="php stubs fuzz wordpress"
   [zts]="php stubs fuzz threads"
 )
 # Debian suite each root is made from; lanes on the same suite share downloaded packages.
-declare -A lane_dist=([debian13]=trixie [unstable]=sid [zts]=trixie)
+declare -A lane_dist=([debian13]=trixie [unstable]=sid [next]=sid [zts]=trixie)
+# The lane's PHP and php-config (its PHP and PHP_CONFIG inside the root; Debian's packages
+# put several PHPs side by side, update-alternatives makes the lane's the default).
+declare -A lane_php=(
+  [debian13]=/usr/bin/php8.4 [unstable]=/usr/bin/php8.5 [next]=/usr/bin/php8.6 [zts]=/opt/php-zts/bin/php
+)
 
 say() { printf '\n=== %s\n' "$*"; }
 now() { date +%s; }
@@ -117,11 +123,14 @@ lane_recipe() { # lane root
       recipe_pkgs=("${build_pkgs[@]}" php8.4-cli php8.4-dev php8.4-mysql php8.4-fpm "${wp_pkgs[@]}")
       recipe_opts=()
       ;;
-    unstable)
+    unstable | next)
+      # The lane's PHP (8.5, 8.6) only from experimental; everything else, WordPress
+      # included, from unstable.
+      local v=${lane_php[$1]#/usr/bin/php}
       printf 'Types: deb\nURIs: %s\nSuites: sid experimental\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$mirror" >"$r/etc/apt/sources.list.d/debian.sources"
-      # PHP 8.5 only from experimental; everything else from unstable.
-      printf 'Package: php8.5*\nPin: release a=experimental\nPin-Priority: 500\n' >"$r/etc/apt/preferences.d/php85"
-      recipe_pkgs=("${build_pkgs[@]}" php8.5-cli php8.5-dev php8.5-mysql php8.5-fpm "${wp_pkgs[@]}")
+      rm -f "$r"/etc/apt/preferences.d/php8*
+      printf 'Package: php%s*\nPin: release a=experimental\nPin-Priority: 500\n' "$v" >"$r/etc/apt/preferences.d/php${v/./}"
+      recipe_pkgs=("${build_pkgs[@]}" "php$v-cli" "php$v-dev" "php$v-mysql" "php$v-fpm" "${wp_pkgs[@]}")
       recipe_opts=()
       ;;
     zts)
@@ -188,6 +197,22 @@ setup_root() { # lane root
   fi
 }
 
+# PHP and PHP_CONFIG for in_root: the lane's PHP.
+set_lane_env() { # lane
+  local p=${lane_php[$1]}
+  lane_env=(PHP="$p" PHP_CONFIG="${p%/php*}/php-config${p##*/php}")
+}
+
+# With several PHPs in a root (WordPress pulls in Debian's default one), php is the lane's.
+use_lane_php() { # lane root
+  case ${lane_php[$1]} in
+    /usr/bin/php*)
+      local x=${lane_php[$1]#/usr/bin/php}
+      in_root "$2" bash -c "update-alternatives --set php /usr/bin/php$x && update-alternatives --set php-config /usr/bin/php-config$x && update-alternatives --set phpize /usr/bin/phpize$x" >/dev/null
+      ;;
+  esac
+}
+
 versions() { # root → "PHP|WordPress|MariaDB" as the root sees them
   in_root "$1" bash -c '
     php -n -r "echo PHP_VERSION, PHP_ZTS ? \" ZTS\" : \" NTS\";" 2>/dev/null || echo "?"
@@ -231,12 +256,7 @@ run_root_lane() { # lane suites...
   shift
   local r=$roots/$lane log=$logs/$lane.log p=0 f=0 tp tf v="?|?|?" suites=() threads=0 s
   for s in "$@"; do if [ "$s" = threads ]; then threads=1; else suites+=("$s"); fi; done
-  lane_env=()
-  case $lane in
-    debian13) lane_env=(PHP=/usr/bin/php8.4 PHP_CONFIG=/usr/bin/php-config8.4) ;;
-    unstable) lane_env=(PHP=/usr/bin/php8.5 PHP_CONFIG=/usr/bin/php-config8.5) ;;
-    zts) lane_env=(PHP=/opt/php-zts/bin/php PHP_CONFIG=/opt/php-zts/bin/php-config) ;;
-  esac
+  set_lane_env "$lane"
   say "$lane: root $r; suites: $*"
   : >"$log"
   if ! setup_root "$lane" "$r"; then
@@ -245,13 +265,7 @@ run_root_lane() { # lane suites...
     results+=("$lane|$v|0|1")
     return
   fi
-  # With several PHPs in a root (WordPress pulls in Debian's default one), php is the lane's.
-  case $lane in
-    debian13 | unstable)
-      local x=${lane_env[0]#PHP=/usr/bin/php}
-      in_root "$r" bash -c "update-alternatives --set php /usr/bin/php$x && update-alternatives --set php-config /usr/bin/php-config$x && update-alternatives --set phpize /usr/bin/phpize$x" >/dev/null
-      ;;
-  esac
+  use_lane_php "$lane" "$r"
   v=$(versions "$r")
   echo "matrix: $lane has PHP, WordPress, MariaDB: $v"
   # The checkout as it is now (uncommitted changes too); target/ stays in the root, so
