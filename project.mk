@@ -8,7 +8,7 @@ SO        := target/release/libcloste.so
 EMULATOR  := target/release/closte-emulator
 
 .PHONY: all deps build demo test test-rust test-php test-stubs test-fuzz test-wordpress fuzz lint install uninstall install-wordpress bench clean \
-	dist deb test-deb test-phpize check-version check-composer test-matrix
+	dist dist-all deb test-deb test-phpize check-version check-composer test-matrix
 
 all: build
 
@@ -87,7 +87,8 @@ install-wordpress:
 
 # The suites on every lane, each in a Debian root under ~/.cache/closte/roots (made with
 # debootstrap when missing): debian12 (the host), debian13 (PHP 8.4, WordPress 6.8), unstable
-# (PHP 8.5, WordPress 7), zts (PHP 8.4 ZTS, threads through the embed SAPI).
+# (PHP 8.5, WordPress 7), next (PHP 8.6, WordPress 7.1), zts (PHP 8.4 ZTS, threads through
+# the embed SAPI).
 # LANES="debian13 zts" picks lanes, debian12:php,stubs a lane's suites. Ends with a table.
 test-matrix: build
 	@scripts/matrix/run.sh $(LANES)
@@ -104,6 +105,11 @@ test-phpize: deps
 # target/dist/php_closte-<version>_php<X.Y>-x86_64-linux-glibc[-zts].zip
 dist: build
 	@scripts/dist.sh
+
+# The zips of every lane (PHP 8.2, 8.4, 8.5, 8.6 NTS, 8.4 ZTS), each built in its lane's root
+# and installed there the way PIE does, with target/dist/SHA256SUMS. LANES="next zts" picks.
+dist-all: build
+	@scripts/dist-all.sh $(LANES)
 
 # php<X.Y>-closte_<version>_<arch>.deb for this system's PHP, built with dh-php from vendored crates.
 deb: deps

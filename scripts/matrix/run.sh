@@ -4,10 +4,13 @@
 # reused when present), then a table and the usual "N passed, N failed" line.
 #
 # usage: scripts/matrix/run.sh [LANE[:SUITE,SUITE...]]...
-#   lanes: debian12 (the host, as `make test`), debian13, unstable, zts; default: all.
+#   lanes: debian12 (the host, as `make test`), debian13, unstable, next, zts; default: all.
 #   debian12:php,stubs runs those suites of that lane only (rust php stubs fuzz wordpress
-#   for debian12; php stubs fuzz wordpress for debian13 and unstable; php stubs fuzz
-#   threads for zts).
+#   for debian12; php stubs fuzz wordpress for debian13, unstable and next; php stubs fuzz
+#   threads for zts). The suite dist (not a default: `make dist-all`) makes the lane's PIE
+#   zip with scripts/dist.sh, copies it to target/dist/ and installs it in the lane's root
+#   the way PIE does (scripts/matrix/pie-install.sh); debian12 builds its zip on the host
+#   and installs it in a Debian 12 root of its own (~/.cache/closte/roots/debian12).
 # env: CLOSTE_MATRIX_HOME (~/.cache/closte), CLOSTE_MATRIX_MIRROR (the host's Debian mirror).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -18,15 +21,21 @@ roots=$home/roots
 logs=$home/matrix-logs
 mkdir -p "$roots" "$logs" "$home/debootstrap" "$home/apt"
 
-all_lanes=(debian12 debian13 unstable zts)
+all_lanes=(debian12 debian13 unstable next zts)
 declare -A default_suites=(
   [debian12]="rust php stubs fuzz wordpress"
   [debian13]="php stubs fuzz wordpress"
   [unstable]="php stubs fuzz wordpress"
+  [next]="php stubs fuzz wordpress"
   [zts]="php stubs fuzz threads"
 )
 # Debian suite each root is made from; lanes on the same suite share downloaded packages.
-declare -A lane_dist=([debian13]=trixie [unstable]=sid [zts]=trixie)
+declare -A lane_dist=([debian12]=bookworm [debian13]=trixie [unstable]=sid [next]=sid [zts]=trixie)
+# The lane's PHP and php-config (its PHP and PHP_CONFIG inside the root; Debian's packages
+# put several PHPs side by side, update-alternatives makes the lane's the default).
+declare -A lane_php=(
+  [debian12]=/usr/bin/php8.2 [debian13]=/usr/bin/php8.4 [unstable]=/usr/bin/php8.5 [next]=/usr/bin/php8.6 [zts]=/opt/php-zts/bin/php
+)
 
 say() { printf '\n=== %s\n' "$*"; }
 now() { date +%s; }
@@ -104,7 +113,8 @@ in_root() { # root command...
 
 # ---- lanes -----------------------------------------------------------------------------
 # Packages every chroot lane needs to build the extension (bindgen needs libclang).
-build_pkgs=(ca-certificates gcc libc6-dev clang libclang-dev pkg-config procps)
+# zip and unzip: the dist suite (scripts/dist.sh, scripts/matrix/pie-install.sh).
+build_pkgs=(ca-certificates gcc libc6-dev clang libclang-dev pkg-config procps zip unzip)
 wp_pkgs=(mariadb-server wordpress nginx-light chromium python3-venv fonts-dejavu-core)
 
 # Writes the root's apt sources; prints the packages to install (and apt options) per lane.
@@ -112,16 +122,25 @@ lane_recipe() { # lane root
   local r=$2
   rm -f "$r/etc/apt/sources.list"
   case $1 in
+    debian12)
+      # Only for the dist suite's install test: Debian 12's own PHP, no build tools.
+      printf 'Types: deb\nURIs: %s\nSuites: bookworm bookworm-updates\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$mirror" >"$r/etc/apt/sources.list.d/debian.sources"
+      recipe_pkgs=(ca-certificates unzip php8.2-cli php8.2-dev php8.2-fpm)
+      recipe_opts=()
+      ;;
     debian13)
       printf 'Types: deb\nURIs: %s\nSuites: trixie trixie-updates\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$mirror" >"$r/etc/apt/sources.list.d/debian.sources"
       recipe_pkgs=("${build_pkgs[@]}" php8.4-cli php8.4-dev php8.4-mysql php8.4-fpm "${wp_pkgs[@]}")
       recipe_opts=()
       ;;
-    unstable)
+    unstable | next)
+      # The lane's PHP (8.5, 8.6) only from experimental; everything else, WordPress
+      # included, from unstable.
+      local v=${lane_php[$1]#/usr/bin/php}
       printf 'Types: deb\nURIs: %s\nSuites: sid experimental\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$mirror" >"$r/etc/apt/sources.list.d/debian.sources"
-      # PHP 8.5 only from experimental; everything else from unstable.
-      printf 'Package: php8.5*\nPin: release a=experimental\nPin-Priority: 500\n' >"$r/etc/apt/preferences.d/php85"
-      recipe_pkgs=("${build_pkgs[@]}" php8.5-cli php8.5-dev php8.5-mysql php8.5-fpm "${wp_pkgs[@]}")
+      rm -f "$r"/etc/apt/preferences.d/php8*
+      printf 'Package: php%s*\nPin: release a=experimental\nPin-Priority: 500\n' "$v" >"$r/etc/apt/preferences.d/php${v/./}"
+      recipe_pkgs=("${build_pkgs[@]}" "php$v-cli" "php$v-dev" "php$v-mysql" "php$v-fpm" "${wp_pkgs[@]}")
       recipe_opts=()
       ;;
     zts)
@@ -188,6 +207,22 @@ setup_root() { # lane root
   fi
 }
 
+# PHP and PHP_CONFIG for in_root: the lane's PHP.
+set_lane_env() { # lane
+  local p=${lane_php[$1]}
+  lane_env=(PHP="$p" PHP_CONFIG="${p%/php*}/php-config${p##*/php}")
+}
+
+# With several PHPs in a root (WordPress pulls in Debian's default one), php is the lane's.
+use_lane_php() { # lane root
+  case ${lane_php[$1]} in
+    /usr/bin/php*)
+      local x=${lane_php[$1]#/usr/bin/php}
+      in_root "$2" bash -c "update-alternatives --set php /usr/bin/php$x && update-alternatives --set php-config /usr/bin/php-config$x && update-alternatives --set phpize /usr/bin/phpize$x" >/dev/null
+      ;;
+  esac
+}
+
 versions() { # root → "PHP|WordPress|MariaDB" as the root sees them
   in_root "$1" bash -c '
     php -n -r "echo PHP_VERSION, PHP_ZTS ? \" ZTS\" : \" NTS\";" 2>/dev/null || echo "?"
@@ -211,15 +246,23 @@ tally_log() { # log → "passed failed" (0 1 when there is no such line)
 }
 
 run_host_lane() { # suites...
-  local log="$logs/debian12.log" p f v
+  local log="$logs/debian12.log" p=0 f=0 tp tf v suites=() dist=0 s
+  for s in "$@"; do if [ "$s" = dist ]; then dist=1; else suites+=("$s"); fi; done
   say "debian12 (the host): ${*}"
   if ! cargo build --release --locked --workspace >"$logs/debian12-build.log" 2>&1; then
     tail -30 "$logs/debian12-build.log"
     results+=("debian12|?|?|?|0|1")
     return
   fi
-  scripts/test.sh "$@" 2>&1 | tee "$log"
-  read -r p f < <(tally_log "$log")
+  : >"$log"
+  if [ ${#suites[@]} -gt 0 ]; then
+    scripts/test.sh "${suites[@]}" 2>&1 | tee "$log"
+    read -r p f < <(tally_log "$log")
+  fi
+  if [ $dist = 1 ]; then
+    host_dist "$log"
+    p=$((p + tp)); f=$((f + tf))
+  fi
   v=$(php -n -r 'echo PHP_VERSION, PHP_ZTS ? " ZTS" : " NTS";')"|"
   v+=$( [ -f /usr/share/wordpress/wp-includes/version.php ] && php -n -r 'include "/usr/share/wordpress/wp-includes/version.php"; echo $wp_version;' || printf -- -)"|"
   v+=$(command -v mariadbd >/dev/null && mariadbd --version | grep -oE '[0-9]+\.[0-9]+\.[0-9]+-MariaDB' | head -1 | sed 's/-MariaDB//' || printf -- -)
@@ -229,14 +272,11 @@ run_host_lane() { # suites...
 run_root_lane() { # lane suites...
   local lane=$1
   shift
-  local r=$roots/$lane log=$logs/$lane.log p=0 f=0 tp tf v="?|?|?" suites=() threads=0 s
-  for s in "$@"; do if [ "$s" = threads ]; then threads=1; else suites+=("$s"); fi; done
-  lane_env=()
-  case $lane in
-    debian13) lane_env=(PHP=/usr/bin/php8.4 PHP_CONFIG=/usr/bin/php-config8.4) ;;
-    unstable) lane_env=(PHP=/usr/bin/php8.5 PHP_CONFIG=/usr/bin/php-config8.5) ;;
-    zts) lane_env=(PHP=/opt/php-zts/bin/php PHP_CONFIG=/opt/php-zts/bin/php-config) ;;
-  esac
+  local r=$roots/$lane log=$logs/$lane.log p=0 f=0 tp tf v="?|?|?" suites=() threads=0 dist=0 s
+  for s in "$@"; do
+    case $s in threads) threads=1 ;; dist) dist=1 ;; *) suites+=("$s") ;; esac
+  done
+  set_lane_env "$lane"
   say "$lane: root $r; suites: $*"
   : >"$log"
   if ! setup_root "$lane" "$r"; then
@@ -245,19 +285,10 @@ run_root_lane() { # lane suites...
     results+=("$lane|$v|0|1")
     return
   fi
-  # With several PHPs in a root (WordPress pulls in Debian's default one), php is the lane's.
-  case $lane in
-    debian13 | unstable)
-      local x=${lane_env[0]#PHP=/usr/bin/php}
-      in_root "$r" bash -c "update-alternatives --set php /usr/bin/php$x && update-alternatives --set php-config /usr/bin/php-config$x && update-alternatives --set phpize /usr/bin/phpize$x" >/dev/null
-      ;;
-  esac
+  use_lane_php "$lane" "$r"
   v=$(versions "$r")
   echo "matrix: $lane has PHP, WordPress, MariaDB: $v"
-  # The checkout as it is now (uncommitted changes too); target/ stays in the root, so
-  # the lane's build is incremental and its own.
-  need_host_tool rsync rsync
-  rsync -a --delete --exclude=/target --exclude=/.git "$repo/" "$r/src/"
+  copy_checkout "$r"
   # axe-core (npm) for the browser test: the roots have no npm, the host has; the copy is
   # the host's cache, installed there first when missing.
   local axe=$home/axe-core
@@ -289,8 +320,62 @@ run_root_lane() { # lane suites...
     printf '%-10s %4d passed, %d failed\n' threads "$tp" "$tf" | tee -a "$log"
     p=$((p + tp)); f=$((f + tf))
   fi
+  if [ $dist = 1 ]; then
+    local zip
+    zip=$(in_root "$r" bash -c 'cd /src && scripts/dist.sh' 2>&1 | tee -a "$log" | tail -1 | cut -d' ' -f1)
+    if [[ $zip == target/dist/*.zip ]] && [ -f "$r/src/$zip" ]; then
+      mkdir -p "$repo/target/dist"
+      cp "$r/src/$zip" "$repo/target/dist/"
+      pie_install_in_root "$r" "$zip" "$log"
+    else
+      echo "FAIL $lane: scripts/dist.sh made no zip" | tee -a "$log"
+      tp=0 tf=1
+    fi
+    p=$((p + tp)); f=$((f + tf))
+  fi
   leave_root "$r"
   results+=("$lane|$v|$p|$f")
+}
+
+# The checkout as it is now (uncommitted changes too) into the root's /src; target/ stays
+# in the root, so the lane's build is incremental and its own.
+copy_checkout() { # root
+  need_host_tool rsync rsync
+  rsync -a --delete --exclude=/target --exclude=/.git "$repo/" "$1/src/"
+}
+
+# Installs a zip (a path under the root's /src) the way PIE does, in the root; appends the
+# output to log; sets tp and tf (passed, failed).
+pie_install_in_root() { # root zip log
+  in_root "$1" bash -c 'cd /src && exec scripts/matrix/pie-install.sh "$1"' pie-install "$2" 2>&1 | tee "$3.dist"
+  read -r tp tf < <(tally_log "$3.dist")
+  printf '%-10s %4d passed, %d failed\n' dist "$tp" "$tf" | tee -a "$3"
+}
+
+# debian12's zip: made on the host from the host's build, installed in a Debian 12 root
+# (PHP 8.2 from Debian's archive, nothing else) the way PIE does. Sets tp and tf.
+host_dist() { # log
+  local zip r=$roots/debian12
+  zip=$(scripts/dist.sh 2>&1 | tee -a "$1" | tail -1 | cut -d' ' -f1)
+  tp=0 tf=1
+  if ! [[ $zip == target/dist/*.zip ]] || [ ! -f "$zip" ]; then
+    echo "FAIL debian12: scripts/dist.sh made no zip" | tee -a "$1"
+    return
+  fi
+  echo "matrix: $zip; installed in $r"
+  current_root=$r
+  set_lane_env debian12
+  if setup_root debian12 "$r"; then
+    copy_checkout "$r"
+    mkdir -p "$r/src/target/dist"
+    cp "$zip" "$r/src/target/dist/"
+    pie_install_in_root "$r" "$zip" "$1"
+  else
+    echo "FAIL debian12: the root could not be set up (logs in $logs)" | tee -a "$1"
+  fi
+  leave_root "$r"
+  current_root=""
+  lane_env=()
 }
 
 # ---- main ------------------------------------------------------------------------------
