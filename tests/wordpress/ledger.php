@@ -231,6 +231,24 @@ $t->same('9: a chunk that always fails runs 5 times, then the run finishes', [5,
 $t->check('9: ... its names say why they were not checked, and the log says which chunk', str_contains((string) $wpdb->get_var("SELECT last_error FROM $status_t WHERE name = 'honest.example.com'"), 'its chunk of the refresh failed 5 times')
     && str_contains($log(), "refresh: chunk 0 of run $id failed 5 times: given up"), $log());
 $wpdb->query('DELETE FROM ' . Domain::double_table() . " WHERE domain = 'honest.example.com'");
+// A plan step that always fails is given up after CHUNK_ATTEMPTS too: the run ends, saying why.
+$fail_plan = function () {
+    throw new RuntimeException('this plan step always fails');
+};
+add_action(Closte_Native_Refresh::HOOK, $fail_plan, 1);
+$id = Closte_Native_Refresh::start('test');
+$runs_t = $wpdb->base_prefix . 'closte_runs';
+$steps = 0;
+for ($i = 0; $i < 10 && empty(Closte_Native_Refresh::run()['finished_at']); $i++) {
+    $steps += $t->run_queue(Closte_Native_Refresh::HOOK);
+    $wpdb->query($wpdb->prepare("UPDATE $runs_t SET plan_at = %d, started_at = %d WHERE id = %d", time() - 120, time() - 120, $id)); // a minute without a step: time moved, not waited for
+    (new Closte_Native_Refresh())->sweep($id);
+}
+remove_action(Closte_Native_Refresh::HOOK, $fail_plan, 1);
+$progress = (new Closte_Native_Refresh())->progress();
+$t->same('9: a plan step that always fails runs 5 times, then the run ends, failed, and says why', [5, true, 'failed', true],
+    [$steps, !empty(Closte_Native_Refresh::run()['finished_at']), $progress['state'], str_contains($progress['text'], 'failed 5 times')]);
+$t->check('9: ... and the log says so', str_contains($log(), "refresh: the plan of run $id failed 5 times at record 0: given up"), $log());
 
 // Two runners: during an open refresh, a domain is deleted and mapped again while Closte
 // answers the remove slowly. The remove's runner holds the name's lock until Closte

@@ -576,7 +576,7 @@ final class Closte_Native_Console
             // Without JavaScript: a link that reloads the page; with it, the page polls.
             printf('<p class="closte-native-reload"><a href="%s">%s</a></p>', esc_url(self::url()), esc_html__('Reload to see the progress', 'closte-native'));
             $poll = add_query_arg(['action' => self::PROGRESS_ACTION, '_wpnonce' => wp_create_nonce(self::PROGRESS_ACTION)], admin_url('admin-ajax.php'));
-            printf('<script>(function(){var u=%s,p=document.getElementById("closte-native-progress");function t(){fetch(u,{credentials:"same-origin"}).then(function(r){return r.json()}).then(function(j){if(!j||!j.success){return}p.textContent=j.data.text;p.dataset.state=j.data.state;if(j.data.state==="done"){location.reload()}else{setTimeout(t,1500)}}).catch(function(){setTimeout(t,5000)})}setTimeout(t,1000)})();</script>',
+            printf('<script>(function(){var u=%s,p=document.getElementById("closte-native-progress");function t(){fetch(u,{credentials:"same-origin"}).then(function(r){return r.json()}).then(function(j){if(!j||!j.success){return}p.textContent=j.data.text;p.dataset.state=j.data.state;if(j.data.state==="done"||j.data.state==="failed"){location.reload()}else{setTimeout(t,1500)}}).catch(function(){setTimeout(t,5000)})}setTimeout(t,1000)})();</script>',
                 wp_json_encode($poll));
         }
         echo '<p>' . self::button('refresh', __('Refresh', 'closte-native'))

@@ -30,8 +30,10 @@ final class Closte_Native_Refresh
     const SWEEP_HOOK = 'closte_native_refresh_sweep';
     const CHUNK_SIZE = 500;
     const SWEEP_EVERY = 60;
-    /** Attempts of one chunk (the first included) before the sweep gives it up. */
+    /** Attempts of one chunk or plan step (the first included) before the sweep gives it up. */
     const CHUNK_ATTEMPTS = 5;
+    /** The plan's attempts are counted in closte_run_chunks under this chunk number (no chunk has it). */
+    const PLAN_ATTEMPTS_KEY = 4294967295;
     /** Unclaimed aliases kept for the console (the count is kept in full). */
     const UNCLAIMED_KEPT = 1000;
 
@@ -506,6 +508,16 @@ final class Closte_Native_Refresh
         $id = $run['id'];
         if (self::waiting_for(self::HOOK, $id) === [] && time() - $run['plan_at'] >= self::SWEEP_EVERY) {
             $offset = (int) $run['plan_offset'];
+            // A plan step's attempts are counted as a chunk's, under a number no chunk has.
+            $attempt = $this->runs->attempt($id, self::PLAN_ATTEMPTS_KEY);
+            if ($attempt > self::CHUNK_ATTEMPTS) {
+                // A plan step that keeps failing is not run forever: the run ends and says so.
+                $why = sprintf(__('the refresh stopped: reading the domain records from record %1$d failed %2$d times (its action failed or its worker died each time; Tools → Scheduled Actions, hook closte_native_refresh, says why)', 'closte-native'),
+                    $offset, $attempt - 1);
+                Closte_Native::log(sprintf('refresh: the plan of run %d failed %d times at record %d: given up', $id, $attempt - 1, $offset));
+                $this->runs->fail($id, $why, round((microtime(true) - $id / 1000) * 1000, 1));
+                return;
+            }
             Closte_Native::log(sprintf('refresh: the plan of run %d had no worker left (its action failed or vanished): enqueued again from record %d', $id, $offset));
             Closte_Native_Queue::schedule(self::HOOK, $offset === 0 ? [$id] : [$id, $offset, (int) $run['total']]);
         }
@@ -550,6 +562,9 @@ final class Closte_Native_Refresh
         $run = $this->runs->current();
         if ($run === null) {
             return ['state' => 'none', 'text' => __('Not checked yet: press Refresh to ask Closte, DNS and every certificate.', 'closte-native')];
+        }
+        if (($run['failure'] ?? null) !== null) {
+            return ['state' => 'failed', 'run' => $run['id'], 'text' => ucfirst((string) $run['failure']) . '. ' . __('Press Refresh to try again.', 'closte-native')];
         }
         if (empty($run['planned']) && (int) $run['plan_offset'] > 0) {
             return ['state' => 'planning', 'run' => $run['id'], 'text' => sprintf(__('Reading the domain records: %s names so far.', 'closte-native'), number_format_i18n((int) $run['total']))];

@@ -31,7 +31,7 @@ final class Closte_Native_Runs
      * The current (newest) run, or null when none was ever started: id, source, add_missing,
      * why, started_at, planned, total, chunks, errors (['closte' => why the alias list could
      * not be read]), unclaimed (the first UNCLAIMED_KEPT), unclaimed_count, plan_ms,
-     * finished_at, elapsed_ms. Always read from the database (another node may have written it).
+     * finished_at, elapsed_ms, failure (why the run stopped before its end, in words; else null). Always read from the database (another node may have written it).
      */
     public function current(): ?array
     {
@@ -47,7 +47,8 @@ final class Closte_Native_Runs
             'unclaimed' => $r['unclaimed'] === null ? null : (array) json_decode((string) $r['unclaimed'], true),
             'unclaimed_count' => $int($r['unclaimed_count']), 'plan_ms' => $r['plan_ms'] === null ? null : (float) $r['plan_ms'],
             'finished_at' => $int($r['finished_at']), 'elapsed_ms' => $r['elapsed_ms'] === null ? null : (float) $r['elapsed_ms'], 'plan_offset' => (int) $r['plan_offset'],
-            'plan_at' => $r['plan_at'] === null ? (int) $r['started_at'] : (int) $r['plan_at']];
+            'plan_at' => $r['plan_at'] === null ? (int) $r['started_at'] : (int) $r['plan_at'],
+            'failure' => ($r['failure'] ?? null) === null ? null : (string) $r['failure']];
     }
 
     /** A new run (it becomes the current one); older runs but the previous are deleted. Returns its id (ms since the epoch). */
@@ -115,6 +116,13 @@ final class Closte_Native_Runs
         $t = $this->table->run_chunks_name();
         $this->db->query($this->db->prepare("INSERT INTO $t (run, chunk, attempts) VALUES (%d, %d, 2) ON DUPLICATE KEY UPDATE attempts = attempts + 1", $id, $chunk));
         return (int) $this->db->get_var($this->db->prepare("SELECT attempts FROM $t WHERE run = %d AND chunk = %d", $id, $chunk));
+    }
+
+    /** Ends the run as failed, saying why in words (a plan step that kept failing): it is finished, and not planned. */
+    public function fail(int $id, string $why, float $elapsed_ms): void
+    {
+        $this->db->query($this->db->prepare('UPDATE ' . $this->table->runs_name() . ' SET failure = %s, finished_at = %d, elapsed_ms = %f WHERE id = %d AND finished_at IS NULL',
+            $why, time(), $elapsed_ms, $id));
     }
 
     /** Marks the run finished; true for the one process whose UPDATE did it (several may try at once). */

@@ -18,7 +18,7 @@ final class Closte_Native_Status_Table
      * 1: the table. 2: added_run and add_error (the reconcile's adds), the runs and
      * run_chunks tables. 3: run_aliases (the plan's alias names), runs.plan_offset.
      * 4: planned_from (which plan step wrote the row). 5: the claims ledger's table
-     * (Closte_Native_Ledger).
+     * (Closte_Native_Ledger), runs.failure.
      */
     const SCHEMA = 5;
     const SCHEMA_OPTION = 'closte_native_status_schema';
@@ -173,6 +173,7 @@ final class Closte_Native_Status_Table
   elapsed_ms double DEFAULT NULL,
   plan_offset int(10) unsigned NOT NULL DEFAULT 0,
   plan_at int(10) unsigned DEFAULT NULL,
+  failure text,
   PRIMARY KEY  (id)
 ) $charset;");
         // A chunk's attempts (a row only once a chunk is enqueued again), counted in SQL.
