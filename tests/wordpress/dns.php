@@ -73,10 +73,22 @@ if ($mode === 'defined') {
     $t->check('[defined] a silent DNS server: timeout in the log, the plugin retries', $silent->get_stage() === 'checking-dns'
         && str_contains($log('silent.example.com'), 'DNS not ready: no DNS answer for silent.example.com within 1 s (timeout)'), $log('silent.example.com'));
 
-    // A true is never turned into false, and still logged.
+    // Another disagreement keeps the plugin's yes, and is logged.
     $t->same('[defined] a true from the plugin stays true', true, apply_filters('wu_domain_has_correct_dns', true, $away, ['203.0.113.9']));
     $t->check('[defined] ... and the disagreement is logged', str_contains($log('away.example.com'),
         'DNS accepted by Ultimate Multisite, but away.example.com points to 203.0.113.9; Closte expects 198.51.100.7 (points_elsewhere)'), $log('away.example.com'));
+    // ... unless DNS shows why no certificate can be issued: a stray AAAA elsewhere, a CAA set
+    // that does not allow Closte's CA (check_dns: partly_elsewhere, caa_forbids).
+    $doomed = new ClosteDns("mixed.example.com 60 A 198.51.100.7\nmixed.example.com 60 AAAA 2001:db8::66\ncaa.example.com 60 A 198.51.100.7\ncaa.example.com 60 CAA 0 issue \"digicert.com\"\n");
+    add_filter('closte_native_check_dns_options', fn ($o, $name) => ['nameservers' => [$doomed->addr]], 10, 2);
+    foreach (['mixed.example.com' => 'partly_elsewhere', 'caa.example.com' => 'caa_forbids'] as $name => $reason) {
+        $d = new Domain(['blog_id' => 2, 'stage' => 'checking-dns']);
+        $d->set_domain($name);
+        $t->same("[defined] $reason: the plugin's yes does not pass it", false, apply_filters('wu_domain_has_correct_dns', true, $d, ['198.51.100.7']));
+        $t->check("[defined] ... and the domain log says why and that no certificate can be issued", str_contains($log($name), "DNS not ready, though Ultimate Multisite saw its address:")
+            && str_contains($log($name), "($reason). No certificate can be issued until this is fixed."), $log($name));
+    }
+    remove_all_filters('closte_native_check_dns_options');
     // The plugin's own check recognised the network IP: the filter is not reached, nothing logged by the bridge.
     $records(['198.51.100.7']);
     $plain = $stage('plain.example.com');

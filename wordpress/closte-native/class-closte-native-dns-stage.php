@@ -31,9 +31,18 @@ final class Closte_Native_Dns_Stage
     }
 
     /**
+     * Reasons of Closte\check_dns() under which no certificate can be issued even though the
+     * plugin's own check may see Closte's address: a stray A/AAAA record elsewhere (Let's
+     * Encrypt may validate against it), the name behind Cloudflare's proxy, a CAA record set
+     * that does not allow Closte's CA. The plugin's yes does not pass such a domain.
+     */
+    const BLOCKS_CERTIFICATE = ['partly_elsewhere', 'proxied', 'caa_forbids'];
+
+    /**
      * Filter `wu_domain_has_correct_dns` ($result, $domain, $domains_and_ips): when the
-     * plugin's own check said no, ask DNS exactly; a true is never turned into false. The
-     * verdict goes to the domain's log in every case.
+     * plugin's own check said no, ask DNS exactly; a yes is kept unless DNS shows a reason
+     * no certificate can be issued (BLOCKS_CERTIFICATE). The verdict goes to the domain's
+     * log in every case, with the next step.
      */
     public function has_correct_dns($result, $domain = null, $domains_and_ips = [])
     {
@@ -49,6 +58,10 @@ final class Closte_Native_Dns_Stage
             return $result;
         }
         if ($result) {
+            if (in_array($r['reason'], self::BLOCKS_CERTIFICATE, true)) {
+                Closte_Native::domain_log($name, sprintf('DNS not ready, though Ultimate Multisite saw its address: %s (%s). No certificate can be issued until this is fixed.', rtrim((string) $r['error'], '.'), $r['reason']));
+                return false;
+            }
             $message = $r['ok']
                 ? sprintf('DNS ready: %s', self::describe($r))
                 : sprintf('DNS accepted by Ultimate Multisite, but %s (%s)', $r['error'], $r['reason']);
