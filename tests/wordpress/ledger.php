@@ -67,6 +67,21 @@ $by_hand->delete();
 $t->run_queue();
 $t->same('1: once nothing claims it, it goes', [], $on());
 
+// A claim the database could not read is a failure, never "no claim": the remove is retried, nothing sent.
+$held = $map('held.example.com');
+$t->run_queue();
+$broken = fn ($q) => str_contains($q, 'closte_claims') && str_starts_with($q, 'SELECT') ? str_replace('closte_claims', 'closte_claims_gone', $q) : $q;
+$held->delete();
+$from = count($emu->requests());
+add_filter('query', $broken);
+$t->run_queue('wu_remove_domain');
+remove_filter('query', $broken);
+$t->same('1: the claims unreadable at send time: nothing removed, each name\'s remove retried', [[], ['held.example.com', 'www.held.example.com']],
+    [$removed($from), array_values(array_unique(array_map(fn ($a) => $a[0][1], $t->pending('closte_native_retry'))))]);
+$wpdb->query("UPDATE {$wpdb->base_prefix}actionscheduler_actions SET scheduled_date_gmt = UTC_TIMESTAMP() - INTERVAL 1 SECOND WHERE hook = 'closte_native_retry' AND status = 'pending'");
+$t->run_queue('closte_native_retry');
+$t->same('1: ... and the retry, the claims readable again, removes both', ['held.example.com', 'www.held.example.com'], array_values(array_intersect(['held.example.com', 'www.held.example.com'], $removed($from))));
+
 // 2. Retry (the console's row, bulk) of a domain deleted since the table was drawn: nothing sent.
 $left = $map('left.example.net');
 $t->run_queue();

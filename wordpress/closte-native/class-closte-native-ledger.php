@@ -131,8 +131,7 @@ final class Closte_Native_Ledger
         }
         $this->table->install();
         $in = implode(',', array_map(fn ($d) => "'" . esc_sql((string) $d) . "'", array_values(array_unique($domains))));
-        $rows = $this->db->get_col('SELECT claimant FROM ' . $this->name() . " WHERE kind = 'twin' AND claimant IN ($in)");
-        return array_fill_keys(array_map('strval', (array) $rows), true);
+        return array_fill_keys($this->col('SELECT claimant FROM ' . $this->name() . " WHERE kind = 'twin' AND claimant IN ($in)"), true);
     }
 
     /**
@@ -194,7 +193,7 @@ final class Closte_Native_Ledger
             return [];
         }
         $in = implode(',', array_map(fn ($d) => "'" . esc_sql($d) . "'", $gone));
-        $names = array_map('strval', (array) $this->db->get_col('SELECT name FROM ' . $this->name() . " WHERE claimant IN ($in)"));
+        $names = $this->col('SELECT name FROM ' . $this->name() . " WHERE claimant IN ($in)");
         $this->db->query('DELETE FROM ' . $this->name() . " WHERE claimant IN ($in)");
         return $names;
     }
@@ -218,6 +217,7 @@ final class Closte_Native_Ledger
     public function claims(array $names, array $on_closte = [], array $typed = []): array
     {
         $names = array_values(array_unique(array_map('strval', $names)));
+        $this->typed = []; // of this call's claimants only: a long-running worker keeps no growing map
         $out = [];
         foreach ($names as $n) {
             $out[$n] = ['claimed' => false, 'wanted' => false, 'by' => [], 'claimants' => []];
@@ -426,11 +426,27 @@ final class Closte_Native_Ledger
         if ($idn !== []) {
             $this->table->install();
             $in = implode(',', $idn);
-            foreach ((array) $this->db->get_col('SELECT domain FROM ' . $this->name() . " WHERE claimant IN ($in) UNION SELECT domain FROM " . $this->table->name() . " WHERE name IN ($in)") as $typed) {
-                $out[] = (string) $typed;
+            foreach ($this->col('SELECT domain FROM ' . $this->name() . " WHERE claimant IN ($in) UNION SELECT domain FROM " . $this->table->name() . " WHERE name IN ($in)") as $typed) {
+                $out[] = $typed;
             }
         }
         return array_values(array_unique($out));
+    }
+
+    /**
+     * One column of a query of the ledger's own tables. A database error is a failure
+     * (Closte_Native_Walk_Error, retryable), never "no row": a claim not read would let a
+     * name look unclaimed.
+     *
+     * @return list<string>
+     */
+    private function col(string $sql): array
+    {
+        $rows = $this->db->get_col($sql);
+        if ($this->db->last_error !== '') {
+            throw new Closte_Native_Walk_Error(sprintf(__('the claims could not be read (%s)', 'closte-native'), rtrim((string) $this->db->last_error, '.')));
+        }
+        return array_map('strval', (array) $rows);
     }
 
     /** Why an add was not sent, in words. */

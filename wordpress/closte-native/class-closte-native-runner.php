@@ -43,7 +43,11 @@ final class Closte_Native_Runner
             $limit = absint(apply_filters('action_scheduler_queue_runner_time_limit', 30));
             // Action Scheduler's own first step, which would come right after this hook: an
             // action whose worker died is marked failed (and a stale claim released), so a
-            // sweep run now sees the chunk has no worker left.
+            // sweep run now sees the chunk has no worker left. Done here on every run, not
+            // only when the refresh has work: two nodes' runners marking the same dead action
+            // at once make Action Scheduler 3.8.2 throw in one of them ("Unidentified action"),
+            // which ends that runner's request when it happens in Action Scheduler's own
+            // cleanup; here it is caught. Its own cleanup then finds nothing left to mark.
             $cleaner = new ActionScheduler_QueueCleaner($store);
             $cleaner->reset_timeouts(10 * $limit);
             $cleaner->mark_failures(10 * $limit);
@@ -70,6 +74,10 @@ final class Closte_Native_Runner
              * @since 0.5.0
              *
              * @param string $context Default 'closte-native'.
+             *
+             * Example: name each web node in the log.
+             *
+             *     add_filter('closte_native_runner_context', fn () => 'closte-native ' . gethostname());
              */
             $context = (string) apply_filters('closte_native_runner_context', 'closte-native');
             while (true) {
