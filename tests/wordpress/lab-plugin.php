@@ -74,7 +74,6 @@ if (isset($_GET['closte_test_runner']) && getenv('CLOSTE_NODE')) {
             exit;
         }
         $node = (string) getenv('CLOSTE_NODE');
-        add_filter('closte_native_runner_context', fn () => $node); // the bridge's own share of the runner, logged as this node's too
         header('Content-Type: application/json');
         try {
             $ran = class_exists('ActionScheduler', false) ? ActionScheduler::runner()->run($node) : 0;
