@@ -23,6 +23,7 @@ require_once __DIR__ . '/closte-native/class-closte-native-dns-stage.php';
 require_once __DIR__ . '/closte-native/class-closte-native-inventory.php';
 require_once __DIR__ . '/closte-native/class-closte-native-ledger.php';
 require_once __DIR__ . '/closte-native/class-closte-native-queue.php';
+require_once __DIR__ . '/closte-native/class-closte-native-runner.php';
 require_once __DIR__ . '/closte-native/class-closte-native-status-table.php';
 require_once __DIR__ . '/closte-native/class-closte-native-runs.php';
 require_once __DIR__ . '/closte-native/class-closte-native-status.php';
@@ -73,6 +74,7 @@ final class Closte_Native
         add_filter('wu_domain_has_correct_dns', [$dns, 'has_correct_dns'], 10, 3);
 
         $refresh->register();
+        (new Closte_Native_Runner())->register(); // the refresh's actions, one a claim, in every runner
         $reconcile = new Closte_Native_Reconcile();
         add_action('init', [$reconcile, 'schedule']);
         add_action(Closte_Native_Reconcile::HOOK, [$reconcile, 'run']);

@@ -74,6 +74,7 @@ if (isset($_GET['closte_test_runner']) && getenv('CLOSTE_NODE')) {
             exit;
         }
         $node = (string) getenv('CLOSTE_NODE');
+        add_filter('closte_native_runner_context', fn () => $node); // the bridge's own share of the runner, logged as this node's too
         header('Content-Type: application/json');
         try {
             $ran = class_exists('ActionScheduler', false) ? ActionScheduler::runner()->run($node) : 0;
@@ -88,6 +89,26 @@ if (isset($_GET['closte_test_runner']) && getenv('CLOSTE_NODE')) {
         exit;
     });
 }
+
+// Chunks spread over the nodes (tests/wordpress/nodes.php): with the lab's spread directory,
+// a node's worker that starts a chunk of the refresh waits, before its work, until a worker of
+// the other node has started one too. Whichever node is faster, the test then proves that a
+// second runner takes a chunk while the first one holds its own, not how fast either runs;
+// a runner that could not take a chunk meanwhile leaves the wait at its end (60 s) and the
+// test's count of chunks by node fails.
+add_action('closte_native_refresh_chunk', function () {
+    $node = (string) getenv('CLOSTE_NODE');
+    $lab = get_network_option(null, 'closte_test_lab', []);
+    $dir = (string) ($lab['spread'] ?? '');
+    if ($node === '' || $dir === '' || !is_dir($dir)) {
+        return;
+    }
+    @touch("$dir/$node");
+    for ($i = 0; $i < 1200 && count(glob("$dir/node-*") ?: []) < 2; $i++) {
+        usleep(50000);
+        clearstatcache();
+    }
+}, 1);
 
 // Two runners cleaning up the same dead action at the same moment (tests/wordpress/nodes.php):
 // with the lab's barrier (a directory), each node's runner waits, just before Action

@@ -63,7 +63,9 @@ $lab = ['api_url' => $emu->api, 'ca_file' => "$certs/ca.pem", 'targets' => $targ
     'runner_token' => bin2hex(random_bytes(16)), 'deaths' => "$work/deaths.log",
     // Armed when the directory exists (a file, not the option: a runner request that read
     // the option before it changed must still meet the barrier).
-    'barrier' => "$work/barrier"];
+    'barrier' => "$work/barrier",
+    // Armed when the directory exists: the first chunk a node starts waits for the other node's first (lab-plugin.php).
+    'spread' => "$work/spread"];
 update_network_option(null, 'closte_test_lab', $lab);
 Closte_Native_Status::forget();
 $table = new Closte_Native_Status_Table();
@@ -112,11 +114,14 @@ $chunks = (int) ceil($n / Closte_Native_Refresh::chunk_size());
 // 1. A refresh through the two nodes: each name checked exactly once.
 $sent = count($emu->requests());
 $dns->stats(true);
+mkdir("$work/spread"); // armed: each node's first chunk waits until the other node has one
 $started = microtime(true);
 $r = $t->action('refresh');
 $id = (int) (Closte_Native_Refresh::run()['id'] ?? 0);
 $done = $wait(fn () => !empty(Closte_Native_Refresh::run()['finished_at']), 600);
 $elapsed = microtime(true) - $started;
+array_map('unlink', glob("$work/spread/*") ?: []);
+rmdir("$work/spread"); // disarmed
 $t->check(sprintf('two nodes: the refresh of %s names finished (click to complete %.1f s, %d chunks)', number_format($n), $elapsed, $chunks), $r['status'] === 302 && $done,
     json_encode([$r['status'], Closte_Native_Refresh::run(), @file_get_contents("$work/node-a.err") . @file_get_contents("$work/node-b.err")]));
 $t->same('two nodes: every name checked in the run, the table complete', [$n, $n, 0], [$checked($id), (int) $wpdb->get_var('SELECT COUNT(*) FROM ' . $table->name()),
@@ -124,7 +129,7 @@ $t->same('two nodes: every name checked in the run, the table complete', [$n, $n
 $t->same('two nodes, exactly once: Closte one list read, the DNS server 2 queries a name (A, AAAA), the TLS lab one handshake a name',
     [['/getdomains'], 2 * $n, $n, $n], [array_column(array_slice($emu->requests(), $sent), 'path'), $dns->stats()['addresses'], count($asked()), count(array_unique($asked()))]);
 $via = $run_started_via($id);
-$t->check('two nodes: both nodes\' runners took chunks, each chunk action started once (Action Scheduler\'s log)', count($via['node-a'] ?? []) >= 1 && count($via['node-b'] ?? []) >= 1
+$t->check('two nodes: while one node\'s runner held a chunk, the other node\'s runner took one (both nodes took chunks), each chunk action started once (Action Scheduler\'s log)', count($via['node-a'] ?? []) >= 1 && count($via['node-b'] ?? []) >= 1
     && array_keys($via) === ['node-a', 'node-b'] && count(array_merge(...array_values($via))) === $chunks && count(array_unique(array_merge(...array_values($via)))) === $chunks,
     json_encode(array_map('count', $via)));
 echo sprintf("note: chunks by node: node-a %d, node-b %d\n", count($via['node-a'] ?? []), count($via['node-b'] ?? []));
@@ -163,14 +168,18 @@ $t->check('kill: node-a\'s runner loop met the dead worker (nginx 502) and went 
 // table, not waited for); the lab holds both runners just before that UPDATE.
 mkdir("$work/barrier"); // armed
 $wpdb->query($wpdb->prepare("UPDATE $actions SET last_attempt_gmt = UTC_TIMESTAMP() - INTERVAL 20 MINUTE, last_attempt_local = NOW() - INTERVAL 20 MINUTE WHERE action_id = %d", $victim['action_id'] ?? 0));
-$marked = $wait(fn () => $wpdb->get_var($wpdb->prepare("SELECT status FROM $actions WHERE action_id = %d", $victim['action_id'] ?? 0)) === 'failed' && str_ends_with((string) @file_get_contents("$work/deaths.log"), "\n"), 120); // a whole line (an appending write creates the file first)
+$lost = 'runner: the refresh\'s share of this queue run stopped: Unidentified action ' . (int) ($victim['action_id'] ?? 0) . ': we were unable to mark this action as having failed';
+$marked = $wait(fn () => $wpdb->get_var($wpdb->prepare("SELECT status FROM $actions WHERE action_id = %d", $victim['action_id'] ?? 0)) === 'failed'
+    && str_contains((string) @file_get_contents(getenv('WU_LOG_DIR') . '/integration-closte.log'), $lost), 120);
 $arrived = glob("$work/barrier/node-*") ?: [];
 array_map('unlink', $arrived);
 rmdir("$work/barrier"); // disarmed
 $deaths = array_filter(explode("\n", (string) @file_get_contents("$work/deaths.log")));
-$t->check('race: both nodes\' runners cleaned up the dead action at once; one died inside Action Scheduler ("Unidentified action … unable to mark this action as having failed")',
-    $marked && count($arrived) === 2 && count($deaths) === 1
-    && (bool) preg_match('/^node-[ab]: Unidentified action ' . (int) ($victim['action_id'] ?? 0) . ': we were unable to mark this action as having failed/', $deaths[0] ?? ''), json_encode([$marked, $arrived, $deaths]));
+// The bridge's runner marks dead actions failed before Action Scheduler's own batch (its
+// first step), so the race falls there: the loser meets Action Scheduler's exception, which
+// the bridge's runner catches and logs; no runner request dies.
+$t->check('race: both nodes\' runners cleaned up the dead action at once; the loser met Action Scheduler\'s "Unidentified action … unable to mark this action as having failed", caught and logged by the bridge\'s runner: no request died',
+    $marked && count($arrived) === 2 && $deaths === [], json_encode([$marked, $arrived, $deaths]));
 // The sweep runs every SWEEP_EVERY seconds while a run is unfinished: its time is moved too.
 $wpdb->query("UPDATE $actions SET scheduled_date_gmt = UTC_TIMESTAMP() - INTERVAL 1 SECOND, scheduled_date_local = NOW() - INTERVAL 1 SECOND WHERE hook = 'closte_native_refresh_sweep' AND status = 'pending'");
 $done = $wait(fn () => !empty(Closte_Native_Refresh::run()['finished_at']), 300);

@@ -59,6 +59,7 @@ $held = function () use ($hold): bool {
 // Held, a run() already under way claims nothing more either (Action Scheduler keeps
 // claiming batches while the last one ran something): its claims are of 0 actions.
 add_filter('action_scheduler_queue_runner_batch_size', fn ($n) => $held() ? 0 : $n, 1000);
+add_filter('closte_native_runner_context', fn () => $context); // the bridge's own share of the runner (Closte_Native_Runner), logged as this runner's
 while (true) {
     if ($mode === '--loop' && $held()) {
         usleep(50000);

@@ -60,4 +60,14 @@ final class Closte_Native_Queue
         }
         return count(as_get_scheduled_actions(['hook' => $hook, 'group' => self::GROUP, 'status' => 'in-progress', 'per_page' => -1], 'ids'));
     }
+
+    /** How many actions of `$hooks` runners are executing now, every node together (Action Scheduler only; else 0). */
+    public static function running_of(array $hooks): int
+    {
+        $n = 0;
+        foreach ($hooks as $hook) {
+            $n += self::running((string) $hook);
+        }
+        return $n;
+    }
 }

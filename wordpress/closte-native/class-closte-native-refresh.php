@@ -60,80 +60,14 @@ final class Closte_Native_Refresh
         add_action(self::HOOK, [$this, 'plan'], 10, 3);
         add_action(self::CHUNK_HOOK, [$this, 'chunk'], 10, 3);
         add_action(self::SWEEP_HOOK, [$this, 'sweep'], 10, 1);
-        // Action Scheduler 3.8.2 claims 25 actions per batch: a handful of chunks would all
-        // go to the first runner. While a refresh runs, each claim takes one action.
-        add_filter('action_scheduler_queue_runner_batch_size', [$this, 'claim_size'], 20);
-        // And by default it lets one batch (claim) exist at a time, so a second runner, on
-        // this node or another, would find the queue "busy". While a refresh runs, up to
-        // RUNNERS claims may coexist (filter closte_native_runners).
-        add_filter('action_scheduler_queue_runner_concurrent_batches', [$this, 'concurrent_batches'], 20);
-        // And one runner request keeps claiming until 30 s are (nearly) used: while a
-        // refresh runs, it takes no further action once the next one would likely end past
-        // RUNNER_SECONDS (filter closte_native_runner_seconds), so a web node's cron request
-        // stays short and the next request (any node) takes the next chunk.
-        add_filter('action_scheduler_maximum_execution_time_likely_to_be_exceeded', [$this, 'request_budget'], 20, 5);
-    }
-
-    /** Seconds one runner request may spend on a refresh's actions (filter closte_native_runner_seconds, default 4). */
-    const RUNNER_SECONDS = 4;
-
-    public function request_budget($likely, $runner = null, $processed = 0, $elapsed = 0.0, $max = 0)
-    {
-        // Only web requests have a time limit to keep (php-fpm's, a proxy's); a runner on the
-        // command line (WP-CLI, system cron) keeps Action Scheduler's own rule.
-        if ($likely || (int) $processed < 1 || PHP_SAPI === 'cli') {
-            return $likely;
-        }
-        if ($this->active() === null) {
-            return $likely;
-        }
-        $budget = apply_filters('closte_native_runner_seconds', self::RUNNER_SECONDS);
-        $budget = is_numeric($budget) && $budget > 0 ? (float) $budget : (float) self::RUNNER_SECONDS;
-        return (float) $elapsed + (float) $elapsed / (int) $processed > $budget;
-    }
-
-    /** Runners that may work on a refresh at once (filter closte_native_runners, default 4). */
-    const RUNNERS = 4;
-
-    public function concurrent_batches($n)
-    {
-        if ($this->active() === null) {
-            return $n;
-        }
-        $want = apply_filters('closte_native_runners', self::RUNNERS);
-        return max((int) $n, is_numeric($want) ? (int) $want : self::RUNNERS);
+        // Action Scheduler's settings stay as the site has them: the chunks spread over
+        // runners through the bridge's own share of each runner (Closte_Native_Runner).
     }
 
     public static function chunk_size(): int
     {
         $n = apply_filters('closte_native_chunk_size', self::CHUNK_SIZE);
         return is_numeric($n) && $n >= 1 ? min((int) $n, 5000) : self::CHUNK_SIZE;
-    }
-
-    public function claim_size($size)
-    {
-        return $this->active() !== null ? 1 : $size;
-    }
-
-    /** The unfinished run as Action Scheduler's filters last read it, and when (see active()). */
-    private static $active = null;
-    private static $active_read = 0.0;
-
-    /**
-     * The current run while it is unfinished, else null, for Action Scheduler's filters: they
-     * run for every batch and, request_budget, after every action a web runner processes,
-     * site-wide, so the run's row is read at most once a second per process. A run started
-     * or finished in this process is seen at once; one started on another node within the
-     * second (a claim of 25 instead of 1 meanwhile: the chunks are shared out less evenly).
-     */
-    private function active(): ?array
-    {
-        if (microtime(true) - self::$active_read >= 1.0) {
-            $run = $this->runs->current();
-            self::$active = $run !== null && empty($run['finished_at']) ? $run : null;
-            self::$active_read = microtime(true);
-        }
-        return self::$active;
     }
 
     /** The current (or last) run, or null when no refresh was ever started (Closte_Native_Runs::current()). */
@@ -150,7 +84,6 @@ final class Closte_Native_Refresh
     public static function start(string $source = 'console', bool $add_missing = false, string $why = ''): int
     {
         $id = (new Closte_Native_Runs())->start($source, $add_missing, $why);
-        self::$active_read = 0.0; // Action Scheduler's filters read the new run
         Closte_Native_Queue::schedule(self::HOOK, [$id]);
         return $id;
     }
@@ -603,7 +536,6 @@ final class Closte_Native_Refresh
         if ($run === null || $run['id'] !== $id || !$this->runs->finish($id, $elapsed)) {
             return;
         }
-        self::$active_read = 0.0; // Action Scheduler's filters see the run finished
         $reconcile = $run['source'] === 'reconcile';
         $alerts = $this->table->certificate_alerts();
         update_network_option(null, Closte_Native_Reconcile::ALERTS_OPTION, ['checked_at' => time(), 'items' => $alerts, 'source' => $reconcile ? 'reconcile' : 'refresh']);
