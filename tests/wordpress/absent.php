@@ -19,7 +19,7 @@ require __DIR__ . '/bootstrap.php';
 $t = new Harness();
 
 $t->same("$mode: extension loaded as expected", $mode !== 'noext', extension_loaded('closte'));
-$t->check("$mode: WordPress loaded, the bridge stands down", class_exists('Closte_Native') && Closte_Native::missing() !== null);
+$t->check("$mode: WordPress loaded, the bridge stands down", class_exists('Closte_Native') && Closte_Native_Requirements::missing() !== null);
 
 wp_set_current_user(1); // the network's super admin
 ob_start();

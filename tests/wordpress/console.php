@@ -448,7 +448,7 @@ $t->check('a setting that is not usable: named, with where to fix it', str_conta
     && !str_contains($r['notice']['message'], 'ConfigException'), json_encode($r));
 
 // A hanging Closte costs the admin seconds: the console's calls have a timeout of their own.
-$t->same('timeout: 5 s by default', 5.0, Closte_Native_Console::timeout());
+$t->same('timeout: 5 s by default', 5.0, Closte_Native_Status::timeout());
 $hang = stream_socket_server('tcp://127.0.0.1:0'); // accepts connections, never answers
 ini_set('closte.api_url', 'http://' . stream_socket_get_name($hang, false) . '/api/client');
 ini_set('closte.timeout', '30');

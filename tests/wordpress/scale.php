@@ -358,7 +358,7 @@ add_filter('closte_native_plan_records', $small);
 $rid = Closte_Native_Refresh::start('test');
 $wpdb->query($wpdb->prepare("UPDATE $actions SET status = 'canceled' WHERE hook = %s AND status = 'pending'", Closte_Native_Refresh::HOOK));
 Closte_Native_Queue::schedule(Closte_Native_Refresh::SWEEP_HOOK, [$rid - 1], 60); // an older run's sweep, still pending
-(new Closte_Native_Refresh())->plan($rid); // the first step, here
+do_action(Closte_Native_Refresh::HOOK, $rid); // the first step, here (its action's handler, in this process)
 $planning = $t->console_page();
 $t->check('a page shown between plan steps says so, polls, and offers a Reload link', (bool) preg_match('/id="closte-native-progress" data-state="planning"[^>]*>Reading the domain records: [\d,]+ names so far\./', $planning)
     && str_contains($planning, 'closte-native-reload') && str_contains($planning, 'closte_native_progress'), substr($planning, (int) strpos($planning, 'closte-native-progress') - 20, 400));
@@ -368,7 +368,7 @@ $next = $wpdb->get_row($wpdb->prepare("SELECT action_id, args FROM $actions WHER
 // The second step's worker wrote its rows and enqueued its chunks, then died before saving
 // where it stopped: its rows stay, what it would have enqueued after them does not.
 $mark = (int) $wpdb->get_var("SELECT MAX(action_id) FROM $actions");
-(new Closte_Native_Refresh())->plan($rid, 2000, 2000);
+do_action(Closte_Native_Refresh::HOOK, $rid, 2000, 2000);
 $wpdb->query($wpdb->prepare('UPDATE ' . $table->runs_name() . ' SET plan_offset = 2000, total = 2000 WHERE id = %d', $rid));
 $wpdb->query($wpdb->prepare("DELETE FROM $actions WHERE action_id > %d", $mark)); // its chunks and next step: never enqueued
 $wpdb->query($wpdb->prepare("UPDATE $actions SET status = 'failed' WHERE action_id = %d", $next['action_id'] ?? 0)); // Action Scheduler marked it failed

@@ -45,7 +45,7 @@ add_filter('pre_http_request', function ($pre, $args, $url) use (&$builtin) {
     return $pre;
 }, 10, 3);
 
-$t->check('the mu-plugin is loaded and active', class_exists('Closte_Native') && Closte_Native::missing() === null);
+$t->check('the mu-plugin is loaded and active', class_exists('Closte_Native') && Closte_Native_Requirements::missing() === null);
 $t->same('plugins_loaded ran load_integrations once', 1, did_action('wp_ultimo_host_providers_load'));
 $closte = \WP_Ultimo\Integrations\Host_Providers\Closte_Host_Provider::get_instance();
 $t->check('the built-in Closte integration is enabled and hooked, as the plugin does it',

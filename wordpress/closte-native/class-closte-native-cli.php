@@ -247,7 +247,7 @@ final class Closte_Native_CLI
         } catch (Closte_Native_Walk_Error $e) {
             WP_CLI::error(sprintf('Nothing changed: %s, so an alias could look unclaimed that a domain still needs. Run it again; if it keeps failing, check the database.', rtrim($e->getMessage(), '.')));
         } catch (Throwable $e) {
-            WP_CLI::error('Closte\'s alias list could not be read, nothing changed: ' . Closte_Native::explain($e));
+            WP_CLI::error('Closte\'s alias list could not be read, nothing changed: ' . Closte_Native_Failure::explain($e));
         }
         $invalid = $c['invalid'];
         $unclaimed = $c['unclaimed'];
@@ -287,7 +287,7 @@ final class Closte_Native_CLI
             // The ledger decides each name again as it is sent: one deleted since the walk is not added.
             $r = $ledger->add($c['missing'], [], 'wp closte sync', $c['typed']);
         } catch (Throwable $e) {
-            WP_CLI::error('Sync failed, nothing changed: ' . Closte_Native::explain($e));
+            WP_CLI::error('Sync failed, nothing changed: ' . Closte_Native_Failure::explain($e));
         }
         $added = $r['added'];
         $unchanged = $c['present'] + $r['unchanged'];
@@ -405,13 +405,12 @@ final class Closte_Native_CLI
         $failed = array_keys(array_diff_key($rows, $names));
         $results = ['dns' => [], 'ssl' => []];
         if ($list !== [] && $dns) {
-            $options = apply_filters('closte_native_console_dns_options', [], $list);
             try {
-                foreach (Closte\check_dns_many($list, is_array($options) ? $options : []) as $i => $r) {
+                foreach (Closte\check_dns_many($list, Closte_Native_Status::dns_options($list)) as $i => $r) {
                     $results['dns'][$list[$i]] = $r;
                 }
             } catch (Throwable $e) {
-                WP_CLI::error('DNS could not be checked: ' . Closte_Native::explain($e));
+                WP_CLI::error('DNS could not be checked: ' . Closte_Native_Failure::explain($e));
             }
         }
         if ($list !== [] && $ssl) {
@@ -430,7 +429,7 @@ final class Closte_Native_CLI
                     $results['ssl'][$list[$i]] = $r;
                 }
             } catch (Throwable $e) {
-                WP_CLI::error('Certificates could not be checked: ' . Closte_Native::explain($e));
+                WP_CLI::error('Certificates could not be checked: ' . Closte_Native_Failure::explain($e));
             }
         }
         foreach ($names as $arg => $name) {
@@ -512,7 +511,7 @@ final class Closte_Native_CLI
             try {
                 $on = array_flip(Closte\list_domain_names());
             } catch (Throwable $e) {
-                WP_CLI::error('Closte\'s alias list could not be read, nothing sent: ' . Closte_Native::explain($e));
+                WP_CLI::error('Closte\'s alias list could not be read, nothing sent: ' . Closte_Native_Failure::explain($e));
             }
             foreach ($inventory->pages() as $page) {
                 foreach ($page as $d) {
@@ -616,7 +615,7 @@ final class Closte_Native_CLI
     /** Without the extension or the key: one error line, exit 1. */
     private static function ready(): void
     {
-        $missing = Closte_Native::missing();
+        $missing = Closte_Native_Requirements::missing();
         if ($missing !== null) {
             WP_CLI::error('Closte (native) is inactive: ' . $missing);
         }
@@ -775,10 +774,6 @@ final class Closte_Native_CLI
     /** Takes back a queued action of the run (Action Scheduler, or WP-Cron without it). */
     private static function unqueue(string $hook, array $args): void
     {
-        if (Closte_Native_Queue::action_scheduler() && function_exists('as_unschedule_all_actions')) {
-            as_unschedule_all_actions($hook, $args, Closte_Native_Queue::GROUP);
-        } else {
-            wp_clear_scheduled_hook($hook, $args);
-        }
+        Closte_Native_Queue::unschedule($hook, $args);
     }
 }

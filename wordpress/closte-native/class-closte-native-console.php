@@ -6,7 +6,7 @@
  * its canonical form (Closte_Native_Name). Every action is a POST to admin-post.php (any
  * other method is refused) with a nonce and the manage_network_options capability,
  * answered by a redirect back to the page and an admin notice with counts. The console's
- * calls use a short timeout of their own (timeout()). Without the extension or the key the
+ * calls use a short timeout of their own (Closte_Native_Status::timeout()). Without the extension or the key the
  * page exists and says what is missing.
  */
 
@@ -22,8 +22,6 @@ final class Closte_Native_Console
     /** Names per page by default, and the screen option's name. */
     const PER_PAGE = 50;
     const PER_PAGE_OPTION = 'closte_native_per_page';
-    /** Default seconds for each of the console's calls (filter closte_native_console_timeout). */
-    const TIMEOUT = 5;
     /**
      * Sync now adds at most this many names in the admin's request (one add_domains() batch,
      * about a second and a half at 20 ms RTT); more go to a background run with adds, chunk
@@ -72,20 +70,21 @@ final class Closte_Native_Console
         return $option === Closte_Native_Console::PER_PAGE_OPTION ? max(1, min(999, (int) $value)) : $keep;
     }
 
-    /**
-     * Seconds each of the console's calls to the extension may take (one API call with its
-     * retries, one certificate or DNS check): a hanging Closte costs the admin seconds, not
-     * the full closte.timeout. Filter: closte_native_console_timeout (seconds, > 0, at most 600).
-     */
-    public static function timeout(): float
-    {
-        $t = apply_filters('closte_native_console_timeout', self::TIMEOUT);
-        return is_numeric($t) && $t > 0 ? min((float) $t, 600.0) : (float) self::TIMEOUT;
-    }
-
     /** How many missing names Sync now adds in its own request (SYNC_INLINE; filter closte_native_sync_inline, >= 0). */
     public static function sync_inline(): int
     {
+        /**
+         * Filters how many missing names Sync now adds in the admin's own request; with more,
+         * Sync runs as a background refresh that adds (0: always in the background).
+         *
+         * @since 0.4.0
+         *
+         * @param int $names Default SYNC_INLINE.
+         *
+         * Example: always in the background.
+         *
+         *     add_filter('closte_native_sync_inline', fn () => 0);
+         */
         $n = apply_filters('closte_native_sync_inline', self::SYNC_INLINE);
         return is_numeric($n) && $n >= 0 ? (int) $n : self::SYNC_INLINE;
     }
@@ -93,7 +92,7 @@ final class Closte_Native_Console
     /** Options for the console's API calls. */
     public static function call_options(): array
     {
-        return ['timeout' => self::timeout()];
+        return ['timeout' => Closte_Native_Status::timeout()];
     }
 
     /**
@@ -114,7 +113,7 @@ final class Closte_Native_Console
             wp_die(esc_html__('Sorry, you are not allowed to manage Closte domain aliases.', 'closte-native'), 403);
         }
         check_admin_referer("closte_native_$action");
-        $missing = Closte_Native::missing();
+        $missing = Closte_Native_Requirements::missing();
         if ($missing !== null) {
             $this->done('error', sprintf(__('Nothing done: %s', 'closte-native'), $missing));
         }
@@ -285,7 +284,7 @@ final class Closte_Native_Console
             $list = Closte\list_domain_names(self::call_options());
             $c = (new Closte_Native_Inventory())->compare($list);
         } catch (Throwable $e) {
-            $this->done('error', __('Sync failed, nothing changed:', 'closte-native') . ' ' . Closte_Native::explain($e));
+            $this->done('error', __('Sync failed, nothing changed:', 'closte-native') . ' ' . Closte_Native_Failure::explain($e));
         }
         if (count($c['missing']) > self::sync_inline()) {
             $this->sync_in_background($c);
@@ -294,7 +293,7 @@ final class Closte_Native_Console
             // The ledger decides each name again as it is sent: one deleted since the walk is not added.
             $r = (new Closte_Native_Ledger())->add($c['missing'], self::call_options(), 'console sync', $c['typed']);
         } catch (Throwable $e) {
-            $this->done('error', __('Sync failed, nothing changed:', 'closte-native') . ' ' . Closte_Native::explain($e));
+            $this->done('error', __('Sync failed, nothing changed:', 'closte-native') . ' ' . Closte_Native_Failure::explain($e));
         }
         if ($r['added'] !== []) {
             (new Closte_Native_Status())->refresh_aliases(null, array_values(array_unique(array_merge($list, $r['added']))));
@@ -332,7 +331,7 @@ final class Closte_Native_Console
         } catch (RuntimeException $e) {
             $this->done('error', __('Sync failed, nothing changed:', 'closte-native') . ' ' . $e->getMessage());
         }
-        Closte_Native::log(sprintf('console sync: %d names missing on Closte, more than one request adds (%d): run %d adds them in the background', count($c['missing']), self::sync_inline(), $id));
+        Closte_Native_Log::add(sprintf('console sync: %d names missing on Closte, more than one request adds (%d): run %d adds them in the background', count($c['missing']), self::sync_inline(), $id));
         $message = sprintf(__('Sync: %1$s names are missing on Closte, more than this page adds at once (%2$s): they are being added in the background, chunk by chunk; this page shows the progress. %3$s already on Closte.', 'closte-native'),
             number_format_i18n(count($c['missing'])), number_format_i18n(self::sync_inline()), number_format_i18n($c['present']))
             . ($c['invalid'] ? ' ' . self::invalid_sentence($c['invalid']) : '');
@@ -373,7 +372,7 @@ final class Closte_Native_Console
             $this->done('error', sprintf(__('Nothing removed: %s, so an alias could look unclaimed that a domain still needs. Try again; if it keeps failing, check the database.', 'closte-native'),
                 rtrim($e->getMessage(), '.')));
         } catch (Throwable $e) {
-            $this->done('error', __('Removal failed, nothing changed:', 'closte-native') . ' ' . Closte_Native::explain($e));
+            $this->done('error', __('Removal failed, nothing changed:', 'closte-native') . ' ' . Closte_Native_Failure::explain($e));
         }
         if ($c['blocked'] !== []) {
             $this->done('error', self::removal_blocked($c['blocked']));
@@ -546,7 +545,7 @@ final class Closte_Native_Console
             wp_die(esc_html__('Sorry, you are not allowed to manage Closte domain aliases.', 'closte-native'), 403);
         }
         echo '<div class="wrap closte-native"><h1>' . esc_html__('Closte', 'closte-native') . '</h1>';
-        $missing = Closte_Native::missing();
+        $missing = Closte_Native_Requirements::missing();
         if ($missing !== null) {
             printf('<div class="notice notice-error closte-native-missing"><p><strong>%s</strong> %s</p><p>%s</p></div></div>',
                 esc_html__('Closte (native) is inactive:', 'closte-native'), esc_html($missing),

@@ -50,29 +50,42 @@ final class Closte_Native_Dns_Stage
         if ($name === '') {
             return $result;
         }
+        /**
+         * Filters the options of the DNS check of one domain in Ultimate Multisite's DNS stage
+         * (and the watcher's): Closte\check_dns()'s options.
+         *
+         * @since 0.4.0
+         *
+         * @param array  $options Default [] (the extension's own: system resolver, closte.timeout).
+         * @param string $domain  The domain checked.
+         *
+         * Example: allow a second address of your own in front of Closte.
+         *
+         *     add_filter('closte_native_check_dns_options', fn (array $o) => ['expect' => ['203.0.113.7', '203.0.113.8']] + $o);
+         */
         $options = apply_filters('closte_native_check_dns_options', [], $name);
         try {
             $r = Closte\check_dns($name, is_array($options) ? $options : []);
         } catch (Throwable $e) {
-            Closte_Native::domain_log($name, 'DNS check not possible: ' . $e->getMessage());
+            Closte_Native_Log::domain($name, 'DNS check not possible: ' . $e->getMessage());
             return $result;
         }
         if ($result) {
             if (in_array($r['reason'], self::BLOCKS_CERTIFICATE, true)) {
-                Closte_Native::domain_log($name, sprintf('DNS not ready, though Ultimate Multisite saw its address: %s (%s). No certificate can be issued until this is fixed.', rtrim((string) $r['error'], '.'), $r['reason']));
+                Closte_Native_Log::domain($name, sprintf('DNS not ready, though Ultimate Multisite saw its address: %s (%s). No certificate can be issued until this is fixed.', rtrim((string) $r['error'], '.'), $r['reason']));
                 return false;
             }
             $message = $r['ok']
                 ? sprintf('DNS ready: %s', self::describe($r))
                 : sprintf('DNS accepted by Ultimate Multisite, but %s (%s)', $r['error'], $r['reason']);
-            Closte_Native::domain_log($name, $message);
+            Closte_Native_Log::domain($name, $message);
             return $result;
         }
         if ($r['ok']) {
-            Closte_Native::domain_log($name, sprintf('DNS ready: %s', self::describe($r)));
+            Closte_Native_Log::domain($name, sprintf('DNS ready: %s', self::describe($r)));
             return true;
         }
-        Closte_Native::domain_log($name, sprintf('DNS not ready: %s (%s)', $r['error'], $r['reason']));
+        Closte_Native_Log::domain($name, sprintf('DNS not ready: %s (%s)', $r['error'], $r['reason']));
         return false;
     }
 

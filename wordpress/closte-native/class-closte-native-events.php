@@ -20,7 +20,6 @@ final class Closte_Native_Events
     const RETRY_BASE = 60;
     const RETRY_CAP = 3600;
     const RETRY_HOOK = 'closte_native_retry';
-    const RETRY_GROUP = 'closte-native';
     /** One network option per name with work in flight: prefix . md5(name). */
     const WANTED_PREFIX = 'closte_native_wanted_';
 
@@ -45,7 +44,7 @@ final class Closte_Native_Events
                     $owner = is_array($fn) ? (is_object($fn[0]) ? get_class($fn[0]) : (string) $fn[0]) : '';
                     if ($owner !== '' && stripos($owner, 'closte') !== false && strncmp($owner, 'Closte_Native', 13) !== 0) {
                         remove_action($hook, $fn, $priority);
-                        Closte_Native::log("took over $hook from $owner: closte-native sends this event");
+                        Closte_Native_Log::add("took over $hook from $owner: closte-native sends this event");
                     }
                 }
             }
@@ -121,14 +120,14 @@ final class Closte_Native_Events
         $wanted = $this->wanted($typed);
         if ($token === null) { // a retry queued by closte-native 0.1, before tokens
             if ($wanted !== null && $wanted['op'] !== $op) {
-                Closte_Native::log("$op $name: retry dropped, superseded by a later {$wanted['op']}");
+                Closte_Native_Log::add("$op $name: retry dropped, superseded by a later {$wanted['op']}");
                 return;
             }
             $token = wp_generate_uuid4();
             $this->want($name, $op, $token, (int) $attempt);
         } elseif ($wanted === null || $wanted['token'] !== $token) {
             $later = $wanted === null ? 'event, already settled' : $wanted['op'];
-            Closte_Native::log("$op $name: retry dropped, superseded by a later $later");
+            Closte_Native_Log::add("$op $name: retry dropped, superseded by a later $later");
             return;
         }
         $this->attempt($op, $name, (int) $attempt, (string) $token);
@@ -150,26 +149,26 @@ final class Closte_Native_Events
             // claims the name, a remove only while nothing does.
             $sent = $this->ledger->send_one($op, $name, $options, $typed);
             if (isset($sent['skipped'])) {
-                Closte_Native::log(sprintf('%s %s: %s (attempt %d)', $op, $name, $sent['skipped'], $attempt));
+                Closte_Native_Log::add(sprintf('%s %s: %s (attempt %d)', $op, $name, $sent['skipped'], $attempt));
                 $outcome = ['status' => 'skipped', 'why' => $sent['skipped']];
             } else {
                 $r = $sent['sent'];
-                Closte_Native::log(sprintf('%s %s: %s (attempt %d, %d request%s, %.0f ms)', $op, $r['domain'], $r['status'],
+                Closte_Native_Log::add(sprintf('%s %s: %s (attempt %d, %d request%s, %.0f ms)', $op, $r['domain'], $r['status'],
                     $attempt, $r['attempts'], $r['attempts'] === 1 ? '' : 's', $r['elapsed_ms']));
                 $outcome = ['status' => 'done', 'result' => (string) $r['status']];
             }
         } catch (Throwable $e) {
-            [$retryable, $why] = Closte_Native::retryable($e);
+            [$retryable, $why] = Closte_Native_Failure::retryable($e);
             if ($retryable) {
-                Closte_Native::log(sprintf('%s %s failed (attempt %d of %d): %s (retryable: %s)', $op, $name, $attempt, self::MAX_ATTEMPTS, $e->getMessage(), $why));
+                Closte_Native_Log::add(sprintf('%s %s failed (attempt %d of %d): %s (retryable: %s)', $op, $name, $attempt, self::MAX_ATTEMPTS, $e->getMessage(), $why));
                 $next = $this->reschedule($op, $name, $attempt, $token);
                 if ($next !== null) {
-                    return ['status' => 'scheduled', 'error' => Closte_Native::explain($e), 'reason' => $why, 'attempt' => $next];
+                    return ['status' => 'scheduled', 'error' => Closte_Native_Failure::explain($e), 'reason' => $why, 'attempt' => $next];
                 }
-                return ['status' => 'gave_up', 'error' => Closte_Native::explain($e), 'reason' => $why];
+                return ['status' => 'gave_up', 'error' => Closte_Native_Failure::explain($e), 'reason' => $why];
             }
-            Closte_Native::log(sprintf('%s %s failed for good, not retried: %s (%s)', $op, $name, $e->getMessage(), $why));
-            $outcome = ['status' => 'refused', 'error' => Closte_Native::explain($e), 'reason' => $why];
+            Closte_Native_Log::add(sprintf('%s %s failed for good, not retried: %s (%s)', $op, $name, $e->getMessage(), $why));
+            $outcome = ['status' => 'refused', 'error' => Closte_Native_Failure::explain($e), 'reason' => $why];
         }
         $this->settle($name, $token);
         return $outcome;
@@ -184,21 +183,15 @@ final class Closte_Native_Events
     private function reschedule(string $op, string $name, int $attempt, string $token): ?int
     {
         if ($attempt >= self::MAX_ATTEMPTS) {
-            Closte_Native::log("$op $name: giving up after $attempt attempts; map the domain again once Closte is reachable");
+            Closte_Native_Log::add("$op $name: giving up after $attempt attempts; map the domain again once Closte is reachable");
             $this->settle($name, $token);
             return null;
         }
         $this->want($name, $op, $token, $attempt + 1);
         $delay = self::retry_delay($attempt);
         $args = [$op, $name, $attempt + 1, $token];
-        if (function_exists('as_schedule_single_action')) {
-            as_schedule_single_action(time() + $delay, self::RETRY_HOOK, $args, self::RETRY_GROUP);
-            $via = 'Action Scheduler';
-        } else {
-            wp_schedule_single_event(time() + $delay, self::RETRY_HOOK, $args);
-            $via = 'WP-Cron';
-        }
-        Closte_Native::log(sprintf('%s %s: attempt %d scheduled in %d s (%s)', $op, $name, $attempt + 1, $delay, $via));
+        Closte_Native_Queue::schedule(self::RETRY_HOOK, $args, $delay);
+        Closte_Native_Log::add(sprintf('%s %s: attempt %d scheduled in %d s (%s)', $op, $name, $attempt + 1, $delay, Closte_Native_Queue::via()));
         return $attempt + 1;
     }
 

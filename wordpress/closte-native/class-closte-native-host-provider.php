@@ -35,7 +35,7 @@ class Closte_Native_Host_Provider extends \WP_Ultimo\Integrations\Host_Providers
     /** The wizard's "Test connection": a read-only call that proves the key works. */
     public function test_connection(): void
     {
-        Closte_Native::send_connection_test();
+        Closte_Native_Provider_Guard::send_connection_test();
     }
 
     public function on_add_domain($domain, $site_id): void

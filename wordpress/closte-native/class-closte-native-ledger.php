@@ -96,7 +96,7 @@ final class Closte_Native_Ledger
          * never removed by the bridge (the console's removal, `wp closte sync
          * --remove-unlisted`, a domain event).
          *
-         * @since 0.5.0
+         * @since 0.4.0
          *
          * @param string[] $names The network's main domain and, on a subdomain install, `*.<network domain>`.
          *
@@ -284,7 +284,7 @@ final class Closte_Native_Ledger
                         $send[] = $n;
                     } else {
                         $out['skipped'][$n] = self::not_claimed($n, $c);
-                        Closte_Native::log("$who: not added: " . $out['skipped'][$n]);
+                        Closte_Native_Log::add("$who: not added: " . $out['skipped'][$n]);
                     }
                 }
                 if ($send === []) {
@@ -300,7 +300,7 @@ final class Closte_Native_Ledger
                 foreach (Closte\add_domains($send, $options) as $r) {
                     if ($r['status'] === 'added') {
                         $out['added'][] = $r['domain'];
-                        Closte_Native::log("$who: added {$r['domain']} (missing on Closte)");
+                        Closte_Native_Log::add("$who: added {$r['domain']} (missing on Closte)");
                     } elseif ($r['status'] === 'failed') {
                         $out['failed'][$r['domain']] = $r['error'];
                     } else {
@@ -335,7 +335,7 @@ final class Closte_Native_Ledger
                 foreach ($this->claims($part, array_fill_keys($part, true)) as $n => $c) {
                     if ($c['claimed']) {
                         $out['skipped'][$n] = sprintf(__('%1$s is claimed by %2$s: not removed', 'closte-native'), $n, implode(', ', $c['by']));
-                        Closte_Native::log("$who: " . $out['skipped'][$n]);
+                        Closte_Native_Log::add("$who: " . $out['skipped'][$n]);
                     } else {
                         $send[] = $n;
                     }
@@ -346,13 +346,13 @@ final class Closte_Native_Ledger
                 try {
                     $results = Closte\remove_domains($send, $options);
                 } catch (Throwable $e) {
-                    $out['failed'][] = sprintf('%d aliases: %s', count($send), Closte_Native::explain($e));
+                    $out['failed'][] = sprintf('%d aliases: %s', count($send), Closte_Native_Failure::explain($e));
                     continue;
                 }
                 foreach ($results as $x) {
                     if ($x['status'] === 'removed') {
                         $out['removed'][] = $x['domain'];
-                        Closte_Native::log("$who: removed unclaimed alias {$x['domain']}");
+                        Closte_Native_Log::add("$who: removed unclaimed alias {$x['domain']}");
                     } elseif ($x['status'] === 'failed') {
                         $out['failed'][] = "{$x['domain']}: " . rtrim((string) ($x['error']['message'] ?? ''), '.');
                     }
@@ -477,7 +477,7 @@ final class Closte_Native_Ledger
          * Filters the seconds a send waits for another process's send of the same name (its
          * per-name lock) before it gives way; a domain event then retries later.
          *
-         * @since 0.5.0
+         * @since 0.4.0
          *
          * @param float|int $seconds Default 20.
          *

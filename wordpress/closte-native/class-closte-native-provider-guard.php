@@ -41,7 +41,7 @@ final class Closte_Native_Provider_Guard
         if (!class_exists(self::PROVIDER_CLASS, false)) {
             $this->problems = self::problems();
             if ($this->problems !== []) {
-                Closte_Native::log('provider not registered in the integration wizard (domain events still handled): this Ultimate Multisite version is not compatible: '
+                Closte_Native_Log::add('provider not registered in the integration wizard (domain events still handled): this Ultimate Multisite version is not compatible: '
                     . implode('; ', $this->problems));
                 return;
             }
@@ -127,7 +127,25 @@ final class Closte_Native_Provider_Guard
             wp_send_json_error(['message' => __('Sorry, you are not allowed to test host integrations.', 'closte-native')], 403);
             return;
         }
-        Closte_Native::log("took over the wizard's connection test of the built-in Closte integration: closte-native answers it");
-        Closte_Native::send_connection_test();
+        Closte_Native_Log::add("took over the wizard's connection test of the built-in Closte integration: closte-native answers it");
+        Closte_Native_Provider_Guard::send_connection_test();
+    }
+
+    /**
+     * The wizard's "Test connection": one read-only call that proves the key works, answered
+     * as JSON. wp_send_json_*() ends the request, so it is called outside the try.
+     */
+    public static function send_connection_test(): void
+    {
+        try {
+            $r = Closte\test_connection();
+        } catch (Throwable $e) {
+            wp_send_json_error(['message' => Closte_Native_Failure::explain($e)]);
+            return;
+        }
+        wp_send_json_success([
+            'message' => sprintf('Connected to Closte: %d domain aliases (%.0f ms).', $r['domains'], $r['elapsed_ms']),
+            'domains' => $r['domains'],
+        ]);
     }
 }

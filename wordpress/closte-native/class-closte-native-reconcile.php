@@ -14,7 +14,6 @@ defined('ABSPATH') || exit;
 final class Closte_Native_Reconcile
 {
     const HOOK = 'closte_native_reconcile';
-    const GROUP = 'closte-native';
     /** What the last audit or Refresh found wrong with certificates. */
     const ALERTS_OPTION = 'closte_native_cert_alerts';
     /** A run that could not reach Closte is tried again this much later. */
@@ -23,13 +22,7 @@ final class Closte_Native_Reconcile
     /** Registers the recurring run once (idempotent: called on every init). */
     public function schedule(): void
     {
-        if (function_exists('as_schedule_recurring_action') && function_exists('as_has_scheduled_action')) {
-            if (!as_has_scheduled_action(self::HOOK, [], self::GROUP)) {
-                as_schedule_recurring_action(time() + HOUR_IN_SECONDS, DAY_IN_SECONDS, self::HOOK, [], self::GROUP);
-            }
-        } elseif (!wp_next_scheduled(self::HOOK)) {
-            wp_schedule_event(time() + HOUR_IN_SECONDS, 'daily', self::HOOK);
-        }
+        Closte_Native_Queue::recurring(self::HOOK, HOUR_IN_SECONDS, DAY_IN_SECONDS, 'daily');
     }
 
     /**
@@ -51,8 +44,8 @@ final class Closte_Native_Reconcile
      */
     public static function outage(Throwable $e, string $why = 'daily'): void
     {
-        [$retryable, $reason] = Closte_Native::retryable($e);
-        Closte_Native::log(sprintf("%s: Closte's list could not be read, nothing changed: %s (%s: %s)", self::label($why), $e->getMessage(), $retryable ? 'retryable' : 'not retried', $reason));
+        [$retryable, $reason] = Closte_Native_Failure::retryable($e);
+        Closte_Native_Log::add(sprintf("%s: Closte's list could not be read, nothing changed: %s (%s: %s)", self::label($why), $e->getMessage(), $retryable ? 'retryable' : 'not retried', $reason));
         if ($retryable) {
             self::retry_later();
         }
@@ -75,20 +68,10 @@ final class Closte_Native_Reconcile
         return is_array($a) && isset($a['items']) ? $a : null;
     }
 
-    /**
-     * One extra run within the hour (its own args, so it is told apart from the daily one).
-     * Not Action Scheduler's `unique`: that compares hook and group only, so the daily
-     * recurring action would keep it from ever being scheduled.
-     */
+    /** One extra run within the hour (its own args, so it is told apart from the daily one). */
     public static function retry_later(): void
     {
-        if (function_exists('as_schedule_single_action')) {
-            if (!function_exists('as_has_scheduled_action') || !as_has_scheduled_action(self::HOOK, ['after_failure'], self::GROUP)) {
-                as_schedule_single_action(time() + self::RETRY_AFTER, self::HOOK, ['after_failure'], self::GROUP);
-            }
-        } else {
-            wp_schedule_single_event(time() + self::RETRY_AFTER, self::HOOK, ['after_failure']);
-        }
+        Closte_Native_Queue::schedule_once(self::HOOK, ['after_failure'], self::RETRY_AFTER);
     }
 
     /** network_admin_notices: certificates that need attention, for those who can act. */

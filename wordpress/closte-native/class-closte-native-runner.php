@@ -31,14 +31,12 @@ final class Closte_Native_Runner
     /** Runs the refresh's due actions, one a claim, within the budget. Returns how many ran. */
     public function run(): int
     {
-        if (self::$running || !class_exists('ActionScheduler', false) || !class_exists('ActionScheduler_QueueCleaner', false)) {
+        if (self::$running || !Closte_Native_Queue::can_run()) {
             return 0;
         }
         self::$running = true;
         $ran = 0;
         try {
-            $store = ActionScheduler::store();
-            $runner = ActionScheduler::runner();
             $start = microtime(true);
             $limit = absint(apply_filters('action_scheduler_queue_runner_time_limit', 30));
             // Action Scheduler's own first step, which would come right after this hook: an
@@ -48,9 +46,7 @@ final class Closte_Native_Runner
             // at once make Action Scheduler 3.8.2 throw in one of them ("Unidentified action"),
             // which ends that runner's request when it happens in Action Scheduler's own
             // cleanup; here it is caught. Its own cleanup then finds nothing left to mark.
-            $cleaner = new ActionScheduler_QueueCleaner($store);
-            $cleaner->reset_timeouts(10 * $limit);
-            $cleaner->mark_failures(10 * $limit);
+            Closte_Native_Queue::clean_dead(10 * $limit);
             // Action Scheduler's own time limit: with one action a claim on every node's runner,
             // the chunks are shared out before Action Scheduler's batch (a claim of 25) could
             // take the rest in one request.
@@ -59,7 +55,7 @@ final class Closte_Native_Runner
              * Filters how many claims of the refresh's actions may run at once, every node
              * together (default 4): at least the number of runners across your nodes.
              *
-             * @since 0.5.0
+             * @since 0.4.0
              *
              * @param int $runners Claims at once (one action each).
              *
@@ -71,7 +67,7 @@ final class Closte_Native_Runner
             /**
              * Filters the name this runner gives Action Scheduler's log ("action started via …").
              *
-             * @since 0.5.0
+             * @since 0.4.0
              *
              * @param string $context Default 'closte-native'.
              *
@@ -82,41 +78,23 @@ final class Closte_Native_Runner
             $context = (string) apply_filters('closte_native_runner_context', 'closte-native');
             while (true) {
                 // The site's claim size caps ours: a site (or a test) that sets it to 0 holds both.
-                if ((int) apply_filters('action_scheduler_queue_runner_batch_size', 25) < 1 || !self::due() || Closte_Native_Queue::running_of(self::HOOKS) >= $runners) {
-                    break;
+                if ((int) apply_filters('action_scheduler_queue_runner_batch_size', 25) < 1 || !Closte_Native_Queue::due_of(self::HOOKS)
+                    || Closte_Native_Queue::running_of(self::HOOKS) >= $runners) {
+                    break; // nothing due (no claim is staked for nothing), or enough runners at it
                 }
-                // By hook, not by group: before Action Scheduler's own migration its posts store
-                // knows no group and throws (the refresh's hooks are the bridge's alone).
-                $claim = $store->stake_claim(1, null, self::HOOKS);
-                $ids = $claim->get_actions();
-                foreach ($ids as $id) {
-                    $runner->process_action($id, $context);
-                    $ran++;
-                }
-                $store->release_claim($claim);
+                $done = Closte_Native_Queue::run_one(self::HOOKS, $context);
+                $ran += $done;
                 $elapsed = microtime(true) - $start;
-                if ($ids === [] || $elapsed + $elapsed / max(1, $ran) > $budget) {
+                if ($done === 0 || $elapsed + $elapsed / max(1, $ran) > $budget) {
                     break; // nothing due, or the next one would likely end past the budget
                 }
             }
         } catch (Throwable $e) {
             // Never in the way of Action Scheduler's own run, which comes next: said, and left to it.
-            Closte_Native::log('runner: the refresh\'s share of this queue run stopped: ' . $e->getMessage());
+            Closte_Native_Log::add('runner: the refresh\'s share of this queue run stopped: ' . $e->getMessage());
         } finally {
             self::$running = false;
         }
         return $ran;
-    }
-
-    /** Whether one of the refresh's actions is due (no claim is staked for nothing). */
-    private static function due(): bool
-    {
-        $now = gmdate('Y-m-d H:i:s');
-        foreach (self::HOOKS as $hook) {
-            if (as_get_scheduled_actions(['hook' => $hook, 'status' => 'pending', 'date' => $now, 'date_compare' => '<=', 'claimed' => false, 'per_page' => 1], 'ids') !== []) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -27,11 +27,24 @@ final class Closte_Native_Ssl_Stage
 
     public function log_check(string $name): void
     {
+        /**
+         * Filters the options of the certificate check of one domain that Ultimate Multisite's SSL
+         * stage logs (and the watcher's): Closte\check_ssl()'s options.
+         *
+         * @since 0.4.0
+         *
+         * @param array  $options Default [].
+         * @param string $domain  The domain checked.
+         *
+         * Example: a longer handshake timeout.
+         *
+         *     add_filter('closte_native_check_ssl_options', fn (array $o) => ['timeout' => 10] + $o);
+         */
         $options = apply_filters('closte_native_check_ssl_options', [], $name);
         try {
             $r = Closte\check_ssl($name, $options);
         } catch (Throwable $e) {
-            Closte_Native::domain_log($name, 'certificate check not possible: ' . $e->getMessage());
+            Closte_Native_Log::domain($name, 'certificate check not possible: ' . $e->getMessage());
             return;
         }
         if ($r['valid']) {
@@ -41,6 +54,6 @@ final class Closte_Native_Ssl_Stage
         } else {
             $message = sprintf('certificate check failed: %s (%s)', $r['error'], $r['reason']);
         }
-        Closte_Native::domain_log($name, $message);
+        Closte_Native_Log::domain($name, $message);
     }
 }

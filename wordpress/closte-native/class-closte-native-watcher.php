@@ -24,7 +24,6 @@ defined('ABSPATH') || exit;
 final class Closte_Native_Watcher
 {
     const HOOK = 'closte_native_watch';
-    const GROUP = 'closte-native';
     /** The WP-Cron schedule without Action Scheduler. */
     const CRON_SCHEDULE = 'closte_native_watch';
     /** Ultimate Multisite's stage processing: its action, group and args (domain_id, tries). */
@@ -49,11 +48,34 @@ final class Closte_Native_Watcher
 
     public static function interval(): int
     {
+        /**
+         * Filters the seconds between the watcher's ticks while domains wait (at least MIN_INTERVAL).
+         *
+         * @since 0.4.0
+         *
+         * @param int $seconds Default INTERVAL.
+         *
+         * Example: a tick every two minutes.
+         *
+         *     add_filter('closte_native_watch_interval', fn () => 120);
+         */
         return max(self::MIN_INTERVAL, (int) apply_filters('closte_native_watch_interval', self::INTERVAL));
     }
 
     public static function revive_window(): int
     {
+        /**
+         * Filters how long after Ultimate Multisite gave a domain up (failed) the watcher still
+         * looks at it and brings it back once DNS or its certificate is right (0: never).
+         *
+         * @since 0.4.0
+         *
+         * @param int $seconds Default REVIVE_WINDOW.
+         *
+         * Example: a week.
+         *
+         *     add_filter('closte_native_revive_window', fn () => WEEK_IN_SECONDS);
+         */
         return max(0, (int) apply_filters('closte_native_revive_window', self::REVIVE_WINDOW));
     }
 
@@ -93,58 +115,36 @@ final class Closte_Native_Watcher
         if (!$this->anything_waiting()) {
             return false;
         }
-        if (self::use_action_scheduler()) {
-            as_schedule_recurring_action(time() + self::interval(), self::interval(), self::HOOK, [], self::GROUP, true);
-        } else {
-            wp_schedule_event(time() + self::interval(), self::CRON_SCHEDULE, self::HOOK);
-        }
-        return true;
+        return Closte_Native_Queue::recurring(self::HOOK, self::interval(), self::interval(), self::CRON_SCHEDULE, true);
     }
 
     /** The next tick: a timestamp, true when one is running or due, false when none is scheduled. */
     public static function scheduled()
     {
-        if (self::use_action_scheduler()) {
-            return as_next_scheduled_action(self::HOOK, null, self::GROUP);
-        }
-        return wp_next_scheduled(self::HOOK);
-    }
-
-    private static function use_action_scheduler(): bool
-    {
-        return function_exists('as_schedule_recurring_action') && function_exists('as_next_scheduled_action')
-            && function_exists('as_unschedule_all_actions');
+        return Closte_Native_Queue::next(self::HOOK);
     }
 
     /** Nothing waits any more: no tick stays scheduled. */
     private function stop(): void
     {
-        if (self::use_action_scheduler()) {
-            as_unschedule_all_actions(self::HOOK, [], self::GROUP);
-            // Inside its own run, Action Scheduler stores the next instance after this
-            // returns: that one is cancelled as it is stored (on_stored_action()).
-            $this->stopping = doing_action(self::HOOK);
-        } else {
-            wp_clear_scheduled_hook(self::HOOK); // WP-Cron reschedules before it runs the hook: this sticks
-        }
+        Closte_Native_Queue::unschedule(self::HOOK, []);
+        // Inside its own run, Action Scheduler stores the next instance after this returns:
+        // that one is cancelled as it is stored (on_stored_action()). WP-Cron reschedules
+        // before it runs the hook: there the unschedule sticks.
+        $this->stopping = Closte_Native_Queue::action_scheduler() && doing_action(self::HOOK);
     }
 
     /** action_scheduler_stored_action: the instance stored right after a last tick is cancelled. */
     public function on_stored_action($action_id): void
     {
-        if (!$this->stopping || !class_exists('ActionScheduler', false)) {
-            return;
-        }
-        $store = ActionScheduler::store();
-        $action = $store->fetch_action((string) $action_id);
-        if (!is_object($action) || $action->get_hook() !== self::HOOK) {
+        if (!$this->stopping || Closte_Native_Queue::hook_of($action_id) !== self::HOOK) {
             return;
         }
         $this->stopping = false;
         if ($this->anything_waiting()) {
             return; // a domain came to wait during the tick: keep watching
         }
-        $store->cancel_action((string) $action_id);
+        Closte_Native_Queue::cancel($action_id);
     }
 
     /** Whether any domain waits (or failed within the revival window): two small queries. */
@@ -226,6 +226,17 @@ final class Closte_Native_Watcher
         }
         $known = $state['domains'];
         uksort($candidates, fn ($a, $b) => (($known[$a]['checked_at'] ?? 0) <=> ($known[$b]['checked_at'] ?? 0)) ?: strcmp($a, $b));
+        /**
+         * Filters how many waiting domains one tick checks (the longest unchecked first).
+         *
+         * @since 0.4.0
+         *
+         * @param int $domains Default BATCH.
+         *
+         * Example: a network with many domains waiting at once.
+         *
+         *     add_filter('closte_native_watch_batch', fn () => 500);
+         */
         $batch = max(1, (int) apply_filters('closte_native_watch_batch', self::BATCH));
         $chunk = array_slice($candidates, 0, $batch, true);
         $report['left'] = count($candidates) - count($chunk);
@@ -275,7 +286,7 @@ final class Closte_Native_Watcher
         $report['seconds'] = round(microtime(true) - $start, 3);
         update_network_option(null, self::STATE_OPTION, ['last_tick' => $report, 'domains' => $domains]);
         if ($report['advanced'] || $report['revived'] || $report['errors']) {
-            Closte_Native::log(sprintf('watcher: %d domains (%d names) checked in %.1f s, %d advanced, %d revived%s', $report['domains'], $report['names'],
+            Closte_Native_Log::add(sprintf('watcher: %d domains (%d names) checked in %.1f s, %d advanced, %d revived%s', $report['domains'], $report['names'],
                 $report['seconds'], count($report['advanced']), count($report['revived']),
                 $report['errors'] ? '; ' . implode('; ', array_map(fn ($k, $v) => "$k: $v", array_keys($report['errors']), $report['errors'])) : ''));
         }
@@ -374,12 +385,12 @@ final class Closte_Native_Watcher
         if ($c['revive']) {
             $back = self::REVIVABLE[$c['stage']][1];
             $since = method_exists($domain, 'get_date_modified') ? (string) $domain->get_date_modified() : '';
-            Closte_Native::domain_log($name, sprintf('%s: reviving the domain (%s since %s UTC), back to %s and checking now', $why, $c['stage'], $since, $back));
+            Closte_Native_Log::domain($name, sprintf('%s: reviving the domain (%s since %s UTC), back to %s and checking now', $why, $c['stage'], $since, $back));
             $domain->set_stage($back);
             $domain->save();
         } else {
             $when = $due === null ? 'no check was scheduled' : ($due - time() <= 0 ? 'its check was due' : 'instead of in ' . self::in($due - time()));
-            Closte_Native::domain_log($name, sprintf('%s: checking now, %s', $why, $when));
+            Closte_Native_Log::domain($name, sprintf('%s: checking now, %s', $why, $when));
         }
         do_action_ref_array(self::STAGE_HOOK, $args); // the plugin's own processing, as Action Scheduler would run it
         $after = wu_get_domain($id);
@@ -390,7 +401,7 @@ final class Closte_Native_Watcher
         }
         $next = self::stage_actions($id);
         $at = $next && $next['pending'] ? ' (next check in ' . self::in(max(0, $next['pending'][0][1] - time())) . ')' : '';
-        Closte_Native::domain_log($name, "Ultimate Multisite's own check did not agree yet: the domain is left to its own schedule$at");
+        Closte_Native_Log::domain($name, "Ultimate Multisite's own check did not agree yet: the domain is left to its own schedule$at");
         return $c['revive'] ? 'revived' : 'held';
     }
 
