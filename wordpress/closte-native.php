@@ -24,6 +24,8 @@ require_once __DIR__ . '/closte-native/class-closte-native-events.php';
 require_once __DIR__ . '/closte-native/class-closte-native-ssl-stage.php';
 require_once __DIR__ . '/closte-native/class-closte-native-dns-stage.php';
 require_once __DIR__ . '/closte-native/class-closte-native-inventory.php';
+require_once __DIR__ . '/closte-native/class-closte-native-claims.php';
+require_once __DIR__ . '/closte-native/class-closte-native-name-lock.php';
 require_once __DIR__ . '/closte-native/class-closte-native-ledger.php';
 require_once __DIR__ . '/closte-native/class-closte-native-queue.php';
 require_once __DIR__ . '/closte-native/class-closte-native-runner.php';

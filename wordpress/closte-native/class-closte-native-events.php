@@ -82,7 +82,7 @@ final class Closte_Native_Events
         $key = Closte_Native_Name::key($domain);
         $names = [$domain => $key];
         $twin = Closte_Native_Name::canonical($domain) === null ? null : Closte_Native_Ledger::twin($key);
-        if ($twin !== null && (Closte_Native_Ledger::creates_twin($domain) || $this->ledger->twin_rows([$key]) !== [])) {
+        if ($twin !== null && (Closte_Native_Ledger::creates_twin($domain) || $this->ledger->store()->twin_rows([$key]) !== [])) {
             $names["www.$domain"] = $twin;
         }
         return $names;

@@ -31,33 +31,32 @@ defined('ABSPATH') || exit;
 
 final class Closte_Native_Ledger
 {
-    /** Seconds a send waits for another process's send of the same name before giving way (then retried). */
-    const LOCK_WAIT = 20;
     /** Names one add_domains() or remove_domains() call takes (each call reads Closte's list once). */
     const BATCH = 5000;
 
-    /** @var wpdb */
-    private $db;
     /** @var Closte_Native_Inventory */
     private $inventory;
-    /** @var Closte_Native_Status_Table */
-    private $table;
-    /** @var array<string, true> the locks this object holds, by lock name */
-    private $held = [];
+    /** @var Closte_Native_Claims */
+    private $claims;
+    /** @var Closte_Native_Name_Lock */
+    private $lock;
     /** @var array<string, string> canonical domain => as its record holds it, of the claimants claims() met */
     private $typed = [];
 
     public function __construct(?Closte_Native_Inventory $inventory = null, ?Closte_Native_Status_Table $table = null, ?wpdb $db = null)
     {
         global $wpdb;
-        $this->db = $db ?? $wpdb;
-        $this->table = $table ?? new Closte_Native_Status_Table($this->db);
+        $db ??= $wpdb;
+        $table ??= new Closte_Native_Status_Table($db);
         $this->inventory = $inventory ?? new Closte_Native_Inventory($this);
+        $this->claims = new Closte_Native_Claims($table, $this->inventory, $db);
+        $this->lock = new Closte_Native_Name_Lock($db);
     }
 
-    public function name(): string
+    /** The claims table (Closte_Native_Claims), which the refresh's walk rebuilds. */
+    public function store(): Closte_Native_Claims
     {
-        return $this->db->base_prefix . 'closte_claims';
+        return $this->claims;
     }
 
     /** The www. twin a mapped domain (canonical) may have: null for a www. or wildcard name. */
@@ -118,87 +117,6 @@ final class Closte_Native_Ledger
     }
 
     /**
-     * Of the mapped domains `$domains` (canonical), those whose www. twin has a row: it was
-     * added for them once, so it stays theirs. One query.
-     *
-     * @param list<string> $domains
-     * @return array<string, true>
-     */
-    public function twin_rows(array $domains): array
-    {
-        if ($domains === []) {
-            return [];
-        }
-        $this->table->install();
-        $in = implode(',', array_map(fn ($d) => "'" . esc_sql((string) $d) . "'", array_values(array_unique($domains))));
-        return array_fill_keys($this->col('SELECT claimant FROM ' . $this->name() . " WHERE kind = 'twin' AND claimant IN ($in)"), true);
-    }
-
-    /**
-     * Records the names a mapped domain claims now (called when it is sent, and by the
-     * refresh's walk): its own, and its twin in `$names` if any. Existing rows stay.
-     *
-     * @param string $claimant the domain, canonical
-     * @param list<string> $names canonical: the domain itself and maybe its twin
-     */
-    public function record(string $claimant, array $names, string $typed = ''): void
-    {
-        $this->record_many([$claimant => $names], [$claimant => $typed]);
-    }
-
-    /** record() for many domains: claimant => names, in one statement (`$typed`: claimant => its domain as the record holds it). */
-    public function record_many(array $claims, array $typed = []): void
-    {
-        $values = [];
-        $now = time();
-        foreach ($claims as $claimant => $names) {
-            $claimant = (string) $claimant;
-            foreach ($names as $n) {
-                $kind = $n === $claimant ? 'domain' : 'twin';
-                $values[] = sprintf("('%s','%s','%s','%s',%d)", esc_sql((string) $n), esc_sql($claimant), esc_sql((string) (($typed[$claimant] ?? '') ?: $claimant)), $kind, $now);
-            }
-        }
-        if ($values === []) {
-            return;
-        }
-        $this->table->install();
-        foreach (array_chunk($values, 1000) as $part) {
-            $this->db->query('INSERT IGNORE INTO ' . $this->name() . ' (name, claimant, domain, kind, since) VALUES ' . implode(',', $part));
-        }
-    }
-
-    /**
-     * Forgets the claims of domains that are no longer mapped (a domain deleted: its remove
-     * event; the refresh's walk found no record). A claimant that has a record again (mapped
-     * once more meanwhile) keeps its rows. Returns the names whose rows went.
-     *
-     * @param list<string> $claimants canonical domains
-     * @return list<string>
-     */
-    public function release(array $claimants): array
-    {
-        $claimants = array_values(array_unique(array_filter(array_map('strval', $claimants), 'strlen')));
-        if ($claimants === []) {
-            return [];
-        }
-        $this->table->install();
-        $mapped = [];
-        foreach ($this->inventory->lookup($claimants) as $e) {
-            if ($e['canonical'] !== null) {
-                $mapped[$e['canonical']] = true;
-            }
-        }
-        $gone = array_values(array_filter($claimants, fn ($c) => !isset($mapped[$c])));
-        if ($gone === []) {
-            return [];
-        }
-        $in = implode(',', array_map(fn ($d) => "'" . esc_sql($d) . "'", $gone));
-        $names = $this->col('SELECT name FROM ' . $this->name() . " WHERE claimant IN ($in)");
-        $this->db->query('DELETE FROM ' . $this->name() . " WHERE claimant IN ($in)");
-        return $names;
-    }
-
-    /**
      * Who claims each of `$names` (canonical), read now from the records: name => [
      *   'claimed' => something claims it (a mapped domain, whatever its state, or the network),
      *   'wanted'  => a claimant wants it on Closte (a record; a site neither archived nor deleted),
@@ -231,7 +149,7 @@ final class Closte_Native_Ledger
         }
         // The records that could claim them: each name itself, and each www. name's domain.
         $entries = $this->inventory->lookup(array_values(array_unique(array_merge($this->claimants_of($names), array_map('strval', $typed)))));
-        $twins = $this->twin_rows(array_values(array_filter(array_map(fn ($e) => $e['canonical'], $entries))));
+        $twins = $this->claims->twin_rows(array_values(array_filter(array_map(fn ($e) => $e['canonical'], $entries))));
         foreach ($entries as $e) {
             if ($e['canonical'] === null) {
                 continue; // a name the extension refuses claims nothing it could be compared with
@@ -270,7 +188,7 @@ final class Closte_Native_Ledger
         $out = ['added' => [], 'unchanged' => 0, 'failed' => [], 'skipped' => []];
         // One add_domains() (one list read of its own) for up to a chunk's 5,000 names.
         foreach (array_chunk(array_values(array_unique(array_map('strval', $names))), self::BATCH) as $part) {
-            if (!$this->lock($part)) {
+            if (!$this->lock->lock($part)) {
                 foreach ($part as $n) {
                     $out['failed'][$n] = self::busy();
                 }
@@ -296,7 +214,7 @@ final class Closte_Native_Ledger
                         $record[$claimant][] = $n;
                     }
                 }
-                $this->record_many($record, $this->typed);
+                $this->claims->record_many($record, $this->typed);
                 foreach (Closte\add_domains($send, $options) as $r) {
                     if ($r['status'] === 'added') {
                         $out['added'][] = $r['domain'];
@@ -308,7 +226,7 @@ final class Closte_Native_Ledger
                     }
                 }
             } finally {
-                $this->unlock();
+                $this->lock->unlock();
             }
         }
         return $out;
@@ -323,7 +241,7 @@ final class Closte_Native_Ledger
     {
         $out = ['removed' => [], 'failed' => [], 'skipped' => []];
         foreach (array_chunk(array_values(array_unique(array_map('strval', $names))), self::BATCH) as $part) {
-            if (!$this->lock($part)) {
+            if (!$this->lock->lock($part)) {
                 foreach ($part as $n) {
                     $out['failed'][] = "$n: " . self::busy()['message'];
                 }
@@ -358,7 +276,7 @@ final class Closte_Native_Ledger
                     }
                 }
             } finally {
-                $this->unlock();
+                $this->lock->unlock();
             }
         }
         return $out;
@@ -376,7 +294,7 @@ final class Closte_Native_Ledger
             // Not a name the extension takes: it says why, and nothing is sent (no claim to weigh).
             return ['sent' => $op === 'add' ? Closte\add_domain($name, $options) : Closte\remove_domain($name, $options)];
         }
-        if (!$this->lock([$name])) {
+        if (!$this->lock->lock([$name])) {
             throw new Closte_Native_Busy(self::busy()['message']);
         }
         try {
@@ -389,7 +307,7 @@ final class Closte_Native_Ledger
                     return ['skipped' => self::not_claimed($name, $c)];
                 }
                 foreach ($c['claimants'] as $claimant) {
-                    $this->record($claimant, [$name], $this->typed[$claimant] ?? '');
+                    $this->claims->record($claimant, [$name], $this->typed[$claimant] ?? '');
                 }
                 return ['sent' => Closte\add_domain($name, $options)];
             }
@@ -398,7 +316,7 @@ final class Closte_Native_Ledger
             }
             return ['sent' => Closte\remove_domain($name, $options)];
         } finally {
-            $this->unlock();
+            $this->lock->unlock();
         }
     }
 
@@ -420,33 +338,13 @@ final class Closte_Native_Ledger
         }
         foreach ($out as $n) {
             if (str_contains($n, 'xn--')) {
-                $idn[] = "'" . esc_sql($n) . "'";
+                $idn[] = $n;
             }
         }
-        if ($idn !== []) {
-            $this->table->install();
-            $in = implode(',', $idn);
-            foreach ($this->col('SELECT domain FROM ' . $this->name() . " WHERE claimant IN ($in) UNION SELECT domain FROM " . $this->table->name() . " WHERE name IN ($in)") as $typed) {
-                $out[] = $typed;
-            }
+        foreach ($this->claims->typed_forms($idn) as $typed) {
+            $out[] = $typed;
         }
         return array_values(array_unique($out));
-    }
-
-    /**
-     * One column of a query of the ledger's own tables. A database error is a failure
-     * (Closte_Native_Walk_Error, retryable), never "no row": a claim not read would let a
-     * name look unclaimed.
-     *
-     * @return list<string>
-     */
-    private function col(string $sql): array
-    {
-        $rows = $this->db->get_col($sql);
-        if ($this->db->last_error !== '') {
-            throw new Closte_Native_Walk_Error(sprintf(__('the claims could not be read (%s)', 'closte-native'), rtrim((string) $this->db->last_error, '.')));
-        }
-        return array_map('strval', (array) $rows);
     }
 
     /** Why an add was not sent, in words. */
@@ -464,53 +362,5 @@ final class Closte_Native_Ledger
             'retry_reason' => 'busy'];
     }
 
-    /**
-     * Takes the per-name locks of `$names` (MariaDB's GET_LOCK, held by this connection;
-     * shared by every process and node on the database), in name order so two senders never
-     * wait on each other in a circle. False, holding none, when one is not free within LOCK_WAIT.
-     */
-    public function lock(array $names): bool
-    {
-        $names = array_values(array_unique(array_map('strval', $names)));
-        sort($names, SORT_STRING);
-        /**
-         * Filters the seconds a send waits for another process's send of the same name (its
-         * per-name lock) before it gives way; a domain event then retries later.
-         *
-         * @since 0.4.0
-         *
-         * @param float|int $seconds Default 20.
-         *
-         * Example: a Closte that answers slowly.
-         *
-         *     add_filter('closte_native_lock_wait', fn () => 60);
-         */
-        $wait = (float) apply_filters('closte_native_lock_wait', self::LOCK_WAIT);
-        foreach ($names as $n) {
-            $lock = 'closte_native:' . md5($n);
-            if (isset($this->held[$lock])) {
-                continue;
-            }
-            if ((string) $this->db->get_var($this->db->prepare('SELECT GET_LOCK(%s, %f)', $lock, max(0.0, $wait))) !== '1') {
-                $this->unlock();
-                return false;
-            }
-            $this->held[$lock] = true;
-        }
-        return true;
-    }
 
-    /** Releases every lock this object holds. */
-    public function unlock(): void
-    {
-        foreach (array_keys($this->held) as $lock) {
-            $this->db->query($this->db->prepare('SELECT RELEASE_LOCK(%s)', $lock));
-        }
-        $this->held = [];
-    }
-}
-
-/** A send that could not take its names' locks in time: retryable (the other process's send ends). */
-final class Closte_Native_Busy extends RuntimeException
-{
 }

@@ -113,7 +113,7 @@ final class Closte_Native_Planner
                         'run' => $id, 'planned_from' => $offset, 'chunk' => null, 'checked_run' => $id];
                 }
             }
-            $this->ledger->record_many($claims, $typed); // the ledger, rebuilt by every walk
+            $this->ledger->store()->record_many($claims, $typed); // the ledger, rebuilt by every walk
             if ($at < $offset && $rows !== []) {
                 // The overlap with the step before: names it wrote keep their chunk (a dead
                 // attempt of this very step does not count: its rows are written again alike).
@@ -158,7 +158,7 @@ final class Closte_Native_Planner
         // The last step: every record was read (a page the database could not read throws,
         // and the step is run again), so claims of domains the walk did not meet are checked
         // against the records once more and go when nothing maps them.
-        $this->ledger->release($this->table->claimants_not_in_run($id, (int) floor($id / 1000)));
+        $this->ledger->store()->release($this->table->claimants_not_in_run($id, (int) floor($id / 1000)));
         $this->table->delete_other_runs($id);
         [$unclaimed, $unclaimed_count] = $known ? $this->table->unclaimed_aliases($id, Closte_Native_Refresh::UNCLAIMED_KEPT, Closte_Native_Ledger::protected_names()) : [null, null];
         $this->table->forget_aliases($id);
