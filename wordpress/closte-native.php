@@ -36,6 +36,7 @@ require_once __DIR__ . '/closte-native/class-closte-native-supervisor.php';
 require_once __DIR__ . '/closte-native/class-closte-native-planner.php';
 require_once __DIR__ . '/closte-native/class-closte-native-chunk-worker.php';
 require_once __DIR__ . '/closte-native/class-closte-native-refresh.php';
+require_once __DIR__ . '/closte-native/class-closte-native-actions.php';
 require_once __DIR__ . '/closte-native/class-closte-native-console.php';
 require_once __DIR__ . '/closte-native/class-closte-native-reconcile.php';
 require_once __DIR__ . '/closte-native/class-closte-native-watcher.php';

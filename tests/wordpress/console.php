@@ -148,7 +148,7 @@ $t->same('Retry refused: nothing scheduled, no record left', [[], null], [$t->pe
 $emu->fault(['path' => 'adddomainalias', 'status' => 503, 'count' => 1]);
 $r = $t->action('retry', ['domain' => 'expired.example.test']);
 $t->check('Retry on a 503: a warning that a retry is scheduled, with why', ($r['notice']['type'] ?? '') === 'warning'
-    && str_contains($r['notice']['message'], 'Closte did not take expired.example.test yet') && str_contains($r['notice']['message'], 'retry 2 of 8 is scheduled')
+    && str_contains($r['notice']['message'], 'Closte did not take expired.example.test yet') && str_contains($r['notice']['message'], 'attempt 2 of 8 is scheduled') && !str_contains($r['notice']['message'], 'Try again')
     && !str_contains($r['notice']['message'], 'on Closte'), json_encode($r));
 $rows = Harness::table_rows($t->console_page());
 $t->same('rows: a scheduled retry shows as pending, attempt n of 8', 'Retry pending attempt 2 of 8', $rows['expired.example.test']['closte'] ?? null);

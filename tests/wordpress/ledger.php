@@ -164,7 +164,7 @@ $from = count($emu->requests());
 $r = $t->action('remove_unclaimed', ['confirm' => 'remove', 'names' => implode("\n", array_merge(['orphan2.example.net'], array_map(fn ($i) => "bulk$i.example.com", range(600, 1200))))]);
 remove_filter('query', $fail_second);
 $t->same('5: a failed page: nothing removed, and the admin is told', [true, [], 'error', true],
-    [$pages > 0, $removed($from), $r['notice']['type'] ?? null, str_contains((string) ($r['notice']['message'] ?? ''), 'Nothing removed: the domain records could not be read')]);
+    [$pages > 0, $removed($from), $r['notice']['type'] ?? null, str_contains((string) ($r['notice']['message'] ?? ''), 'Nothing changed: the domain records could not be read')]);
 $t->same('5: every live alias is still on Closte', 2400, count(array_filter($on(), fn ($n) => str_contains($n, 'bulk'))));
 $wpdb->query('DELETE FROM ' . Domain::double_table() . " WHERE domain LIKE 'bulk%'");
 Closte\remove_domains(array_values(array_filter($on(), fn ($n) => str_contains($n, 'bulk') || $n === 'orphan2.example.net')));

@@ -240,39 +240,30 @@ final class Closte_Native_CLI
         $dry = (bool) WP_CLI\Utils\get_flag_value($assoc_args, 'dry-run', false);
         $remove = (bool) WP_CLI\Utils\get_flag_value($assoc_args, 'remove-unlisted', false);
         $yes = (bool) WP_CLI\Utils\get_flag_value($assoc_args, 'yes', false);
+        $actions = new Closte_Native_Actions();
         // The alias names once, the records a page at a time: memory holds what differs.
-        try {
-            $list = Closte\list_domain_names();
-            $c = (new Closte_Native_Inventory())->compare($list);
-        } catch (Closte_Native_Walk_Error $e) {
-            WP_CLI::error(sprintf('Nothing changed: %s, so an alias could look unclaimed that a domain still needs. Run it again; if it keeps failing, check the database.', rtrim($e->getMessage(), '.')));
-        } catch (Throwable $e) {
-            WP_CLI::error('Closte\'s alias list could not be read, nothing changed: ' . Closte_Native_Failure::explain($e));
+        $cmp = $actions->compare([]);
+        if (isset($cmp['error'])) {
+            WP_CLI::error($cmp['error']);
         }
-        $invalid = $c['invalid'];
-        $unclaimed = $c['unclaimed'];
-        if ($remove) {
-            if ($c['claimed'] === 0) {
-                WP_CLI::error('Nothing done: no mapped domain was found, and removing every alias is never what a network wants.');
-            }
-            if ($c['blocked'] !== []) {
-                WP_CLI::error(sprintf('Nothing done: these domain records hold names that are not valid domain names: %s. An alias they stand for would look unclaimed, so no alias is removed until they are corrected or deleted.',
-                    implode('; ', array_map(fn ($n, $why) => "$n ($why)", array_keys($c['blocked']), $c['blocked']))));
-            }
+        $c = $cmp['compare'];
+        $refused = $remove ? Closte_Native_Actions::removal_refused($c) : null;
+        if ($refused !== null) {
+            WP_CLI::error($refused);
         }
+        $unclaimed = $remove ? $c['unclaimed'] : [];
         if ($dry) {
             foreach ($c['missing'] as $name) {
                 WP_CLI::log("would add $name");
             }
-            foreach ($remove ? $unclaimed : [] as $name) {
+            foreach ($unclaimed as $name) {
                 WP_CLI::log("would remove $name");
             }
-            self::warn_invalid($invalid);
-            WP_CLI::success(sprintf('Dry run, nothing sent: %d to add, %d already on Closte%s.', count($c['missing']), $c['present'],
-                $remove ? sprintf(', %d unclaimed to remove', count($unclaimed)) : ''));
+            self::warn_invalid($c['invalid']);
+            WP_CLI::success(Closte_Native_Actions::dry_run_summary(count($c['missing']), $c['present'], $remove ? count($unclaimed) : null));
             return;
         }
-        if ($remove && $unclaimed !== []) {
+        if ($unclaimed !== []) {
             // Every name that will be removed is printed first; only these are removed.
             foreach ($unclaimed as $name) {
                 WP_CLI::log("unclaimed $name");
@@ -281,28 +272,21 @@ final class Closte_Native_CLI
                 count($unclaimed) === 1 ? 'it' : 'them');
             self::confirm($question, $yes, 'Nothing was changed.');
         }
-        $failed = [];
-        $ledger = new Closte_Native_Ledger();
-        try {
-            // The ledger decides each name again as it is sent: one deleted since the walk is not added.
-            $r = $ledger->add($c['missing'], [], 'wp closte sync', $c['typed']);
-        } catch (Throwable $e) {
-            WP_CLI::error('Sync failed, nothing changed: ' . Closte_Native_Failure::explain($e));
+        // The ledger decides each name again as it is sent: one deleted since the walk is not added.
+        $r = $actions->add_missing($cmp, [], 'wp closte sync');
+        if (isset($r['error'])) {
+            WP_CLI::error($r['error']);
         }
-        $added = $r['added'];
-        $unchanged = $c['present'] + $r['unchanged'];
-        foreach ($added as $name) {
+        foreach ($r['added'] as $name) {
             WP_CLI::log("added $name");
         }
         foreach ($r['skipped'] as $why) {
             WP_CLI::log($why);
         }
-        foreach ($r['failed'] as $name => $error) {
-            $failed[] = sprintf('%s: %s (%s)', $name, rtrim((string) $error['message'], '.'), !empty($error['retryable']) ? 'temporary: run the sync again later' : 'refused');
-        }
+        $failed = array_values($r['failed']);
         $removed = [];
-        if ($remove && $unclaimed !== []) {
-            $x = $ledger->remove($unclaimed, [], 'wp closte sync');
+        if ($unclaimed !== []) {
+            $x = $actions->remove_unclaimed($cmp, $unclaimed, [], 'wp closte sync');
             $removed = $x['removed'];
             foreach ($removed as $name) {
                 WP_CLI::log("removed $name");
@@ -314,17 +298,12 @@ final class Closte_Native_CLI
                 $failed[] = "$line (not removed)";
             }
         }
-        if ($added !== [] || $removed !== []) {
-            // The On Closte column, as after the console's actions, from the list read above and what changed.
-            (new Closte_Native_Status())->refresh_aliases(null, array_values(array_diff(array_unique(array_merge($list, $added)), $removed)));
-        }
         foreach ($failed as $line) {
             WP_CLI::warning($line);
         }
-        self::warn_invalid($invalid);
-        $summary = sprintf('Sync: %d added, %d already on Closte, %d failed%s.', count($added), $unchanged, count($failed),
-            $remove ? sprintf(', %d unclaimed removed', count($removed)) : '');
-        if ($failed !== [] || $invalid !== []) {
+        self::warn_invalid($c['invalid']);
+        $summary = Closte_Native_Actions::sync_summary(count($r['added']), $r['unchanged'], count($failed), $remove ? count($removed) : null);
+        if ($failed !== [] || $c['invalid'] !== []) {
             WP_CLI::warning($summary);
             WP_CLI::halt(1);
         }
@@ -503,70 +482,39 @@ final class Closte_Native_CLI
         if ($all === ($args !== [])) {
             WP_CLI::error('Name the domains to re-send, or pass --all-missing (not both).');
         }
-        // The records a page at a time; only the domains to re-send are kept.
-        $inventory = new Closte_Native_Inventory();
-        $todo = [];
-        $failed = [];
+        $actions = new Closte_Native_Actions();
+        $records = [];
+        $not_mapped = 0;
         if ($all) {
-            try {
-                $on = array_flip(Closte\list_domain_names());
-            } catch (Throwable $e) {
-                WP_CLI::error('Closte\'s alias list could not be read, nothing sent: ' . Closte_Native_Failure::explain($e));
+            // The records that claim a name Closte lacks, from one comparison.
+            $cmp = $actions->compare([]);
+            if (isset($cmp['error'])) {
+                WP_CLI::error($cmp['error']);
             }
-            foreach ($inventory->pages() as $page) {
-                foreach ($page as $d) {
-                    if ($d['wanted'] && $d['invalid'] === null && array_filter($d['names'], fn ($n) => !isset($on[$n])) !== []) {
-                        $todo[$d['domain']] = $d;
-                    }
-                }
+            foreach ($cmp['compare']['missing'] as $name) {
+                $domain = (string) ($cmp['compare']['typed'][$name] ?? $name);
+                $records[$domain] = ['domain' => $domain, 'invalid' => null];
             }
-            unset($on);
-            if ($todo === []) {
+            if ($records === []) {
                 WP_CLI::success('Nothing missing: every mapped name is on Closte.');
                 return;
             }
         }
-        $found = $args !== [] ? $inventory->find(array_values($args)) : [];
+        $found = $args !== [] ? (new Closte_Native_Inventory())->find(array_values($args)) : [];
         foreach ($args as $i => $arg) {
             if (!isset($found[$i])) {
-                WP_CLI::warning(sprintf('%s is not a mapped domain: nothing sent.', $arg));
-                $failed[] = $arg;
+                WP_CLI::warning(Closte_Native_Actions::not_mapped((string) $arg));
+                $not_mapped++;
             } else {
-                $todo[$found[$i]['domain']] = $found[$i];
+                $records[$found[$i]['domain']] = ['domain' => $found[$i]['domain'], 'invalid' => $found[$i]['invalid']];
             }
         }
-        $on_closte = 0;
-        foreach ($todo as $d) {
-            $shown = Closte_Native_Name::shown($d['domain']);
-            if ($d['invalid'] !== null) {
-                WP_CLI::warning(sprintf('%s is not a valid domain name (%s): correct it in its domain record. Nothing was sent.', $shown, $d['invalid']));
-                $failed[] = $d['domain'];
-                continue;
-            }
-            foreach ((new Closte_Native_Events())->event('add', $d['domain']) as $name => $o) {
-                if ($o['status'] === 'skipped') {
-                    $failed[] = $name;
-                    WP_CLI::warning(rtrim((string) $o['why'], '.') . '.');
-                } elseif ($o['status'] === 'done') {
-                    $on_closte++;
-                    WP_CLI::log(sprintf('%s: on Closte (%s)', $name, str_replace('_', ' ', (string) $o['result'])));
-                } elseif ($o['status'] === 'scheduled') {
-                    $failed[] = $name;
-                    WP_CLI::warning(sprintf('%s: Closte did not take it yet (%s); retry %d of %d is scheduled.', $name, rtrim((string) $o['error'], '.'), $o['attempt'], Closte_Native_Events::MAX_ATTEMPTS));
-                } elseif ($o['status'] === 'gave_up') {
-                    $failed[] = $name;
-                    WP_CLI::warning(sprintf('%s: Closte did not take it (%s), and its retries are used up.', $name, rtrim((string) $o['error'], '.')));
-                } else {
-                    $failed[] = $name;
-                    WP_CLI::warning(sprintf('%s: refused, not retried: %s', $name, (string) $o['error']));
-                }
-            }
+        $r = $records !== [] ? $actions->retry(array_values($records)) : ['type' => 'error', 'message' => '', 'on' => 0, 'not' => 0];
+        if ($r['message'] !== '') {
+            $r['type'] === 'success' ? WP_CLI::log($r['message']) : WP_CLI::warning($r['message']);
         }
-        if ($on_closte > 0) {
-            (new Closte_Native_Status())->refresh_aliases();
-        }
-        $summary = sprintf('Re-sent %d domain%s: %d name%s on Closte, %d not.', count($todo), count($todo) === 1 ? '' : 's', $on_closte, $on_closte === 1 ? '' : 's', count($failed));
-        if ($failed !== []) {
+        $summary = Closte_Native_Actions::retry_summary(count($records), $r['on'], $r['not'] + $not_mapped);
+        if ($r['type'] !== 'success' || $not_mapped > 0) {
             WP_CLI::warning($summary);
             WP_CLI::halt(1);
         }
@@ -747,11 +695,11 @@ final class Closte_Native_CLI
         ];
     }
 
-    /** Records whose name the extension refuses: one warning each. */
+    /** Records whose name the extension refuses: one warning. */
     private static function warn_invalid(array $invalid): void
     {
-        foreach ($invalid as $name => $why) {
-            WP_CLI::warning(sprintf('%s: not sent, not a valid domain name (%s). Correct it in its domain record.', $name, $why));
+        if ($invalid !== []) {
+            WP_CLI::warning(Closte_Native_Actions::invalid_sentence($invalid));
         }
     }
 

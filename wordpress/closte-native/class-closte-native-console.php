@@ -211,17 +211,10 @@ final class Closte_Native_Console
         }
         $domains = [];
         foreach ($rows as $r) {
-            $domains[$r['domain']] = $r;
+            $domains[$r['domain']] = ['domain' => $r['domain'], 'invalid' => $r['invalid']];
         }
-        $type = 'success';
-        $parts = [];
-        foreach ($domains as $domain => $r) {
-            [$t, $message] = $this->retry_domain(['domain' => $domain, 'invalid' => $r['invalid']]);
-            $type = $t === 'error' || $type === 'error' ? 'error' : ($t === 'warning' ? 'warning' : $type);
-            $parts[] = $message;
-        }
-        (new Closte_Native_Status())->refresh_aliases();
-        $this->done($type, implode(' ', $parts));
+        $r = (new Closte_Native_Actions())->retry(array_values($domains), self::call_options());
+        $this->done($r['type'], $r['message']);
     }
 
     /**
@@ -279,70 +272,8 @@ final class Closte_Native_Console
     public function do_sync(): void
     {
         $this->guard('sync');
-        try {
-            // The alias names once, the records a page at a time: only what differs is kept.
-            $list = Closte\list_domain_names(self::call_options());
-            $c = (new Closte_Native_Inventory())->compare($list);
-        } catch (Throwable $e) {
-            $this->done('error', __('Sync failed, nothing changed:', 'closte-native') . ' ' . Closte_Native_Failure::explain($e));
-        }
-        if (count($c['missing']) > self::sync_inline()) {
-            $this->sync_in_background($c);
-        }
-        try {
-            // The ledger decides each name again as it is sent: one deleted since the walk is not added.
-            $r = (new Closte_Native_Ledger())->add($c['missing'], self::call_options(), 'console sync', $c['typed']);
-        } catch (Throwable $e) {
-            $this->done('error', __('Sync failed, nothing changed:', 'closte-native') . ' ' . Closte_Native_Failure::explain($e));
-        }
-        if ($r['added'] !== []) {
-            (new Closte_Native_Status())->refresh_aliases(null, array_values(array_unique(array_merge($list, $r['added']))));
-        }
-        $failed = [];
-        foreach ($r['failed'] as $name => $error) {
-            $failed[] = sprintf(!empty($error['retryable']) ? __('%1$s: %2$s (temporary: press Sync again later)', 'closte-native') : __('%1$s: %2$s (refused)', 'closte-native'),
-                $name, rtrim((string) $error['message'], '.'));
-        }
-        $invalid = $c['invalid'];
-        $message = sprintf(__('Sync: %1$d added, %2$d already on Closte, %3$d failed.', 'closte-native'), count($r['added']), $c['present'] + $r['unchanged'], count($r['failed']))
-            . ($failed ? ' ' . implode('; ', array_slice($failed, 0, 20)) . (count($failed) > 20 ? '; …' : '') . '.' : '')
-            . ($r['skipped'] ? ' ' . implode('; ', array_slice($r['skipped'], 0, 20)) . '.' : '')
-            . ($invalid ? ' ' . self::invalid_sentence($invalid) : '');
-        $this->done($r['failed'] || $invalid ? 'warning' : 'success', $message);
-    }
-
-    /**
-     * Too many missing names for the admin's request (a network moving to Closte): a refresh
-     * run with adds takes them, chunk by chunk, on the background queue, as the reconcile
-     * does (each chunk re-reads its records and Closte's list before adding, so nothing is
-     * sent twice). Nothing is sent here; the page shows the run's progress.
-     */
-    private function sync_in_background(array $c): void
-    {
-        $current = Closte_Native_Refresh::run();
-        if ($current !== null && empty($current['finished_at']) && $current['add_missing']) {
-            // Pressed again while a run that adds is under way: that run adds them; a new one
-            // would only start its plan and every check again.
-            $this->done('info', sprintf(__('Sync: %s names are missing on Closte; the run under way adds them, chunk by chunk; this page shows its progress.', 'closte-native'),
-                number_format_i18n(count($c['missing']))));
-        }
-        try {
-            $id = Closte_Native_Refresh::start('console', true, 'sync');
-        } catch (RuntimeException $e) {
-            $this->done('error', __('Sync failed, nothing changed:', 'closte-native') . ' ' . $e->getMessage());
-        }
-        Closte_Native_Log::add(sprintf('console sync: %d names missing on Closte, more than one request adds (%d): run %d adds them in the background', count($c['missing']), self::sync_inline(), $id));
-        $message = sprintf(__('Sync: %1$s names are missing on Closte, more than this page adds at once (%2$s): they are being added in the background, chunk by chunk; this page shows the progress. %3$s already on Closte.', 'closte-native'),
-            number_format_i18n(count($c['missing'])), number_format_i18n(self::sync_inline()), number_format_i18n($c['present']))
-            . ($c['invalid'] ? ' ' . self::invalid_sentence($c['invalid']) : '');
-        $this->done($c['invalid'] ? 'warning' : 'info', $message);
-    }
-
-    /** "Not sent, not a valid domain name: x (why); correct it in its domain record." */
-    private static function invalid_sentence(array $invalid): string
-    {
-        $list = implode('; ', array_map(fn ($n, $why) => "$n ($why)", array_keys($invalid), $invalid));
-        return sprintf(_n('Not sent, not a valid domain name: %s. Correct it in its domain record.', 'Not sent, not valid domain names: %s. Correct them in their domain records.', count($invalid), 'closte-native'), $list);
+        $r = (new Closte_Native_Actions())->sync(self::call_options(), 'console sync', self::sync_inline());
+        $this->done($r['type'], $r['message']);
     }
 
     /**
@@ -359,44 +290,8 @@ final class Closte_Native_Console
         }
         $shown = array_values(array_unique(array_filter(array_map(fn ($n) => Closte_Native_Name::key(trim((string) $n)),
             explode("\n", sanitize_textarea_field(wp_unslash((string) ($_POST['names'] ?? ''))))), 'strlen')));
-        if ($shown === []) {
-            $this->done('error', __('Nothing removed: the page did not say which aliases to remove. Reload the page and confirm again.', 'closte-native'));
-        }
-        // Every mapped name counts as claimed, a deleted or archived site's too, each in its
-        // canonical form (a record bücher.example claims xn--bcher-kva.example). The alias
-        // names once, the records a page at a time: memory holds the aliases, not the network.
-        try {
-            $list = Closte\list_domain_names(self::call_options());
-            $c = (new Closte_Native_Inventory())->compare($list);
-        } catch (Closte_Native_Walk_Error $e) {
-            $this->done('error', sprintf(__('Nothing removed: %s, so an alias could look unclaimed that a domain still needs. Try again; if it keeps failing, check the database.', 'closte-native'),
-                rtrim($e->getMessage(), '.')));
-        } catch (Throwable $e) {
-            $this->done('error', __('Removal failed, nothing changed:', 'closte-native') . ' ' . Closte_Native_Failure::explain($e));
-        }
-        if ($c['blocked'] !== []) {
-            $this->done('error', self::removal_blocked($c['blocked']));
-        }
-        if ($c['claimed'] === 0) {
-            $this->done('error', __('Nothing removed: no mapped domain was found, and removing every alias is never what a network wants.', 'closte-native'));
-        }
-        $todo = array_values(array_intersect($c['unclaimed'], $shown));
-        $r = (new Closte_Native_Ledger())->remove($todo, self::call_options(), 'console');
-        if ($r['removed'] !== []) {
-            (new Closte_Native_Status())->refresh_aliases(null, array_values(array_diff($list, $r['removed'])));
-        }
-        $kept = count($shown) - count($r['removed']) - count($r['failed']);
-        $message = sprintf(_n('Removed %1$d unclaimed alias, %2$d failed.', 'Removed %1$d unclaimed aliases, %2$d failed.', count($r['removed']), 'closte-native'), count($r['removed']), count($r['failed']))
-            . ($r['failed'] ? ' ' . implode('; ', array_slice($r['failed'], 0, 20)) . (count($r['failed']) > 20 ? '; …' : '') . '.' : '')
-            . ($kept > 0 ? ' ' . sprintf(_n('%d alias shown is claimed or gone now: not removed.', '%d aliases shown are claimed or gone now: not removed.', $kept, 'closte-native'), $kept) : '');
-        $this->done($r['failed'] ? 'warning' : 'success', $message);
-    }
-
-    /** Why no alias is removed while a domain record holds a name the extension refuses. */
-    private static function removal_blocked(array $invalid): string
-    {
-        $list = implode('; ', array_map(fn ($n, $why) => "$n ($why)", array_keys($invalid), $invalid));
-        return sprintf(__('Nothing removed: these domain records hold names that are not valid domain names: %s. An alias they stand for would look unclaimed, so no alias is removed until they are corrected or deleted.', 'closte-native'), $list);
+        $r = (new Closte_Native_Actions())->remove_confirmed($shown, self::call_options(), 'console');
+        $this->done($r['type'], $r['message']);
     }
 
     /**
@@ -416,51 +311,8 @@ final class Closte_Native_Console
         if ($row === null) {
             $this->done('error', sprintf(__('%s is not a mapped domain.', 'closte-native'), $posted));
         }
-        [$type, $message] = $this->retry_domain($row);
-        (new Closte_Native_Status())->refresh_aliases();
-        $this->done($type, $message);
-    }
-
-    /**
-     * Re-sends a mapped domain's names now and says what really happened to each: on
-     * Closte, a retry scheduled (with why), or refused and why. [notice type, message].
-     */
-    private function retry_domain(array $row): array
-    {
-        $shown = Closte_Native_Name::shown($row['domain']);
-        if ($row['invalid'] !== null) {
-            return ['error', sprintf(__('%1$s is not a valid domain name (%2$s): correct it in its domain record. Nothing was sent.', 'closte-native'), $shown, $row['invalid'])];
-        }
-        $outcomes = (new Closte_Native_Events())->event('add', $row['domain'], self::call_options());
-        $type = 'success';
-        $parts = [];
-        $on = array_keys(array_filter($outcomes, fn ($o) => $o['status'] === 'done'));
-        foreach ($outcomes as $name => $o) {
-            if ($o['status'] === 'skipped') {
-                $type = $type === 'error' ? 'error' : 'warning';
-                $parts[] = rtrim($o['why'], '.') . '.';
-            } elseif ($o['status'] === 'scheduled') {
-                $type = $type === 'error' ? 'error' : 'warning';
-                $parts[] = sprintf(__('Closte did not take %1$s yet (%2$s); retry %3$d of %4$d is scheduled.', 'closte-native'),
-                    $name, rtrim($o['error'], '.'), $o['attempt'], Closte_Native_Events::MAX_ATTEMPTS);
-            } elseif ($o['status'] === 'gave_up') {
-                $type = 'error';
-                $parts[] = sprintf(__('Closte did not take %1$s (%2$s), and its retries are used up.', 'closte-native'), $name, rtrim($o['error'], '.'));
-            } elseif ($o['status'] === 'refused') {
-                $type = 'error';
-                $parts[] = sprintf(__('%1$s was refused, not retried: %2$s', 'closte-native'), $name, $o['error']);
-            }
-        }
-        if ($parts === []) {
-            return ['success', sprintf(__('Re-sent %s: on Closte.', 'closte-native'), $shown)];
-        }
-        if ($on === [] && count(array_filter($outcomes, fn ($o) => $o['status'] !== 'skipped')) === 0) {
-            return ['warning', implode(' ', $parts)]; // nothing was sent: no "Re-sent"
-        }
-        if ($on !== []) {
-            array_unshift($parts, sprintf(__('%s: on Closte.', 'closte-native'), implode(', ', $on)));
-        }
-        return [$type, sprintf(__('Re-sent %s:', 'closte-native'), $shown) . ' ' . implode(' ', $parts)];
+        $r = (new Closte_Native_Actions())->retry([$row], self::call_options());
+        $this->done($r['type'], $r['message']);
     }
 
     /** One POST button: an admin-post.php form with its nonce. */
@@ -653,7 +505,7 @@ final class Closte_Native_Console
         }
         $invalid = $this->table->invalid();
         if ($invalid !== []) {
-            echo '<p class="closte-native-removal-blocked">' . esc_html(self::removal_blocked($invalid)) . '</p>';
+            echo '<p class="closte-native-removal-blocked">' . esc_html(Closte_Native_Actions::blocked($invalid)) . '</p>';
             return;
         }
         // The names confirmed are the names shown (the run keeps the first UNCLAIMED_KEPT): the

@@ -163,7 +163,7 @@ final class Closte_Native_Events
                 Closte_Native_Log::add(sprintf('%s %s failed (attempt %d of %d): %s (retryable: %s)', $op, $name, $attempt, self::MAX_ATTEMPTS, $e->getMessage(), $why));
                 $next = $this->reschedule($op, $name, $attempt, $token);
                 if ($next !== null) {
-                    return ['status' => 'scheduled', 'error' => Closte_Native_Failure::explain($e), 'reason' => $why, 'attempt' => $next];
+                    return ['status' => 'scheduled', 'error' => Closte_Native_Failure::explain($e, true), 'reason' => $why, 'attempt' => $next];
                 }
                 return ['status' => 'gave_up', 'error' => Closte_Native_Failure::explain($e), 'reason' => $why];
             }

@@ -11,9 +11,10 @@ final class Closte_Native_Failure
 {
     /**
      * An error for a network admin: what happened, in the extension's words (no class
-     * names), and what to do next.
+     * names), and what to do next. `$retried`: the bridge sends it again by itself (a
+     * scheduled retry), so the admin is not told to try again.
      */
-    public static function explain(Throwable $e): string
+    public static function explain(Throwable $e, bool $retried = false): string
     {
         $message = rtrim(trim($e->getMessage()), '.');
         if ($e instanceof Closte\ConfigException) {
@@ -31,12 +32,21 @@ final class Closte_Native_Failure
                 return sprintf(__('Closte refused the API key (%s). Check CLOSTE_CLIENT_API_KEY in wp-config.php: it must be the key Closte\'s dashboard shows.', 'closte-native'), $message);
             }
             if ($e->isRetryable()) {
-                return sprintf(__('Closte could not take the request now (%s). Try again in a few minutes.', 'closte-native'), $message);
+                return $retried
+                    /* translators: %s: Closte's answer */
+                    ? sprintf(__('Closte could not take the request now (%s).', 'closte-native'), $message)
+                    /* translators: %s: Closte's answer */
+                    : sprintf(__('Closte could not take the request now (%s). Try again in a few minutes.', 'closte-native'), $message);
             }
             return sprintf(__('Closte refused: %s.', 'closte-native'), $message);
         }
         if ($e instanceof Closte\TransportException) {
+            if ($e->isRetryable() && $retried) {
+                /* translators: %s: what failed */
+                return sprintf(__('Closte could not be reached (%s).', 'closte-native'), $message);
+            }
             return $e->isRetryable()
+                /* translators: %s: what failed */
                 ? sprintf(__('Closte could not be reached (%s). Try again in a few minutes; if it keeps failing, check that this server can reach closte.api_url over HTTPS.', 'closte-native'), $message)
                 : sprintf(__('Closte could not be reached (%s). This will not pass by itself: check closte.api_url and closte.ca_file.', 'closte-native'), $message);
         }
