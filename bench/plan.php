@@ -36,7 +36,7 @@ require getenv('CLOSTE_BENCH_ROOT') . '/tests/wordpress/bootstrap.php';
 $run = Closte_Native_Refresh::run();
 $args = $run['plan_offset'] === 0 ? [$run['id']] : [$run['id'], $run['plan_offset'], (int) $run['total']];
 $start = microtime(true);
-(new Closte_Native_Refresh())->plan(...$args);
+do_action(Closte_Native_Refresh::HOOK, ...$args); // the plan step's action handler, in this process
 echo json_encode(['ms' => (microtime(true) - $start) * 1000, 'peak_mb' => memory_get_peak_usage() / 1048576, 'from' => $run['plan_offset'],
     'error' => Closte_Native_Refresh::run()['errors']['closte'] ?? null]);
 PHP;

@@ -239,7 +239,7 @@ $t->same('reconcile: the row says so (on Closte, added in this run), and the run
 $status_t = (new Closte_Native_Status_Table())->name();
 $wpdb->query("UPDATE $status_t SET on_closte = 0, added_run = 0 WHERE name = 'expired.example.test'");
 $again_sent = count($emu->requests());
-(new Closte_Native_Refresh())->chunk(Closte_Native_Refresh::run()['id'], (int) $wpdb->get_var("SELECT chunk FROM $status_t WHERE name = 'expired.example.test'"), 2);
+do_action(Closte_Native_Refresh::CHUNK_HOOK, Closte_Native_Refresh::run()['id'], (int) $wpdb->get_var("SELECT chunk FROM $status_t WHERE name = 'expired.example.test'"), 2);
 $t->same('reconcile: a chunk run twice sends nothing twice (its add reads the list, finds the name, posts nothing); the row says on Closte, counted as already there',
     [['/getdomains'], '1', [0, 8, 0]], [array_column($since($again_sent), 'path'), $wpdb->get_var("SELECT on_closte FROM $status_t WHERE name = 'expired.example.test'"),
         (new Closte_Native_Status_Table())->add_counts(Closte_Native_Refresh::run()['id'])]);

@@ -144,7 +144,7 @@ final class Closte_Native_Inventory
             $last = end($EZSQL_ERROR);
             throw new Closte_Native_Walk_Error(sprintf(__('the domain records could not be read (%s)', 'closte-native'), rtrim((string) ($last['error_str'] ?? 'database error'), '.')));
         }
-        $twins = $this->ledger()->twin_rows(array_values(array_filter(array_map(fn ($r) => Closte_Native_Name::canonical($r[0]), array_filter($rows, fn ($r) => $r[3])))));
+        $twins = $this->ledger()->store()->twin_rows(array_values(array_filter(array_map(fn ($r) => Closte_Native_Name::canonical($r[0]), array_filter($rows, fn ($r) => $r[3])))));
         $sites = $site_names ? self::site_names(array_column($rows, 1)) : [];
         $page = [];
         foreach ($rows as [$name, $site_id, $wanted, $twin_capable, $extra]) {

@@ -249,7 +249,7 @@ final class Closte_Native_Ledger
             }
             try {
                 $send = [];
-                $this->release($this->claimants_of($part));
+                $this->claims->release($this->claimants_of($part));
                 foreach ($this->claims($part, array_fill_keys($part, true)) as $n => $c) {
                     if ($c['claimed']) {
                         $out['skipped'][$n] = sprintf(__('%1$s is claimed by %2$s: not removed', 'closte-native'), $n, implode(', ', $c['by']));
@@ -299,7 +299,7 @@ final class Closte_Native_Ledger
         }
         try {
             if ($op === 'remove') {
-                $this->release(array_merge($this->claimants_of([$name]), $typed === '' ? [] : [$typed]));
+                $this->claims->release(array_merge($this->claimants_of([$name]), $typed === '' ? [] : [$typed]));
             }
             $c = $this->claims([$name], $op === 'remove' ? [$name => true] : [], $typed === '' ? [] : [$typed, "www.$typed"])[$name];
             if ($op === 'add') {
