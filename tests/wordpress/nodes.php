@@ -199,9 +199,12 @@ update_network_option(null, 'closte_test_lab', $lab);
 $missing = array_slice($names, 0, 600);
 Closte\remove_domains($missing);
 $sent = count($emu->requests());
+mkdir("$work/spread"); // armed again: each node's first chunk of the reconcile waits for the other node's
 do_action(Closte_Native_Reconcile::HOOK); // as Action Scheduler runs it when due: it only enqueues
 $id = (int) (Closte_Native_Refresh::run()['id'] ?? 0);
 $done = $wait(fn () => !empty(Closte_Native_Refresh::run()['finished_at']), 600);
+array_map('unlink', glob("$work/spread/*") ?: []);
+rmdir("$work/spread"); // disarmed
 $requests = array_slice($emu->requests(), $sent);
 $posted = array_column(array_column(array_filter($requests, fn ($x) => $x['path'] === '/adddomainalias'), 'form'), 'domain');
 sort($posted);

@@ -89,6 +89,10 @@ final class Closte_Native_Runner
                     break; // nothing due, or the next one would likely end past the budget
                 }
             }
+            // And once more right before Action Scheduler's own cleanup, which comes next: an
+            // action that died while this share ran is marked here (where the race above is
+            // caught), not there, so that cleanup has nothing left to race for.
+            Closte_Native_Queue::clean_dead(10 * $limit);
         } catch (Throwable $e) {
             // Never in the way of Action Scheduler's own run, which comes next: said, and left to it.
             Closte_Native_Log::add('runner: the refresh\'s share of this queue run stopped: ' . $e->getMessage());
