@@ -11,6 +11,8 @@
 
 defined('ABSPATH') || exit;
 
+require_once __DIR__ . '/class-closte-native-doctor.php';
+
 /**
  * Closte domain aliases of the network: status, refresh, sync, live checks, retries and the watcher.
  *
@@ -24,6 +26,9 @@ defined('ABSPATH') || exit;
  *
  *     # Is shop.example.com ready, right now?
  *     $ wp closte check shop.example.com
+ *
+ *     # Why has shop.example.com no padlock?
+ *     $ wp closte doctor shop.example.com
  */
 final class Closte_Native_CLI
 {
@@ -477,6 +482,72 @@ final class Closte_Native_CLI
         if ($failed !== []) {
             WP_CLI::warning(sprintf('%d of %d names not ready: %s.', count($failed), count($rows), implode(', ', $failed)));
             WP_CLI::halt(1);
+        }
+    }
+
+    /**
+     * Runs every check of mapped domains now and says, for each, pass or fail and the next step.
+     *
+     * For each domain: its record and stage in Ultimate Multisite, the claims ledger's word,
+     * the alias on Closte (one list read for all), DNS (A, AAAA, CNAME) against Closte's
+     * address, a proxy in front (Cloudflare), CAA, the certificate as Closte serves it
+     * (CLOSTE_PUBLIC_IP_ADDRESS, the console's options) and as visitors reach it (public DNS,
+     * the SSL stage's options), and what is scheduled for it (Ultimate Multisite's next
+     * stage check, a retry, the watcher). Sends nothing to Closte but the list read. Exit
+     * status 1 when any check fails.
+     *
+     * ## OPTIONS
+     *
+     * <domain>...
+     * : The mapped domains to examine (as typed or canonical; a www. twin is examined as itself).
+     *
+     * [--format=<format>]
+     * : Render output in a particular format: one row per check (domain, check, status, detail, next_step).
+     * ---
+     * default: table
+     * options:
+     *   - table
+     *   - json
+     *   - csv
+     *   - yaml
+     * ---
+     *
+     * ## EXAMPLES
+     *
+     *     # Why has the domain no padlock?
+     *     $ wp closte doctor shop.example.com
+     *
+     *     # Only what fails, as JSON (jq)
+     *     $ wp closte doctor shop.example.com --format=json | jq '.[] | select(.status == "fail")'
+     *
+     *     # Several domains; exit status 1 when any check fails
+     *     $ wp closte doctor shop.example.com blog.example.org || echo "needs attention"
+     *
+     * @when after_wp_load
+     */
+    public function doctor($args, $assoc_args): void
+    {
+        self::ready();
+        $format = self::format($assoc_args);
+        $doctor = new Closte_Native_Doctor();
+        $items = [];
+        $failed = [];
+        foreach ($args as $arg) {
+            $result = $doctor->examine((string) $arg);
+            if (!$result['ok']) {
+                $failed[] = (string) $arg;
+            }
+            foreach ($result['checks'] as $c) {
+                $items[] = ['domain' => (string) $arg] + $c;
+            }
+        }
+        WP_CLI\Utils\format_items($format, $items, ['domain', 'check', 'status', 'detail', 'next_step']);
+        if ($failed !== []) {
+            WP_CLI::warning(sprintf('%d of %d domains have a failing check: %s.', count($failed), count($args), implode(', ', $failed)));
+            WP_CLI::halt(1);
+        }
+        if ($format === 'table') {
+            WP_CLI::success(sprintf('Every check passed (%d domain%s).', count($args), count($args) === 1 ? '' : 's'));
         }
     }
 

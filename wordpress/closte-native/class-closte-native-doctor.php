@@ -65,7 +65,8 @@ final class Closte_Native_Doctor
         } elseif ($entry !== null) {
             $stage = (string) ($entry['stage'] ?? '');
             /* translators: 1: the domain as its record holds it, 2: site name, 3: site id, 4: stage */
-            $detail = sprintf(__('%1$s on site %2$s (#%3$d), stage %4$s', 'closte-native'), $entry['domain'], $entry['site'], $entry['site_id'], $stage === '' ? '—' : $stage);
+            $site = get_site((int) $entry['site_id']);
+            $detail = sprintf(__('%1$s on site %2$s (#%3$d), stage %4$s', 'closte-native'), $entry['domain'], $site ? (string) $site->blogname : '?', $entry['site_id'], $stage === '' ? '—' : $stage);
             if ($entry['invalid'] !== null) {
                 $add('record', 'fail', $detail . '; ' . $entry['invalid'], __('Correct the name in its domain record.', 'closte-native'));
             } elseif (!$entry['wanted']) {
@@ -148,7 +149,7 @@ final class Closte_Native_Doctor
         // The certificate: as Closte serves it (the console's options), and as visitors reach it (the SSL stage's).
         foreach (['certificate_closte' => Closte_Native_Status::ssl_options([$name]), 'certificate_public' => apply_filters('closte_native_check_ssl_options', [], $name)] as $check => $o) {
             try {
-                $r = Closte\check_ssl($name, is_array($o) ? $o : []);
+                $r = Closte\check_ssl_many([$name], is_array($o) ? $o : [])[0]; // the filters may give connect_to per name, as the batches take it
             } catch (Throwable $e) {
                 $add($check, 'fail', Closte_Native::explain($e));
                 continue;
