@@ -212,6 +212,9 @@ final class Closte_Native_Status_Table
             // on a stored row was exactly "fewer than 14 whole days left": kept as it was, until
             // the next refresh asks the extension again (without min_days).
             $this->db->query("UPDATE $t SET cert_expiring = (cert_days < 14) WHERE cert_valid = 1 AND cert_expiring IS NULL AND cert_days IS NOT NULL");
+            // The states a network had before the events existed are not news: each such row's
+            // first verdict is stored quietly (Closte_Native_Um_Events::announce()), not told.
+            $this->db->query("UPDATE $t SET announced = '' WHERE announced IS NULL");
             $this->reflag();
         }
         update_network_option(null, self::SCHEMA_OPTION, self::SCHEMA);

@@ -199,7 +199,9 @@ final class Closte_Native_Um_Events
     /**
      * Fires `$v`'s event for the domain when its state differs from the last one told: the
      * row is made if missing, then one conditional UPDATE sets the new state; only the
-     * process whose UPDATE changed the row fires. Returns whether it fired.
+     * process whose UPDATE changed the row fires. `$known`: the row's announced value as
+     * read ('' for a row older than the events: its first state is stored without firing).
+     * Returns whether it fired.
      */
     public function announce(string $typed, int $site_id, array $v, ?string $known): bool
     {
@@ -207,6 +209,9 @@ final class Closte_Native_Um_Events
         $name = Closte_Native_Name::canonical($typed);
         if ($name === null || $known === $state || !$this->table->announce($name, $typed, $site_id, mb_substr($state, 0, 64))) {
             return false;
+        }
+        if ($known === '') {
+            return false; // a row from before the events (schema upgrade): its first state is the baseline, stored, not told
         }
         $payload = $this->payload($typed, $name, $site_id, $v);
         Closte_Native::domain_log($name, sprintf('told Ultimate Multisite: %s (%s)', $v['state'] === 'live' ? self::LIVE : self::ATTENTION, $v['message']));
