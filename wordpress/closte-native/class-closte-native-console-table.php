@@ -222,7 +222,8 @@ final class Closte_Native_Console_Table extends WP_List_Table
         if ((int) $item['dns_ok'] === 1) {
             return self::badge('ok', __('OK', 'closte-native')) . ' <span class="closte-detail">' . esc_html((string) $item['dns_points']) . '</span>';
         }
-        $next = Closte_Native_Dns_Stage::next_step((string) $item['dns_reason']);
+        // The reasons no certificate can be issued under get their words and next step here.
+        $next = in_array($item['dns_reason'], Closte_Native_Dns_Stage::BLOCKS_CERTIFICATE, true) ? Closte_Native_Dns_Stage::next_step((string) $item['dns_reason']) : '';
         return self::badge((int) $item['f_waiting'] ? 'warning' : 'error', __('Wrong', 'closte-native')) . ' <span class="closte-detail">'
             . esc_html(sprintf('%s (%s)', $item['dns_error'], $item['dns_reason'])) . '</span>'
             . ($next === '' ? '' : ' <span class="closte-detail closte-next-step">' . esc_html($next) . '</span>');

@@ -64,8 +64,8 @@ final class Closte_Native_Doctor
             $add('record', 'fail', __('no domain record maps this name', 'closte-native'), __('Map the domain in Ultimate Multisite (Domains → Add Domain), or check the spelling.', 'closte-native'));
         } elseif ($entry !== null) {
             $stage = (string) ($entry['stage'] ?? '');
-            /* translators: 1: the domain as its record holds it, 2: site name, 3: site id, 4: stage */
             $site = get_site((int) $entry['site_id']);
+            /* translators: 1: the domain as its record holds it, 2: site name, 3: site id, 4: stage */
             $detail = sprintf(__('%1$s on site %2$s (#%3$d), stage %4$s', 'closte-native'), $entry['domain'], $site ? (string) $site->blogname : '?', $entry['site_id'], $stage === '' ? '—' : $stage);
             if ($entry['invalid'] !== null) {
                 $add('record', 'fail', $detail . '; ' . $entry['invalid'], __('Correct the name in its domain record.', 'closte-native'));
