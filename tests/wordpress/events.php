@@ -117,6 +117,15 @@ $t->same('the same refusal again (a Retry): refused, nothing fired', ['refused',
 foreach (['life6-2d.example.test', 'life90-13d.example.test', 'proxied.example.test'] as $name) {
     $map($name, 'done');
 }
+// A refresh first stores each unseen domain's state quietly (a network that installs the
+// plugin is not told about every domain at once); the 6-day one was live before, and the
+// 90-day and proxied ones too: what changed since is told.
+$before = count($fired());
+$t->refresh();
+$t->same('a first refresh: the states of domains never seen are the baseline, nothing fired', [[], 'live', 'attention:certificate_expiring_soon', 'attention:dns_proxied'],
+    [array_slice($fired(), $before), $row('life6-2d.example.test')['announced'] ?? null, $row('life90-13d.example.test')['announced'] ?? null, $row('proxied.example.test')['announced'] ?? null]);
+$wpdb->query('UPDATE ' . (new Closte_Native_Status_Table())->name() . " SET announced = 'attention:certificate_expired' WHERE name = 'life6-2d.example.test'");
+$wpdb->query('UPDATE ' . (new Closte_Native_Status_Table())->name() . " SET announced = 'live' WHERE name IN ('life90-13d.example.test', 'proxied.example.test')");
 $before = count($fired());
 $run = $t->refresh();
 $t->check('the refresh finished', !empty($run['finished_at']), json_encode($run));

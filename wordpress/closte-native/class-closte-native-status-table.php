@@ -327,6 +327,15 @@ final class Closte_Native_Status_Table
         return (int) $changed === 1;
     }
 
+    /** Sets `$state` as told for `$names` that were never told one (NULL, or '' from the upgrade): one UPDATE. */
+    public function baseline(array $names, string $state): void
+    {
+        if ($names !== []) {
+            $this->db->query($this->db->prepare('UPDATE ' . $this->name() . " SET announced = %s WHERE (announced IS NULL OR announced = '') AND name IN ("
+                . implode(',', array_map([$this, 'literal'], $names)) . ')', $state));
+        }
+    }
+
     /** Rewrites the flags by FLAGS, for the rows matching `$where` (SQL). */
     public function reflag(string $where = '1=1'): void
     {

@@ -80,18 +80,31 @@ final class Closte_Native_Um_Events
 
     /**
      * After a refresh chunk wrote `$names`' verdicts: each mapped domain's row (not the
-     * www. twins) is judged by verdict() and announced if its state changed. One query.
+     * www. twins) is judged by verdict() and announced if its state changed since the last
+     * one told; a row never told is given its state quietly (one UPDATE per state).
      */
     public function rows_checked(array $names): void
     {
+        $baseline = [];
         foreach ($this->table->rows_named($names) as $row) {
             if ((int) $row['is_twin'] === 1) {
                 continue;
             }
             $v = self::verdict($row);
-            if ($v !== null) {
-                $this->announce((string) $row['domain'], (int) $row['site_id'], $v, $row['announced'] ?? null);
+            if ($v === null) {
+                continue;
             }
+            if (($row['announced'] ?? null) === null || $row['announced'] === '') {
+                // A domain the events never saw (the plugin just installed, or upgraded, or the
+                // domain first met by this refresh): its state is the baseline, not news. A
+                // change as it happens is told by the SSL stage, the watcher or the refused add.
+                $baseline[$v['state'] === 'live' ? 'live' : 'attention:' . $v['reason']][] = (string) $row['name'];
+                continue;
+            }
+            $this->announce((string) $row['domain'], (int) $row['site_id'], $v, $row['announced']);
+        }
+        foreach ($baseline as $state => $quiet) {
+            $this->table->baseline($quiet, mb_substr($state, 0, 64));
         }
     }
 
