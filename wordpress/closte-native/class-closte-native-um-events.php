@@ -220,11 +220,8 @@ final class Closte_Native_Um_Events
     {
         $state = $v['state'] === 'live' ? 'live' : 'attention:' . $v['reason'];
         $name = Closte_Native_Name::canonical($typed);
-        if ($name === null || $known === $state || !$this->table->announce($name, $typed, $site_id, mb_substr($state, 0, 64))) {
-            return false;
-        }
-        if ($known === '') {
-            return false; // a row from before the events (schema upgrade): its first state is the baseline, stored, not told
+        if ($name === null || $known === $state || !$this->table->announce($name, $typed, $site_id, mb_substr($state, 0, 64)) || $known === '') {
+            return false; // unchanged; or a row from before the events (schema upgrade): its first state is the baseline, stored, not told
         }
         $payload = $this->payload($typed, $name, $site_id, $v);
         Closte_Native::domain_log($name, sprintf('told Ultimate Multisite: %s (%s)', $v['state'] === 'live' ? self::LIVE : self::ATTENTION, $v['message']));
