@@ -271,6 +271,8 @@ tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/ledger.php 2>&1)"
 tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/scale.php 2>&1)"
 # Time to padlock: the watcher, against the real Action Scheduler (a note and no test with the stand-in).
 tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/watcher.php 2>&1)"
+# Ultimate Multisite's events (closte_domain_live / _attention, once per change) and the stored expiry verdict.
+tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/events.php 2>&1)"
 # wp closte on the real WP-CLI (2.12, tests/vendor/wp-cli) against this lab; without it, a failure.
 tally "$("${php_base[@]}" "${ext[@]}" tests/wordpress/cli.php 2>&1)"
 # The DNS stage with CLOSTE_PUBLIC_IP_ADDRESS defined, defined but not an IP, and undefined.

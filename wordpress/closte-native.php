@@ -41,6 +41,7 @@ require_once __DIR__ . '/closte-native/class-closte-native-console.php';
 require_once __DIR__ . '/closte-native/class-closte-native-reconcile.php';
 require_once __DIR__ . '/closte-native/class-closte-native-watcher.php';
 require_once __DIR__ . '/closte-native/class-closte-native-provider-guard.php';
+require_once __DIR__ . '/closte-native/class-closte-native-um-events.php';
 
 final class Closte_Native
 {
@@ -89,6 +90,7 @@ final class Closte_Native
 
         // The watcher: waiting domains advance as soon as DNS or the certificate is ready.
         (new Closte_Native_Watcher())->register();
+        (new Closte_Native_Um_Events($table))->register(); // closte_domain_live / _attention in Ultimate Multisite's events
 
         $guard = new Closte_Native_Provider_Guard();
         add_action('wp_ultimo_host_providers_load', [$guard, 'register'], 20);

@@ -51,6 +51,7 @@ $work = sys_get_temp_dir() . '/closte-wp-cli-' . getmypid();
 file_put_contents("$work/wp-config.php", file_get_contents(__DIR__ . '/bootstrap.php'));
 register_shutdown_function(function () use ($work) {
     @unlink("$work/wp-config.php");
+    @unlink("$work/public-dns.php");
     @rmdir($work);
 });
 $core = rtrim(getenv('CLOSTE_WP_CORE') ?: '/usr/share/wordpress', '/');
@@ -138,7 +139,7 @@ $as_strings = fn (?array $rows) => array_map(fn ($r) => array_map('strval', $r),
 $no_php_noise = fn (array $r) => !preg_match('/PHP (Fatal|Parse|Warning|Notice|Deprecated)|^(Warning|Notice|Deprecated|Fatal error): .* in \//m', $r['err'] . $r['out']);
 
 // Help: `wp help closte` lists every subcommand; each has its options and examples.
-$subcommands = ['check', 'refresh', 'retry', 'status', 'sync', 'watch'];
+$subcommands = ['check', 'doctor', 'refresh', 'retry', 'status', 'sync', 'watch'];
 $r = $run(['help', 'closte']);
 preg_match_all('/^\s{2}(\w+)\s{2,}/m', $strip(explode('SUBCOMMANDS', $r['out'])[1] ?? ''), $m);
 $t->same('help: `wp help closte` lists every subcommand', [0, $subcommands], [$r['code'], $m[1]]);
@@ -254,6 +255,22 @@ $wpdb->query('UPDATE ' . $status_table->name() . " SET add_error = 'Closte answe
 $r = $run(['closte', 'status', 'valid.example.test', '--fields=name,add_error', '--format=json']);
 $wpdb->query('UPDATE ' . $status_table->name() . " SET add_error = NULL WHERE name = 'valid.example.test'");
 $t->same('status --fields=add_error: why the reconcile could not add the name', [['name' => 'valid.example.test', 'add_error' => 'Closte answered HTTP 503']], $json($r));
+// The new DNS reasons in words, with the next step: the same words as the console's and the domain log's.
+$words = [];
+foreach (['proxied', 'partly_elsewhere', 'caa_forbids'] as $reason) {
+    $wpdb->query($wpdb->prepare('UPDATE ' . $status_table->name() . " SET dns_ok = 0, dns_reason = %s, dns_error = 'the check said so' WHERE name = 'silent.example.test'", $reason));
+    $a = $run(['closte', 'status', 'silent.example.test', '--fields=name,dns,dns_next_step', '--format=json']);
+    $b = $run(['closte', 'status', 'silent.example.test']);
+    $words[$reason] = [$json($a), str_contains($b['out'], "silent.example.test: DNS $reason. " . Closte_Native_Dns_Stage::next_step($reason))];
+}
+$wpdb->query('UPDATE ' . $status_table->name() . " SET dns_reason = 'points_elsewhere', dns_error = 'silent.example.test points to 203.0.113.9; Closte expects 198.51.100.7' WHERE name = 'silent.example.test'");
+$t->same('status: proxied, partly_elsewhere and caa_forbids say what they mean and the next step (field dns_next_step; a line under the table)', [
+    'proxied' => [[['name' => 'silent.example.test', 'dns' => 'proxied', 'dns_next_step' => Closte_Native_Dns_Stage::next_step('proxied')]], true],
+    'partly_elsewhere' => [[['name' => 'silent.example.test', 'dns' => 'partly_elsewhere', 'dns_next_step' => Closte_Native_Dns_Stage::next_step('partly_elsewhere')]], true],
+    'caa_forbids' => [[['name' => 'silent.example.test', 'dns' => 'caa_forbids', 'dns_next_step' => Closte_Native_Dns_Stage::next_step('caa_forbids')]], true],
+], $words);
+$t->check('status: the words name Cloudflare, the stray records and CAA', str_contains(Closte_Native_Dns_Stage::next_step('proxied'), '"DNS only"')
+    && str_contains(Closte_Native_Dns_Stage::next_step('partly_elsewhere'), 'AAAA') && str_contains(Closte_Native_Dns_Stage::next_step('caa_forbids'), 'letsencrypt.org'));
 $r = $run(['closte', 'status', 'www.xn--bcher-kva.example', '--format=json', '--fields=name']);
 $t->same('status www.<domain>: only that name', [['name' => 'www.xn--bcher-kva.example']], $json($r));
 $r = $run(['closte', 'status', 'nosuch.example.test', '--format=json']);
@@ -290,6 +307,41 @@ foreach (['csv', 'yaml', 'count'] as $format) {
     $ok[$format] = $r['code'] === 0 && str_contains($r['out'], $format === 'count' ? '1' : 'valid.example.test') && $r['err'] === '';
 }
 $t->same('check: csv, yaml and count', ['csv' => true, 'yaml' => true, 'count' => true], $ok);
+
+// doctor: every check of a domain, pass or fail and the next step; exit 1 when one fails.
+// The certificate "through public DNS" is the SSL stage's (closte_native_check_ssl_options):
+// here a --require'd file sends it to the lab's server for each name, as public DNS would.
+file_put_contents("$work/public-dns.php", '<?php WP_CLI::add_wp_hook("closte_native_check_ssl_options", function ($o, $name) { $lab = get_network_option(null, "closte_test_lab", []);'
+    . ' return isset($lab["targets"][$name]) ? ["connect_to" => [$name => $lab["targets"][$name]], "ca_file" => $lab["ca_file"], "timeout" => 2] + $o : $o; }, 10, 2);');
+require_once WPMU_PLUGIN_DIR . '/closte-native/class-closte-native-doctor.php'; // loaded by WP-CLI runs only
+$sent = count($emu->requests());
+$r = $run(['closte', 'doctor', 'valid.example.test', "--require=$work/public-dns.php", '--format=json']);
+$rows = (array) $json($r);
+$t->check('doctor on a healthy domain: every check passes (scheduled is information), exit 0, JSON only on stdout', $r['code'] === 0 && $r['err'] === ''
+    && array_column($rows, 'check') === Closte_Native_Doctor::CHECKS && array_unique(array_column(array_slice($rows, 0, -1), 'status')) === ['pass']
+    && ($rows[8]['status'] ?? '') === 'info', $show($r));
+$by = array_column($rows, null, 'check');
+$t->check('doctor: what each check saw, in words (record and stage, the ledger\'s claim, A record, CAA, the certificate both ways)',
+    str_contains($by['record']['detail'] ?? '', 'valid.example.test on site') && str_contains($by['record']['detail'] ?? '', 'stage done')
+    && str_contains($by['ledger']['detail'] ?? '', 'claimed by valid.example.test') && str_contains($by['dns']['detail'] ?? '', 'A 198.51.100.7; Closte expects 198.51.100.7')
+    && str_contains($by['caa']['detail'] ?? '', 'no CAA record') && str_contains($by['certificate_closte']['detail'] ?? '', 'valid, issued by')
+    && str_contains($by['certificate_public']['detail'] ?? '', 'valid, issued by'), json_encode($by));
+$t->same('doctor: sends Closte nothing but one list read', ['/getdomains'], $paths($sent));
+$r = $run(['closte', 'doctor', 'valid.example.test', "--require=$work/public-dns.php"]);
+$t->check('doctor (table): one row per check and a success line, exit 0', $r['code'] === 0 && count($table_rows($r['out'])) === 9 && str_contains($r['out'], 'Success: Every check passed'), $show($r));
+$r = $run(['closte', 'doctor', 'expired.example.test', 'valid.example.test', "--require=$work/public-dns.php", '--format=json']);
+$rows = (array) $json($r);
+$bad = array_column(array_filter($rows, fn ($x) => $x['domain'] === 'expired.example.test' && $x['status'] === 'fail'), null, 'check');
+$t->check('doctor on a broken domain (missing on Closte, its certificate expired): those checks fail with the next step, the healthy one passes, exit 1',
+    $r['code'] === 1 && array_keys($bad) === ['alias', 'certificate_closte', 'certificate_public']
+    && str_contains($bad['alias']['next_step'] ?? '', 'wp closte retry expired.example.test') && str_contains($bad['certificate_closte']['detail'] ?? '', '(expired)')
+    && ($bad['certificate_closte']['next_step'] ?? '') === Closte_Native_Ssl_Stage::next_step('expired')
+    && array_filter($rows, fn ($x) => $x['domain'] === 'valid.example.test' && $x['status'] === 'fail') === []
+    && str_contains($r['err'], '1 of 2 domains have a failing check: expired.example.test'), $show($r));
+$r = $run(['closte', 'doctor', 'nosuch.example.test', 'bad..name', '--format=json']);
+$rows = array_values(array_filter((array) $json($r), fn ($x) => $x['check'] === 'record'));
+$t->check('doctor on a name no record maps, and on an invalid name: the record check fails and says what to do, exit 1', $r['code'] === 1
+    && str_contains($rows[0]['detail'] ?? '', 'no domain record maps this name') && str_contains($rows[1]['detail'] ?? '', 'not a valid domain name'), $show($r));
 
 // sync: --dry-run sends nothing (only the list read); the removal asks first.
 $before = $listed();
@@ -380,14 +432,14 @@ $t->check('watch: one tick over the waiting domains, its report, exit 0', $r['co
 
 // Without the key, without the extension: one error line, exit 1, for every subcommand.
 $lines = [];
-foreach ([['status'], ['refresh'], ['sync'], ['check', 'valid.example.test'], ['retry', '--all-missing'], ['watch']] as $args) {
+foreach ([['status'], ['refresh'], ['sync'], ['check', 'valid.example.test'], ['doctor', 'valid.example.test'], ['retry', '--all-missing'], ['watch']] as $args) {
     $a = $run(array_merge(['closte'], $args), ['env' => ['CLOSTE_WP_KEY' => null]]);
     $b = $run(array_merge(['closte'], $args), ['ext' => false]);
     $lines[$args[0]] = [$a['code'], $a['out'], substr_count(rtrim($a['err']), "\n"), str_contains($a['err'], 'Error: Closte (native) is inactive: the constant CLOSTE_CLIENT_API_KEY is not defined'),
         $b['code'], $b['out'], substr_count(rtrim($b['err']), "\n"), str_contains($b['err'], 'Error: Closte (native) is inactive: the closte PHP extension is not loaded')];
 }
 $t->same('without the key or the extension: one clear error line on stderr, nothing on stdout, exit 1 (every subcommand)',
-    array_fill_keys(['status', 'refresh', 'sync', 'check', 'retry', 'watch'], [1, '', 0, true, 1, '', 0, true]), $lines);
+    array_fill_keys(['status', 'refresh', 'sync', 'check', 'doctor', 'retry', 'watch'], [1, '', 0, true, 1, '', 0, true]), $lines);
 
 // No mapped domain: the removal is refused, nothing sent; the watcher has nothing to do.
 \WP_Ultimo\Models\Domain::double_reset();

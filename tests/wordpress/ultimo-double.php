@@ -960,6 +960,45 @@ namespace {
     }
 
     /*
+     * inc/functions/event.php over Event_Manager (inc/managers/class-event-manager.php):
+     * register_event() keeps the args by slug and returns true; do_event() returns false for
+     * an unregistered slug, else adds wu_version, fires wu_event and wu_event_{$slug}, and
+     * saves the event (here: appended to the network option wu_double_events, [slug,
+     * payload] each, so the tests read what any process fired). Event_Manager::init() hooks
+     * register_all_events() to init, which registers the plugin's own events and then fires
+     * wu_register_all_events.
+     */
+    function wu_do_event($slug, $payload)
+    {
+        $registered = $GLOBALS['wu_double_event_types'][$slug] ?? false;
+        if (!$registered) {
+            wu_log_add('events', 'Event not found', \Psr\Log\LogLevel::ERROR);
+            return false;
+        }
+        $sample = is_callable($registered['payload'] ?? null) ? call_user_func($registered['payload']) : (array) ($registered['payload'] ?? []);
+        $diff = array_diff_key($sample, $payload);
+        if (!empty($diff[0])) {
+            return false;
+        }
+        $payload['wu_version'] = '2.4.10';
+        do_action('wu_event', $slug, $payload);
+        do_action("wu_event_{$slug}", $payload);
+        $saved = (array) get_network_option(null, 'wu_double_events', []);
+        $saved[] = [strtolower($slug), $payload];
+        return (bool) update_network_option(null, 'wu_double_events', $saved);
+    }
+
+    function wu_register_event_type($slug, $args)
+    {
+        $GLOBALS['wu_double_event_types'][$slug] = $args;
+        return true;
+    }
+
+    add_action('init', function () {
+        do_action('wu_register_all_events'); // Event_Manager::register_all_events(), after its own events
+    });
+
+    /*
      * Action Scheduler's API, storing each action as a row of a real MariaDB table (the
      * columns the bridge's behaviour depends on). tests/wordpress/harness.inc runs the queue
      * the way ActionScheduler_Action::execute() does: do_action_ref_array($hook, array_values($args)).

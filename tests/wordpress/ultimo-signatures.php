@@ -154,6 +154,10 @@ return [
         // inc/functions/domain.php
         'function wu_get_domain($domain_id)',
         'function wu_get_domains($query = [])',
+        // inc/functions/event.php (Event_Manager::do_event() / register_event(); the action
+        // wu_register_all_events is fired at the end of Event_Manager::register_all_events(), on init)
+        'function wu_do_event($slug, $payload)',
+        'function wu_register_event_type($slug, $args)',
         // ultimate-multisite.php
         'function WP_Ultimo()',
         // Action Scheduler: functions.php

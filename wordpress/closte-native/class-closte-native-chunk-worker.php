@@ -146,18 +146,19 @@ final class Closte_Native_Chunk_Worker
             $errors['dns'] = __('DNS could not be checked:', 'closte-native') . ' ' . Closte_Native_Failure::explain($e);
         }
         try {
-            $options = Closte_Native_Status::ssl_options($names, ['timeout' => $timeout, 'min_days' => Closte_Native_Status_Table::MIN_DAYS]);
+            $options = Closte_Native_Status::ssl_options($names, ['timeout' => $timeout]); // no min_days: expiring_soon is the extension's word
             foreach (Closte\check_ssl_many($names, $options) as $i => $r) {
                 $rows[$names[$i]] += ['cert_valid' => $r['valid'] ? 1 : 0, 'cert_reason' => (string) $r['reason'], 'cert_error' => mb_substr((string) $r['error'], 0, 512),
                     'cert_subject' => $r['subject'] === null ? null : mb_substr((string) $r['subject'], 0, 255),
                     'cert_issuer' => $r['issuer'] === null ? null : mb_substr((string) $r['issuer'], 0, 255),
                     'cert_expires' => $r['not_after'] === null ? null : gmdate('Y-m-d H:i:s', (int) $r['not_after']),
-                    'cert_days' => $r['days_remaining'] === null ? null : (int) $r['days_remaining'], 'cert_checked_at' => $now];
+                    'cert_days' => $r['days_remaining'] === null ? null : (int) $r['days_remaining'], 'cert_expiring' => empty($r['expiring_soon']) ? 0 : 1, 'cert_checked_at' => $now];
             }
         } catch (Throwable $e) {
             $errors['cert'] = __('Certificates could not be checked:', 'closte-native') . ' ' . Closte_Native_Failure::explain($e);
         }
         $this->table->upsert(self::check_rows($rows, $id, $errors));
+        (new Closte_Native_Um_Events($this->table))->rows_checked($names); // a domain live or needing attention: told once
         return array_values($errors);
     }
 
@@ -171,7 +172,7 @@ final class Closte_Native_Chunk_Worker
     private static function check_rows(array $rows, int $id, array $errors): array
     {
         $dns = ['dns_ok', 'dns_reason', 'dns_error', 'dns_points', 'dns_checked_at'];
-        $cert = ['cert_valid', 'cert_reason', 'cert_error', 'cert_subject', 'cert_issuer', 'cert_expires', 'cert_days', 'cert_checked_at'];
+        $cert = ['cert_valid', 'cert_reason', 'cert_error', 'cert_subject', 'cert_issuer', 'cert_expires', 'cert_days', 'cert_expiring', 'cert_checked_at'];
         $first = reset($rows);
         $columns = ['name'];
         foreach ([[$dns, 'dns'], [$cert, 'cert']] as [$group, $what]) {

@@ -11,6 +11,8 @@
 
 defined('ABSPATH') || exit;
 
+require_once __DIR__ . '/class-closte-native-doctor.php';
+
 /**
  * Closte domain aliases of the network: status, refresh, sync, live checks, retries and the watcher.
  *
@@ -24,6 +26,9 @@ defined('ABSPATH') || exit;
  *
  *     # Is shop.example.com ready, right now?
  *     $ wp closte check shop.example.com
+ *
+ *     # Why has shop.example.com no padlock?
+ *     $ wp closte doctor shop.example.com
  */
 final class Closte_Native_CLI
 {
@@ -31,7 +36,7 @@ final class Closte_Native_CLI
     const VIEWS = ['all', 'attention', 'dns', 'certificate', 'expiring', 'missing', 'waiting'];
     const FORMATS = ['table', 'json', 'csv', 'yaml', 'count'];
     /** Fields of `wp closte status`: every one, and those shown by default. */
-    const STATUS_FIELDS = ['name', 'domain', 'twin_of', 'site_id', 'site', 'stage', 'stage_label', 'on_closte', 'dns', 'dns_points', 'dns_error', 'dns_checked_at',
+    const STATUS_FIELDS = ['name', 'domain', 'twin_of', 'site_id', 'site', 'stage', 'stage_label', 'on_closte', 'dns', 'dns_points', 'dns_error', 'dns_next_step', 'dns_checked_at',
         'certificate', 'days_left', 'cert_expires', 'cert_subject', 'cert_issuer', 'cert_error', 'cert_checked_at', 'invalid', 'last_error', 'add_error'];
     const STATUS_DEFAULT_FIELDS = ['name', 'domain', 'site', 'stage', 'on_closte', 'dns', 'certificate', 'days_left'];
 
@@ -69,7 +74,8 @@ final class Closte_Native_CLI
      *
      * [--fields=<fields>]
      * : Comma-separated fields to show. Default: name,domain,site,stage,on_closte,dns,certificate,days_left.
-     * Also: twin_of, site_id, stage_label, dns_points, dns_error, dns_checked_at, cert_expires,
+     * Also: twin_of, site_id, stage_label, dns_points, dns_error, dns_next_step (what DNS's reason
+     * means and what to do, in words), dns_checked_at, cert_expires,
      * cert_subject, cert_issuer, cert_error, cert_checked_at, invalid, last_error, add_error
      * (why the reconcile or a background sync could not add the name).
      *
@@ -120,6 +126,14 @@ final class Closte_Native_CLI
         $inflight = Closte_Native_Events::all_wanted();
         $items = array_map(fn ($r) => self::status_item($r, $inflight[$r['name']] ?? null), $rows);
         WP_CLI\Utils\format_items($format, $items, $fields);
+        if ($format === 'table' && !in_array('dns_next_step', $fields, true)) {
+            // DNS's reason in words, and the next step (machine formats: the dns_next_step field).
+            foreach ($items as $item) {
+                if ($item['dns_next_step'] !== '') {
+                    WP_CLI::log(sprintf('%s: DNS %s. %s', $item['name'], $item['dns'], $item['dns_next_step']));
+                }
+            }
+        }
         foreach ($unknown as $domain) {
             WP_CLI::warning(sprintf('%s: not in the status table (not a mapped domain, or mapped since the last refresh: run `wp closte refresh --inline`).', $domain));
         }
@@ -179,9 +193,9 @@ final class Closte_Native_CLI
         $refresh->sweep($id); // every chunk checked: the run is finished, the certificate alerts rewritten
         $run = Closte_Native_Refresh::run() ?? [];
         $counts = $table->counts();
-        WP_CLI::log(sprintf('%d names checked in %.1f s: %d need attention, %d missing on Closte, %d with DNS wrong, %d without a valid certificate, %d expiring within %d days, %d waiting.',
+        WP_CLI::log(sprintf('%d names checked in %.1f s: %d need attention, %d missing on Closte, %d with DNS wrong, %d without a valid certificate, %d expiring soon, %d waiting.',
             (int) ($run['total'] ?? 0), ((float) ($run['elapsed_ms'] ?? 0)) / 1000, $counts['attention'] ?? 0, $counts['missing'] ?? 0, $counts['dns'] ?? 0,
-            $counts[self::view_key('certificate')] ?? 0, $counts['expiring'] ?? 0, Closte_Native_Status_Table::MIN_DAYS, $counts['waiting'] ?? 0));
+            $counts[self::view_key('certificate')] ?? 0, $counts['expiring'] ?? 0, $counts['waiting'] ?? 0));
         if ($run['unclaimed_count'] ?? null) {
             WP_CLI::log(sprintf('%d aliases on Closte that no mapped domain claims: %s', (int) $run['unclaimed_count'], implode(', ', array_slice((array) $run['unclaimed'], 0, 20))
                 . ((int) $run['unclaimed_count'] > 20 ? ', …' : '')));
@@ -393,7 +407,7 @@ final class Closte_Native_CLI
             }
         }
         if ($list !== [] && $ssl) {
-            $options = Closte_Native_Status::ssl_options($list, ['min_days' => Closte_Native_Status_Table::MIN_DAYS]);
+            $options = Closte_Native_Status::ssl_options($list); // expiring_soon: the extension's word, by the certificate's lifetime
             if (isset($assoc_args['connect-to'])) { // the operator's word wins over the filters
                 $to = trim((string) $assoc_args['connect-to']);
                 if (preg_match('/^\[([^\]]+)\]:(\d{1,5})$/', $to, $m) || preg_match('/^([^:]+):(\d{1,5})$/', $to, $m)) {
@@ -446,6 +460,72 @@ final class Closte_Native_CLI
         if ($failed !== []) {
             WP_CLI::warning(sprintf('%d of %d names not ready: %s.', count($failed), count($rows), implode(', ', $failed)));
             WP_CLI::halt(1);
+        }
+    }
+
+    /**
+     * Runs every check of mapped domains now and says, for each, pass or fail and the next step.
+     *
+     * For each domain: its record and stage in Ultimate Multisite, the claims ledger's word,
+     * the alias on Closte (one list read for all), DNS (A, AAAA, CNAME) against Closte's
+     * address, a proxy in front (Cloudflare), CAA, the certificate as Closte serves it
+     * (CLOSTE_PUBLIC_IP_ADDRESS, the console's options) and as visitors reach it (public DNS,
+     * the SSL stage's options), and what is scheduled for it (Ultimate Multisite's next
+     * stage check, a retry, the watcher). Sends nothing to Closte but the list read. Exit
+     * status 1 when any check fails.
+     *
+     * ## OPTIONS
+     *
+     * <domain>...
+     * : The mapped domains to examine (as typed or canonical; a www. twin is examined as itself).
+     *
+     * [--format=<format>]
+     * : Render output in a particular format: one row per check (domain, check, status, detail, next_step).
+     * ---
+     * default: table
+     * options:
+     *   - table
+     *   - json
+     *   - csv
+     *   - yaml
+     * ---
+     *
+     * ## EXAMPLES
+     *
+     *     # Why has the domain no padlock?
+     *     $ wp closte doctor shop.example.com
+     *
+     *     # Only what fails, as JSON (jq)
+     *     $ wp closte doctor shop.example.com --format=json | jq '.[] | select(.status == "fail")'
+     *
+     *     # Several domains; exit status 1 when any check fails
+     *     $ wp closte doctor shop.example.com blog.example.org || echo "needs attention"
+     *
+     * @when after_wp_load
+     */
+    public function doctor($args, $assoc_args): void
+    {
+        self::ready();
+        $format = self::format($assoc_args);
+        $doctor = new Closte_Native_Doctor();
+        $items = [];
+        $failed = [];
+        foreach ($args as $arg) {
+            $result = $doctor->examine((string) $arg);
+            if (!$result['ok']) {
+                $failed[] = (string) $arg;
+            }
+            foreach ($result['checks'] as $c) {
+                $items[] = ['domain' => (string) $arg] + $c;
+            }
+        }
+        WP_CLI\Utils\format_items($format, $items, ['domain', 'check', 'status', 'detail', 'next_step']);
+        if ($failed !== []) {
+            WP_CLI::warning(sprintf('%d of %d domains have a failing check: %s.', count($failed), count($args), implode(', ', $failed)));
+            WP_CLI::halt(1);
+        }
+        if ($format === 'table') {
+            WP_CLI::success(sprintf('Every check passed (%d domain%s).', count($args), count($args) === 1 ? '' : 's'));
         }
     }
 
@@ -665,7 +745,7 @@ final class Closte_Native_CLI
         if ($r['cert_valid'] === null) {
             $cert = 'not checked';
         } elseif ((int) $r['cert_valid'] === 1) {
-            $cert = $r['cert_days'] !== null && (int) $r['cert_days'] < Closte_Native_Status_Table::MIN_DAYS ? 'expiring' : 'valid';
+            $cert = (int) $r['cert_expiring'] === 1 ? 'expiring' : 'valid'; // the extension's verdict, as stored
         } else {
             $cert = (string) $r['cert_reason'];
         }
@@ -681,6 +761,7 @@ final class Closte_Native_CLI
             'dns' => $r['dns_ok'] === null ? 'not checked' : ((int) $r['dns_ok'] === 1 ? 'ok' : (string) $r['dns_reason']),
             'dns_points' => (string) $r['dns_points'],
             'dns_error' => (string) $r['dns_error'],
+            'dns_next_step' => (int) $r['dns_ok'] === 0 && $r['dns_ok'] !== null ? Closte_Native_Dns_Stage::next_step((string) $r['dns_reason']) : '',
             'dns_checked_at' => (string) $r['dns_checked_at'],
             'certificate' => $cert,
             'days_left' => $r['cert_days'] === null ? '' : (int) $r['cert_days'],

@@ -222,16 +222,24 @@ final class Closte_Native_Console_Table extends WP_List_Table
         if ((int) $item['dns_ok'] === 1) {
             return self::badge('ok', __('OK', 'closte-native')) . ' <span class="closte-detail">' . esc_html((string) $item['dns_points']) . '</span>';
         }
+        // The reasons no certificate can be issued under get their words and next step here.
+        $next = in_array($item['dns_reason'], Closte_Native_Dns_Stage::BLOCKS_CERTIFICATE, true) ? Closte_Native_Dns_Stage::next_step((string) $item['dns_reason']) : '';
         return self::badge((int) $item['f_waiting'] ? 'warning' : 'error', __('Wrong', 'closte-native')) . ' <span class="closte-detail">'
-            . esc_html(sprintf('%s (%s)', $item['dns_error'], $item['dns_reason'])) . '</span>';
+            . esc_html(sprintf('%s (%s)', $item['dns_error'], $item['dns_reason'])) . '</span>'
+            . ($next === '' ? '' : ' <span class="closte-detail closte-next-step">' . esc_html($next) . '</span>');
     }
 
     protected function column_certificate($item)
     {
         if ($item['cert_valid'] === null) {
             return self::badge('none', __('Not checked', 'closte-native')) . self::last_verdict($item, 'cert', $item['cert_reason'] === null ? null
-                : ($item['cert_reason'] === '' || $item['cert_reason'] === 'expiring_soon'
-                    ? sprintf(_n('Valid, %d day left', 'Valid, %d days left', (int) $item['cert_days'], 'closte-native'), (int) $item['cert_days']) : (string) $item['cert_reason']));
+                : ($item['cert_reason'] === ''
+                    ? ((int) $item['cert_expiring'] === 1
+                        /* translators: %d: whole days the certificate has left */
+                        ? sprintf(_n('Expiring, %d day left', 'Expiring, %d days left', (int) $item['cert_days'], 'closte-native'), (int) $item['cert_days'])
+                        /* translators: %d: whole days the certificate has left */
+                        : sprintf(_n('Valid, %d day left', 'Valid, %d days left', (int) $item['cert_days'], 'closte-native'), (int) $item['cert_days']))
+                    : (string) $item['cert_reason']));
         }
         if ((int) $item['cert_valid'] === 1) {
             $days = (int) $item['cert_days'];

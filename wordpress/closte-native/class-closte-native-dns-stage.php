@@ -72,7 +72,8 @@ final class Closte_Native_Dns_Stage
         }
         if ($result) {
             if (in_array($r['reason'], self::BLOCKS_CERTIFICATE, true)) {
-                Closte_Native_Log::domain($name, sprintf('DNS not ready, though Ultimate Multisite saw its address: %s (%s). No certificate can be issued until this is fixed.', rtrim((string) $r['error'], '.'), $r['reason']));
+                Closte_Native_Log::domain($name, sprintf('DNS not ready, though Ultimate Multisite saw its address: %s (%s). No certificate can be issued until this is fixed. %s',
+                    rtrim((string) $r['error'], '.'), $r['reason'], self::next_step((string) $r['reason'])));
                 return false;
             }
             $message = $r['ok']
@@ -87,6 +88,34 @@ final class Closte_Native_Dns_Stage
         }
         Closte_Native_Log::domain($name, sprintf('DNS not ready: %s (%s)', $r['error'], $r['reason']));
         return false;
+    }
+
+    /**
+     * What a Closte\check_dns() reason means and what to do next, in plain words: the one
+     * place they are worded, used by the domain's log, the console's DNS column, `wp closte
+     * status` and `wp closte doctor`. Empty for `ok` (null or '') and reasons with nothing to add.
+     */
+    public static function next_step(?string $reason): string
+    {
+        switch ((string) $reason) {
+            case 'proxied':
+                return __('The name is behind Cloudflare\'s proxy (the orange cloud), so Let\'s Encrypt cannot reach Closte to issue its certificate. Next step: in Cloudflare\'s DNS settings set this record to "DNS only" (the grey cloud), or point it straight at Closte\'s address.', 'closte-native');
+            case 'partly_elsewhere':
+                return __('Some of the name\'s A/AAAA records point at another server: Let\'s Encrypt may validate against them (over IPv6 first when there is an AAAA record), and visitors may reach the old server. Next step: delete every A and AAAA record that does not point at Closte (often an old AAAA record).', 'closte-native');
+            case 'caa_forbids':
+                return __('A CAA record on the name or on a parent domain does not allow Let\'s Encrypt, the authority that issues Closte\'s certificates. Next step: add the CAA record 0 issue "letsencrypt.org" beside the existing ones, or delete them.', 'closte-native');
+            case 'points_elsewhere':
+                return __('Next step: point the name\'s A record at Closte\'s address (or a CNAME at a name that resolves there), and delete records pointing elsewhere.', 'closte-native');
+            case 'nxdomain':
+            case 'no_records':
+                return __('Next step: create an A record for the name pointing at Closte\'s address.', 'closte-native');
+            case 'no_expectation':
+                return __('Next step: define CLOSTE_PUBLIC_IP_ADDRESS in wp-config.php (Closte\'s wp-config.php has it).', 'closte-native');
+            case '':
+                return '';
+            default:
+                return __('Next step: the name\'s DNS servers did not answer as expected; check again in a few minutes, and if it persists, ask the DNS provider.', 'closte-native');
+        }
     }
 
     /** "shop.example.com points to 198.51.100.7 (through CNAME …), as Closte expects". */

@@ -168,6 +168,9 @@ final class Closte_Native_Events
                 return ['status' => 'gave_up', 'error' => Closte_Native_Failure::explain($e), 'reason' => $why];
             }
             Closte_Native_Log::add(sprintf('%s %s failed for good, not retried: %s (%s)', $op, $name, $e->getMessage(), $why));
+            if ($op === 'add') {
+                (new Closte_Native_Um_Events())->alias_refused($name, $e->getMessage(), $typed); // told once, with Closte's answer
+            }
             $outcome = ['status' => 'refused', 'error' => Closte_Native_Failure::explain($e), 'reason' => $why];
         }
         $this->settle($name, $token);

@@ -20,12 +20,13 @@ final class Closte_Native_Ssl_Stage
         }
         $name = method_exists($domain, 'get_domain') ? (string) $domain->get_domain() : '';
         if ($name !== '') {
-            $this->log_check($name);
+            $this->log_check($name, $domain);
         }
         return max((int) $max_tries, self::MAX_TRIES);
     }
 
-    public function log_check(string $name): void
+    /** @param object|null $domain Ultimate Multisite's Domain (for the events: its site) */
+    public function log_check(string $name, $domain = null): void
     {
         /**
          * Filters the options of the certificate check of one domain that Ultimate Multisite's SSL
@@ -55,5 +56,31 @@ final class Closte_Native_Ssl_Stage
             $message = sprintf('certificate check failed: %s (%s)', $r['error'], $r['reason']);
         }
         Closte_Native_Log::domain($name, $message);
+        (new Closte_Native_Um_Events())->certificate_checked($domain ?? $name, $r); // live: told once
+    }
+
+    /**
+     * What a Closte\check_ssl() reason (or expiring_soon) means and what to do next, in plain
+     * words: the certificate's counterpart of Closte_Native_Dns_Stage::next_step().
+     */
+    public static function next_step(string $reason): string
+    {
+        switch ($reason) {
+            case 'expiring_soon':
+                return __('Closte renews certificates by itself while the domain\'s DNS points at Closte: check DNS (wp closte doctor), then ask Closte\'s support if the date does not move within a day.', 'closte-native');
+            case 'hostname_mismatch':
+            case 'self_signed':
+                return __('Closte has not issued a certificate for the name: make sure the alias is on Closte and DNS points at Closte (wp closte doctor); Closte issues it within minutes once both are right.', 'closte-native');
+            case 'expired':
+                return __('The certificate expired and was not renewed: check that DNS points at Closte and nothing (a proxy, a CAA record) blocks issuance (wp closte doctor), then ask Closte\'s support.', 'closte-native');
+            case 'dns_failed':
+            case 'connect_failed':
+            case 'timeout':
+                return __('No server answered on port 443 for the name: check its DNS (wp closte doctor) and that the site is served by Closte.', 'closte-native');
+            case '':
+                return '';
+            default:
+                return __('The certificate served is not trusted: check that DNS points at Closte and not at another server (wp closte doctor).', 'closte-native');
+        }
     }
 }

@@ -18,20 +18,18 @@ final class Closte_Native_Status_Table
      * 1: the table. 2: added_run and add_error (the reconcile's adds), the runs and
      * run_chunks tables. 3: run_aliases (the plan's alias names), runs.plan_offset.
      * 4: planned_from (which plan step wrote the row). 5: the claims ledger's table
-     * (Closte_Native_Ledger), runs.failure.
+     * (Closte_Native_Ledger), runs.failure. 6: cert_expiring (the extension's expiring_soon,
+     * stored as it says it) and announced (the last state told to Ultimate Multisite's events).
      */
-    const SCHEMA = 5;
+    const SCHEMA = 6;
     const SCHEMA_OPTION = 'closte_native_status_schema';
-    /** Certificates closer than this to their end are "expiring": the one place this is decided. */
-    const MIN_DAYS = 14;
-
     /** The console's views: key => [label, SQL condition on one indexed flag]. */
     const VIEWS = [
         'all' => ['All', '1=1'],
         'attention' => ['Needs attention', 'f_attention = 1'],
         'dns' => ['DNS wrong', 'f_dns = 1'],
         'cert' => ['No valid certificate', 'f_cert = 1'],
-        'expiring' => ['Expiring within 14 days', 'f_expiring = 1'],
+        'expiring' => ['Expiring soon', 'f_expiring = 1'],
         'missing' => ['Missing on Closte', 'f_missing = 1'],
         'waiting' => ['Waiting', 'f_waiting = 1'],
     ];
@@ -50,14 +48,16 @@ final class Closte_Native_Status_Table
     /**
      * The one rule for the flags, from the row's own columns. Waiting domains (the customer
      * is still setting DNS up, the certificate is not issued yet) need no one's attention
-     * for DNS or the certificate: the watcher follows them.
+     * for DNS or the certificate: the watcher follows them. Whether a certificate is
+     * expiring is the extension's word (check_ssl()'s expiring_soon, by the certificate's
+     * own lifetime), stored in cert_expiring: the plugin decides nothing from the days left.
      */
     const FLAGS = "f_waiting = (stage IN ('checking-dns', 'checking-ssl-cert')),
         f_missing = (wanted = 1 AND invalid IS NULL AND on_closte = 0),
         f_dns = (dns_ok = 0),
         f_cert = (cert_valid = 0),
-        f_expiring = (cert_valid = 1 AND cert_days < " . self::MIN_DAYS . "),
-        f_attention = (wanted = 1 AND (invalid IS NOT NULL OR on_closte = 0 OR cert_days < " . self::MIN_DAYS . " AND cert_valid = 1
+        f_expiring = (cert_valid = 1 AND cert_expiring = 1),
+        f_attention = (wanted = 1 AND (invalid IS NOT NULL OR on_closte = 0 OR cert_expiring = 1 AND cert_valid = 1
             OR (stage NOT IN ('checking-dns', 'checking-ssl-cert') AND (dns_ok = 0 OR cert_valid = 0))))";
 
     /** Names read per query when the whole table is compared with Closte's list. */
@@ -95,7 +95,8 @@ final class Closte_Native_Status_Table
     /** Creates or upgrades the table when the stored schema version is older (dbDelta). */
     public function install(): void
     {
-        if ((int) get_network_option(null, self::SCHEMA_OPTION, 0) >= self::SCHEMA) {
+        $from = (int) get_network_option(null, self::SCHEMA_OPTION, 0);
+        if ($from >= self::SCHEMA) {
             return;
         }
         require_once ABSPATH . 'wp-admin/includes/upgrade.php';
@@ -125,6 +126,7 @@ final class Closte_Native_Status_Table
   cert_issuer varchar(255) DEFAULT NULL,
   cert_expires datetime DEFAULT NULL,
   cert_days int(11) DEFAULT NULL,
+  cert_expiring tinyint(1) DEFAULT NULL,
   cert_checked_at datetime DEFAULT NULL,
   last_error varchar(512) DEFAULT NULL,
   added_run bigint(20) unsigned NOT NULL DEFAULT 0,
@@ -133,6 +135,7 @@ final class Closte_Native_Status_Table
   run bigint(20) unsigned NOT NULL DEFAULT 0,
   chunk int(10) unsigned DEFAULT NULL,
   checked_run bigint(20) unsigned NOT NULL DEFAULT 0,
+  announced varchar(64) DEFAULT NULL,
   f_attention tinyint(1) NOT NULL DEFAULT 0,
   f_dns tinyint(1) NOT NULL DEFAULT 0,
   f_cert tinyint(1) NOT NULL DEFAULT 0,
@@ -204,6 +207,16 @@ final class Closte_Native_Status_Table
 ) $charset;");
         // Schema 1 kept the run in a network option: the table replaces it.
         delete_network_option(null, 'closte_native_refresh_run');
+        if ($from > 0 && $from < 6) {
+            // Before 6 the plugin asked check_ssl() with min_days 14, so the extension's verdict
+            // on a stored row was exactly "fewer than 14 whole days left": kept as it was, until
+            // the next refresh asks the extension again (without min_days).
+            $this->db->query("UPDATE $t SET cert_expiring = (cert_days < 14) WHERE cert_valid = 1 AND cert_expiring IS NULL AND cert_days IS NOT NULL");
+            // The states a network had before the events existed are not news: each such row's
+            // first verdict is stored quietly (Closte_Native_Um_Events::announce()), not told.
+            $this->db->query("UPDATE $t SET announced = '' WHERE announced IS NULL");
+            $this->reflag();
+        }
         update_network_option(null, self::SCHEMA_OPTION, self::SCHEMA);
     }
 
@@ -297,6 +310,30 @@ final class Closte_Native_Status_Table
             $this->db->query('DELETE FROM ' . $this->name() . " WHERE domain = '' AND $in");
         }
         $this->reflag($in);
+    }
+
+    /**
+     * Sets the state last told to Ultimate Multisite's events for `$name` (canonical), and
+     * says whether this call changed it: a row is made for a domain with none yet (mapped
+     * since the last refresh), then one conditional UPDATE, so of two processes seeing the
+     * same change exactly one gets true (Closte_Native_Um_Events fires then).
+     */
+    public function announce(string $name, string $domain, int $site_id, string $state): bool
+    {
+        $this->install();
+        $t = $this->name();
+        $this->db->query($this->db->prepare("INSERT IGNORE INTO $t (name, domain, site_id) VALUES (%s, %s, %d)", $name, mb_substr($domain, 0, 253), $site_id));
+        $changed = $this->db->query($this->db->prepare("UPDATE $t SET announced = %s WHERE name = %s AND (announced IS NULL OR announced <> %s)", $state, $name, $state));
+        return (int) $changed === 1;
+    }
+
+    /** Sets `$state` as told for `$names` that were never told one (NULL, or '' from the upgrade): one UPDATE. */
+    public function baseline(array $names, string $state): void
+    {
+        if ($names !== []) {
+            $this->db->query($this->db->prepare('UPDATE ' . $this->name() . " SET announced = %s WHERE (announced IS NULL OR announced = '') AND name IN ("
+                . implode(',', array_map([$this, 'literal'], $names)) . ')', $state));
+        }
     }
 
     /** Rewrites the flags by FLAGS, for the rows matching `$where` (SQL). */
@@ -492,8 +529,8 @@ final class Closte_Native_Status_Table
     }
 
     /**
-     * Certificates of finished domains that need attention (invalid, or expiring within
-     * MIN_DAYS at their check), in the alerts' format: name => [reason, error, days_remaining, shown].
+     * Certificates of finished domains that need attention (invalid, or expiring by the
+     * extension's verdict at their check: f_expiring), in the alerts' format: name => [reason, error, days_remaining, shown].
      */
     public function certificate_alerts(int $limit = 1000): array
     {

@@ -270,6 +270,9 @@ final class Closte_Native_Watcher
                 $twin = $c['names'][1] ?? null;
                 $entry['twin'] = $twin !== null && isset($results[$c['for']][$twin]) ? [$twin, self::verdict($c['for'], $results[$c['for']][$twin])] : null;
                 $report['names'] += count(array_filter($c['names'], fn ($n) => isset($results[$c['for']][$n])));
+                if ($c['revive'] && !self::passes($c['for'], $r)) {
+                    (new Closte_Native_Um_Events())->failed_check($c['domain'], $c['for'], $r); // the plugin stopped waiting: a person is told, once
+                }
                 if (self::passes($c['for'], $r) && $entry['held'] === null) {
                     $outcome = $this->advance($c, $r);
                     if ($outcome === 'advanced' || $outcome === 'revived') {
