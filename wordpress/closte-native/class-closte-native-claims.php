@@ -138,6 +138,7 @@ final class Closte_Native_Claims
     {
         $rows = $this->db->get_col($sql);
         if ($this->db->last_error !== '') {
+            /* translators: %s: the database's error */
             throw new Closte_Native_Walk_Error(sprintf(__('the claims could not be read (%s)', 'closte-native'), rtrim((string) $this->db->last_error, '.')));
         }
         return array_map('strval', (array) $rows);

@@ -143,6 +143,7 @@ final class Closte_Native_Console_Table extends WP_List_Table
             return '';
         }
         return sprintf('<input type="checkbox" name="names[]" value="%1$s" id="cb-%2$s"><label for="cb-%2$s" class="screen-reader-text">%3$s</label>',
+            /* translators: %s: a name */
             esc_attr($item['name']), esc_attr(md5($item['name'])), esc_html(sprintf(__('Select %s', 'closte-native'), $item['name'])));
     }
 
@@ -150,6 +151,7 @@ final class Closte_Native_Console_Table extends WP_List_Table
     {
         if ($item['is_twin']) {
             return '<span class="closte-name">' . esc_html($item['name']) . '</span> <span class="closte-twin-of">'
+                /* translators: %s: the domain this www. name belongs to */
                 . esc_html(sprintf(__('(www. twin of %s)', 'closte-native'), $item['domain'])) . '</span>';
         }
         $html = '<strong class="closte-name">' . esc_html($item['domain']) . '</strong>';
@@ -157,6 +159,7 @@ final class Closte_Native_Console_Table extends WP_List_Table
             $html .= ' <span class="closte-canonical">(' . esc_html($item['name']) . ')</span>';
         }
         if ($item['invalid'] !== null) {
+            /* translators: %s: why the extension refuses the name */
             $html .= ' <em class="closte-invalid">' . esc_html(sprintf(__('(not a valid domain name: %s)', 'closte-native'), $item['invalid'])) . '</em>';
         }
         if (!$item['wanted']) {
@@ -189,6 +192,7 @@ final class Closte_Native_Console_Table extends WP_List_Table
         $retry = false;
         if ($wanted !== null && $wanted['op'] === 'add') {
             $html = self::badge('warning', __('Retry pending', 'closte-native')) . ' <span class="closte-detail">'
+                /* translators: 1: the attempt scheduled, 2: the attempts in all */
                 . esc_html(sprintf(__('attempt %1$d of %2$d', 'closte-native'), $wanted['attempt'], Closte_Native_Events::MAX_ATTEMPTS)) . '</span>';
             $retry = true;
         } elseif ($item['on_closte'] === null) {
@@ -199,6 +203,7 @@ final class Closte_Native_Console_Table extends WP_List_Table
             $html = self::badge('error', __('Missing', 'closte-native'));
             if (($item['add_error'] ?? null) !== null) {
                 // The reconcile tried and Closte refused or failed: why, in Closte's words.
+                /* translators: %s: Closte's answer */
                 $html .= ' <span class="closte-detail">' . esc_html(sprintf(__('the reconcile or a background sync could not add it: %s', 'closte-native'), $item['add_error'])) . '</span>';
             }
             $retry = true;
@@ -208,6 +213,7 @@ final class Closte_Native_Console_Table extends WP_List_Table
             // action closte_native_bulk, this one name.
             $html .= ' <button type="submit" class="button button-small closte-native-retry-one" name="retry_one" value="' . esc_attr($item['name']) . '">'
                 . '<span aria-hidden="true">' . esc_html__('Retry', 'closte-native') . '</span><span class="screen-reader-text">'
+                /* translators: %s: a domain */
                 . esc_html(sprintf(__('Retry %s', 'closte-native'), $item['name'])) . '</span></button>';
         }
         return $html;
@@ -244,9 +250,12 @@ final class Closte_Native_Console_Table extends WP_List_Table
         if ((int) $item['cert_valid'] === 1) {
             $days = (int) $item['cert_days'];
             $html = (int) $item['f_expiring'] ? self::badge('warning', __('Expiring', 'closte-native')) : self::badge('ok', __('Valid', 'closte-native'));
+            /* translators: %d: days until the certificate ends */
             $html .= ' <span class="closte-detail">' . esc_html(sprintf(_n('%d day left', '%d days left', $days, 'closte-native'), $days)) . '</span>';
             return $html . '<details class="closte-cert-details"><summary>' . esc_html__('Certificate', 'closte-native') . '<span class="screen-reader-text"> '
+                /* translators: %s: a name (the screen reader hears "Certificate of shop.example.com") */
                 . esc_html(sprintf(__('of %s', 'closte-native'), $item['name'])) . '</span></summary>'
+                /* translators: 1: the certificate's subject, 2: its issuer, 3: its end date */
                 . esc_html(sprintf(__('%1$s, issued by %2$s, until %3$s UTC', 'closte-native'), $item['cert_subject'], $item['cert_issuer'], (string) $item['cert_expires']))
                 . '</details>';
         }

@@ -115,6 +115,7 @@ final class Closte_Native_Console
         check_admin_referer("closte_native_$action");
         $missing = Closte_Native_Requirements::missing();
         if ($missing !== null) {
+            /* translators: %s: what is missing (the extension, or the key) */
             $this->done('error', sprintf(__('Nothing done: %s', 'closte-native'), $missing));
         }
     }
@@ -201,11 +202,13 @@ final class Closte_Native_Console
         }
         $rows = $this->table->rows_named(array_map([Closte_Native_Name::class, 'key'], $names));
         if ($rows === []) {
+            /* translators: %s: names, separated by commas */
             $this->done('error', sprintf(__('%s: not a mapped name. Nothing was sent.', 'closte-native'), implode(', ', $names)));
         }
         if ($op === 'recheck') {
             $valid = array_column(array_filter($rows, fn ($r) => $r['invalid'] === null), 'name');
             $errors = $this->refresh->check($valid, (int) (Closte_Native_Refresh::run()['id'] ?? 0));
+            /* translators: %d: names checked */
             $this->done($errors ? 'warning' : 'success', sprintf(_n('Re-checked %d name: DNS and certificate.', 'Re-checked %d names: DNS and certificate.', count($valid), 'closte-native'), count($valid))
                 . ($errors ? ' ' . implode(' ', $errors) : ''));
         }
@@ -309,6 +312,7 @@ final class Closte_Native_Console
         }
         $row ??= (new Closte_Native_Inventory())->find([$posted])[0] ?? null;
         if ($row === null) {
+            /* translators: %s: the name given */
             $this->done('error', sprintf(__('%s is not a mapped domain.', 'closte-native'), $posted));
         }
         $r = (new Closte_Native_Actions())->retry([$row], self::call_options());
@@ -343,13 +347,16 @@ final class Closte_Native_Console
             if ($w === null) {
                 return ''; // outside the revival window (or not looked at yet)
             }
+            /* translators: %s: what the domain waits for (DNS or its certificate) */
             $text = sprintf(__('watched for revival: back as soon as %s is right', 'closte-native'), $what);
         } else {
+            /* translators: %s: what the domain waits for (DNS or its certificate) */
             $text = sprintf(__('waiting for %s', 'closte-native'), $what);
         }
         if ($w === null || empty($w['checked_at'])) {
             $text .= ', ' . __('not checked by the watcher yet', 'closte-native');
         } else {
+            /* translators: 1: how long ago, 2: the check's result */
             $text .= sprintf(__(', last checked %1$s ago: %2$s', 'closte-native'), human_time_diff((int) $w['checked_at']), (string) $w['verdict']);
             if (!empty($w['held'])) {
                 $text .= '; ' . __("Ultimate Multisite's own check did not agree yet, so it follows its own schedule", 'closte-native');
@@ -368,16 +375,20 @@ final class Closte_Native_Console
         if ($next === false) {
             esc_html_e('Watcher: idle — no domain is waiting for DNS or a certificate. It starts by itself when one is.', 'closte-native');
         } else {
+            /* translators: %d: seconds between ticks */
             printf(esc_html__('Watcher: every %d s while domains wait.', 'closte-native'), Closte_Native_Watcher::interval());
         }
         if ($tick !== null && empty($tick['idle'])) {
+            /* translators: 1: how long ago, 2: the time, 3: names checked, 4: domains advanced, and the rest of the tick's counts */
             echo ' ' . esc_html(sprintf(__('Its last tick %1$s ago (%2$s UTC): %3$d names checked, %4$d domains advanced, %5$d revived, in %6$.1f s.', 'closte-native'),
                 human_time_diff((int) $tick['at']), gmdate('Y-m-d H:i:s', (int) $tick['at']), (int) $tick['names'], count($tick['advanced']),
                 count($tick['revived']), (float) $tick['seconds']));
             if (!empty($tick['left'])) {
+                /* translators: %d: domains waiting */
                 echo ' ' . esc_html(sprintf(__('%d domains wait for the next ticks (checked in turns).', 'closte-native'), (int) $tick['left']));
             }
             foreach ((array) ($tick['errors'] ?? []) as $what => $error) {
+                /* translators: 1: what could not be checked (DNS or certificates), 2: why */
                 echo ' ' . esc_html(sprintf(__('%1$s could not be checked: %2$s', 'closte-native'), $what === 'dns' ? 'DNS' : __('Certificates', 'closte-native'), $error));
             }
         }
@@ -442,8 +453,10 @@ final class Closte_Native_Console
                 printf('<li><strong>%s</strong>: %s (%s)</li>', esc_html($a['shown'] ?? $name), esc_html($a['error']), esc_html($a['reason']));
             }
             if (count($alerts['items']) > 20) {
+                /* translators: %d: alerts not listed */
                 printf('<li>%s</li>', esc_html(sprintf(__('and %d more: see the views below.', 'closte-native'), count($alerts['items']) - 20)));
             }
+            /* translators: %s: the date and time of the check */
             $from = ($alerts['source'] ?? '') === 'refresh' ? __('From the last Refresh, %s UTC.', 'closte-native') : __('From the daily reconcile, %s UTC.', 'closte-native');
             printf('</ul><p class="description">%s</p>', esc_html(sprintf($from, gmdate('Y-m-d H:i', $alerts['checked_at']))));
         }
@@ -481,6 +494,7 @@ final class Closte_Native_Console
         if ($run === null || empty($run['planned'])) {
             echo '<p class="closte-native-unclaimed-unknown">' . esc_html__('unknown: not checked yet. Press Refresh.', 'closte-native') . '</p>';
         } elseif ($run['unclaimed'] === null) {
+            /* translators: %s: why Closte's list could not be read */
             echo '<p class="closte-native-unclaimed-unknown">' . esc_html(sprintf(__('unknown: %s', 'closte-native'), $run['errors']['closte'] ?? __('the list could not be read', 'closte-native'))) . '</p>';
         } else {
             $this->render_unclaimed($run['unclaimed'], (int) $run['unclaimed_count']);
@@ -501,6 +515,7 @@ final class Closte_Native_Console
         }
         echo '</ul>';
         if ($count > 100) {
+            /* translators: %d: aliases not listed */
             echo '<p>' . esc_html(sprintf(__('and %d more.', 'closte-native'), $count - 100)) . '</p>';
         }
         $invalid = $this->table->invalid();
@@ -511,7 +526,9 @@ final class Closte_Native_Console
         // The names confirmed are the names shown (the run keeps the first UNCLAIMED_KEPT): the
         // removal takes no other, even one that turned up on Closte after the page was drawn.
         $confirm = count($unclaimed) < $count
+            /* translators: 1: aliases listed, 2: unclaimed aliases in all */
             ? sprintf(__('Yes, remove the first %1$d of these %2$d aliases from Closte', 'closte-native'), count($unclaimed), $count)
+            /* translators: %d: unclaimed aliases */
             : sprintf(_n('Yes, remove this %d alias from Closte', 'Yes, remove these %d aliases from Closte', $count, 'closte-native'), $count);
         echo '<form method="post" action="' . esc_url(admin_url('admin-post.php')) . '" class="closte-native-remove-unclaimed">'
             . '<input type="hidden" name="action" value="closte_native_remove_unclaimed">'

@@ -25,10 +25,12 @@ final class Closte_Native_Failure
             } else {
                 $next = __('Fix that setting of the closte extension (php.ini or its file in conf.d, see ini_get_all(\'closte\')) and reload PHP-FPM.', 'closte-native');
             }
+            /* translators: 1: the extension's message, 2: what to do next */
             return rtrim(sprintf(__('Configuration problem: %1$s. %2$s', 'closte-native'), $message, $next));
         }
         if ($e instanceof Closte\ApiException) {
             if (stripos($message, 'api key') !== false || $e->getCode() === 401) {
+                /* translators: %s: Closte's answer */
                 return sprintf(__('Closte refused the API key (%s). Check CLOSTE_CLIENT_API_KEY in wp-config.php: it must be the key Closte\'s dashboard shows.', 'closte-native'), $message);
             }
             if ($e->isRetryable()) {
@@ -51,6 +53,7 @@ final class Closte_Native_Failure
                 : sprintf(__('Closte could not be reached (%s). This will not pass by itself: check closte.api_url and closte.ca_file.', 'closte-native'), $message);
         }
         if ($e instanceof Closte\InvalidDomainException) {
+            /* translators: %s: why the extension refuses the name */
             return sprintf(__('%s. Correct the name in its domain record.', 'closte-native'), $message);
         }
         return $message . '.';

@@ -142,6 +142,7 @@ final class Closte_Native_Inventory
         }
         if (is_array($EZSQL_ERROR) && count($EZSQL_ERROR) > $errors) {
             $last = end($EZSQL_ERROR);
+            /* translators: %s: the database's error */
             throw new Closte_Native_Walk_Error(sprintf(__('the domain records could not be read (%s)', 'closte-native'), rtrim((string) ($last['error_str'] ?? 'database error'), '.')));
         }
         $twins = $this->ledger()->store()->twin_rows(array_values(array_filter(array_map(fn ($r) => Closte_Native_Name::canonical($r[0]), array_filter($rows, fn ($r) => $r[3])))));

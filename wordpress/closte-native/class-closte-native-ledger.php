@@ -166,6 +166,7 @@ final class Closte_Native_Ledger
             if ($twin !== null && isset($out[$twin]) && (isset($twins[$c]) || isset($on_closte[$twin]) || in_array($twin, $e['names'], true))) {
                 $out[$twin]['claimed'] = true;
                 $out[$twin]['wanted'] = $out[$twin]['wanted'] || $e['wanted'];
+                /* translators: %s: the domain as its record holds it */
                 $out[$twin]['by'][] = sprintf(__('www. twin of %s', 'closte-native'), $e['domain']);
                 $out[$twin]['claimants'][] = $c;
                 $this->typed[$c] = $e['domain'];
@@ -252,6 +253,7 @@ final class Closte_Native_Ledger
                 $this->claims->release($this->claimants_of($part));
                 foreach ($this->claims($part, array_fill_keys($part, true)) as $n => $c) {
                     if ($c['claimed']) {
+                        /* translators: 1: a name, 2: who claims it (domains, or "the network") */
                         $out['skipped'][$n] = sprintf(__('%1$s is claimed by %2$s: not removed', 'closte-native'), $n, implode(', ', $c['by']));
                         Closte_Native_Log::add("$who: " . $out['skipped'][$n]);
                     } else {
@@ -312,6 +314,7 @@ final class Closte_Native_Ledger
                 return ['sent' => Closte\add_domain($name, $options)];
             }
             if ($c['claimed']) {
+                /* translators: 1: a name, 2: who claims it (domains, or "the network") */
                 return ['skipped' => sprintf(__('%1$s is still claimed by %2$s: nothing sent', 'closte-native'), $name, implode(', ', $c['by']))];
             }
             return ['sent' => Closte\remove_domain($name, $options)];
@@ -351,7 +354,9 @@ final class Closte_Native_Ledger
     private static function not_claimed(string $name, array $c): string
     {
         return $c['claimed']
+            /* translators: %s: a name */
             ? sprintf(__('%s belongs to an archived or deleted site: nothing sent', 'closte-native'), $name)
+            /* translators: %s: a name */
             : sprintf(__('%s is no longer mapped: nothing sent', 'closte-native'), $name);
     }
 

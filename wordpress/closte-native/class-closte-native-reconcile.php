@@ -85,9 +85,11 @@ final class Closte_Native_Reconcile
         foreach (array_slice($alerts['items'], 0, 5, true) as $name => $a) {
             $items[] = esc_html(($a['shown'] ?? $name) . ": {$a['error']}");
         }
+        /* translators: %d: certificates not listed */
         $more = count($alerts['items']) > 5 ? ' ' . esc_html(sprintf(__('and %d more', 'closte-native'), count($alerts['items']) - 5)) : '';
         printf(
             '<div class="notice notice-error"><p><strong>%s</strong> %s%s. <a href="%s">%s</a></p></div>',
+            /* translators: %d: certificates that need attention */
             esc_html(sprintf(_n('Closte: %d certificate needs attention:', 'Closte: %d certificates need attention:', count($alerts['items']), 'closte-native'), count($alerts['items']))),
             implode('; ', $items),
             $more,

@@ -166,6 +166,7 @@ final class Closte_Native_Refresh
             return ['state' => 'failed', 'run' => $run['id'], 'text' => ucfirst((string) $run['failure']) . '. ' . __('Press Refresh to try again.', 'closte-native')];
         }
         if (empty($run['planned']) && (int) $run['plan_offset'] > 0) {
+            /* translators: %s: names read so far */
             return ['state' => 'planning', 'run' => $run['id'], 'text' => sprintf(__('Reading the domain records: %s names so far.', 'closte-native'), number_format_i18n((int) $run['total']))];
         }
         if (empty($run['planned'])) {
@@ -174,11 +175,13 @@ final class Closte_Native_Refresh
         [$total, $checked] = $this->table->progress((int) $run['id']);
         if (!empty($run['finished_at'])) {
             return ['state' => 'done', 'run' => $run['id'], 'total' => $total, 'checked' => $checked,
+                /* translators: 1: how long ago, 2: the time, 3: names, 4: seconds the run took */
                 'text' => sprintf(_n('Last checked %1$s ago (%2$s UTC): %3$s name in %4$.1f s.', 'Last checked %1$s ago (%2$s UTC): %3$s names in %4$.1f s.', $total, 'closte-native'), human_time_diff((int) $run['finished_at']),
                     gmdate('Y-m-d H:i:s', (int) $run['finished_at']), number_format_i18n($total), ((float) ($run['elapsed_ms'] ?? 0)) / 1000)];
         }
         $runners = Closte_Native_Queue::running(self::CHUNK_HOOK);
         return ['state' => 'running', 'run' => $run['id'], 'total' => $total, 'checked' => $checked, 'runners' => $runners,
+            /* translators: 1: names checked, 2: names in all, 3: runners at work */
             'text' => sprintf(_n('%1$s of %2$s checked, %3$d runner', '%1$s of %2$s checked, %3$d runners', $runners, 'closte-native'),
                 number_format_i18n($checked), number_format_i18n($total), $runners)];
     }

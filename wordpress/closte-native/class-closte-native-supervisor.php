@@ -62,6 +62,7 @@ final class Closte_Native_Supervisor
                 if ($attempt > Closte_Native_Refresh::CHUNK_ATTEMPTS) {
                     // A chunk that keeps failing is not run forever: its names say they were not
                     // checked, and why, and the run can finish.
+                    /* translators: %d: how many times the chunk failed */
                     $why = sprintf(__('not checked: its chunk of the refresh failed %d times (its action failed or its worker died each time; Tools → Scheduled Actions, hook closte_native_refresh_chunk, says why)', 'closte-native'), $attempt - 1);
                     $this->table->give_up($id, $chunk, $why);
                     Closte_Native_Log::add(sprintf('refresh: chunk %d of run %d failed %d times: given up, its names marked not checked', $chunk, $id, $attempt - 1));
@@ -105,6 +106,7 @@ final class Closte_Native_Supervisor
             $attempt = $this->runs->attempt($id, Closte_Native_Refresh::PLAN_ATTEMPTS_KEY);
             if ($attempt > Closte_Native_Refresh::CHUNK_ATTEMPTS) {
                 // A plan step that keeps failing is not run forever: the run ends and says so.
+                /* translators: 1: the record the step starts at, 2: how many times it failed */
                 $why = sprintf(__('the refresh stopped: reading the domain records from record %1$d failed %2$d times (its action failed or its worker died each time; Tools → Scheduled Actions, hook closte_native_refresh, says why)', 'closte-native'),
                     $offset, $attempt - 1);
                 Closte_Native_Log::add(sprintf('refresh: the plan of run %d failed %d times at record %d: given up', $id, $attempt - 1, $offset));
