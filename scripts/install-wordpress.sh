@@ -11,7 +11,13 @@ else
   [ -f "$wp/wp-settings.php" ] || [ -d "$wp/wp-content" ] || { echo "$wp does not look like a WordPress root" >&2; exit 2; }
   content="$wp/wp-content"
 fi
-mkdir -p "$content/mu-plugins/closte-native"
+# The plugin's folder is replaced whole: an upgrade leaves no file of an older layout behind.
+rm -rf "$content/mu-plugins/closte-native"
+for dir in $(cd wordpress && find closte-native -type d); do
+  mkdir -p "$content/mu-plugins/$dir"
+done
 install -m 0644 wordpress/closte-native.php "$content/mu-plugins/closte-native.php"
-install -m 0644 wordpress/closte-native/*.php "$content/mu-plugins/closte-native/"
+for f in $(cd wordpress && find closte-native -name '*.php'); do
+  install -m 0644 "wordpress/$f" "$content/mu-plugins/$f"
+done
 echo "installed $content/mu-plugins/closte-native.php"

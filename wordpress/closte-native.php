@@ -9,39 +9,41 @@
  * Without the extension or the CLOSTE_CLIENT_API_KEY constant it does nothing but tell
  * network admins what is missing, and the multisite plugin's own integration keeps working.
  *
- * This file only loads the classes and wires their hooks; each concern has its own class
- * under closte-native/. Matched against Ultimate Multisite 2.4.10 (and 2.3.x, whose
- * host-provider classes declare no return types).
+ * This file only loads the classes and wires their hooks; the classes live under
+ * closte-native/ by layer: foundation/, domain/ (the rules and the ledger), store/, jobs/,
+ * app/ (the actions both faces run), admin/ (the console) and cli/ (docs/wordpress.md).
+ * Matched against Ultimate Multisite 2.4.10 (and 2.3.x, whose host-provider classes
+ * declare no return types).
  */
 
 defined('ABSPATH') || exit;
 
-require_once __DIR__ . '/closte-native/class-closte-native-requirements.php';
-require_once __DIR__ . '/closte-native/class-closte-native-log.php';
-require_once __DIR__ . '/closte-native/class-closte-native-failure.php';
-require_once __DIR__ . '/closte-native/class-closte-native-name.php';
-require_once __DIR__ . '/closte-native/class-closte-native-events.php';
-require_once __DIR__ . '/closte-native/class-closte-native-ssl-stage.php';
-require_once __DIR__ . '/closte-native/class-closte-native-dns-stage.php';
-require_once __DIR__ . '/closte-native/class-closte-native-inventory.php';
-require_once __DIR__ . '/closte-native/class-closte-native-claims.php';
-require_once __DIR__ . '/closte-native/class-closte-native-name-lock.php';
-require_once __DIR__ . '/closte-native/class-closte-native-ledger.php';
-require_once __DIR__ . '/closte-native/class-closte-native-queue.php';
-require_once __DIR__ . '/closte-native/class-closte-native-runner.php';
-require_once __DIR__ . '/closte-native/class-closte-native-status-table.php';
-require_once __DIR__ . '/closte-native/class-closte-native-runs.php';
-require_once __DIR__ . '/closte-native/class-closte-native-status.php';
-require_once __DIR__ . '/closte-native/class-closte-native-supervisor.php';
-require_once __DIR__ . '/closte-native/class-closte-native-planner.php';
-require_once __DIR__ . '/closte-native/class-closte-native-chunk-worker.php';
-require_once __DIR__ . '/closte-native/class-closte-native-refresh.php';
-require_once __DIR__ . '/closte-native/class-closte-native-actions.php';
-require_once __DIR__ . '/closte-native/class-closte-native-console.php';
-require_once __DIR__ . '/closte-native/class-closte-native-reconcile.php';
-require_once __DIR__ . '/closte-native/class-closte-native-watcher.php';
-require_once __DIR__ . '/closte-native/class-closte-native-provider-guard.php';
-require_once __DIR__ . '/closte-native/class-closte-native-um-events.php';
+require_once __DIR__ . '/closte-native/foundation/class-closte-native-requirements.php';
+require_once __DIR__ . '/closte-native/foundation/class-closte-native-log.php';
+require_once __DIR__ . '/closte-native/foundation/class-closte-native-failure.php';
+require_once __DIR__ . '/closte-native/foundation/class-closte-native-name.php';
+require_once __DIR__ . '/closte-native/foundation/class-closte-native-queue.php';
+require_once __DIR__ . '/closte-native/domain/class-closte-native-events.php';
+require_once __DIR__ . '/closte-native/domain/class-closte-native-ssl-stage.php';
+require_once __DIR__ . '/closte-native/domain/class-closte-native-dns-stage.php';
+require_once __DIR__ . '/closte-native/domain/class-closte-native-inventory.php';
+require_once __DIR__ . '/closte-native/domain/class-closte-native-claims.php';
+require_once __DIR__ . '/closte-native/domain/class-closte-native-name-lock.php';
+require_once __DIR__ . '/closte-native/domain/class-closte-native-ledger.php';
+require_once __DIR__ . '/closte-native/domain/class-closte-native-provider-guard.php';
+require_once __DIR__ . '/closte-native/domain/class-closte-native-um-events.php';
+require_once __DIR__ . '/closte-native/store/class-closte-native-status-table.php';
+require_once __DIR__ . '/closte-native/store/class-closte-native-runs.php';
+require_once __DIR__ . '/closte-native/store/class-closte-native-status.php';
+require_once __DIR__ . '/closte-native/jobs/class-closte-native-runner.php';
+require_once __DIR__ . '/closte-native/jobs/class-closte-native-supervisor.php';
+require_once __DIR__ . '/closte-native/jobs/class-closte-native-planner.php';
+require_once __DIR__ . '/closte-native/jobs/class-closte-native-chunk-worker.php';
+require_once __DIR__ . '/closte-native/jobs/class-closte-native-refresh.php';
+require_once __DIR__ . '/closte-native/jobs/class-closte-native-reconcile.php';
+require_once __DIR__ . '/closte-native/jobs/class-closte-native-watcher.php';
+require_once __DIR__ . '/closte-native/app/class-closte-native-actions.php';
+require_once __DIR__ . '/closte-native/admin/class-closte-native-console.php';
 
 final class Closte_Native
 {
@@ -106,6 +108,6 @@ Closte_Native::boot();
 // `wp closte …`: loaded only when WP-CLI runs (nothing on web requests). Outside boot(),
 // which returns early without the extension or the key: the commands then say so.
 if (defined('WP_CLI') && WP_CLI) {
-    require_once __DIR__ . '/closte-native/class-closte-native-cli.php';
+    require_once __DIR__ . '/closte-native/cli/class-closte-native-cli.php';
     Closte_Native_CLI::register();
 }

@@ -313,7 +313,7 @@ $t->same('check: csv, yaml and count', ['csv' => true, 'yaml' => true, 'count' =
 // here a --require'd file sends it to the lab's server for each name, as public DNS would.
 file_put_contents("$work/public-dns.php", '<?php WP_CLI::add_wp_hook("closte_native_check_ssl_options", function ($o, $name) { $lab = get_network_option(null, "closte_test_lab", []);'
     . ' return isset($lab["targets"][$name]) ? ["connect_to" => [$name => $lab["targets"][$name]], "ca_file" => $lab["ca_file"], "timeout" => 2] + $o : $o; }, 10, 2);');
-require_once WPMU_PLUGIN_DIR . '/closte-native/class-closte-native-doctor.php'; // loaded by WP-CLI runs only
+require_once WPMU_PLUGIN_DIR . '/closte-native/app/class-closte-native-doctor.php'; // loaded by WP-CLI runs only
 $sent = count($emu->requests());
 $r = $run(['closte', 'doctor', 'valid.example.test', "--require=$work/public-dns.php", '--format=json']);
 $rows = (array) $json($r);

@@ -15,7 +15,7 @@ ini_set('closte.api_url', $emu->api);
 require __DIR__ . '/bootstrap.php';
 
 if (getenv('CLOSTE_WP_FORCE_PROVIDER')) {
-    require WP_CONTENT_DIR . '/mu-plugins/closte-native/class-closte-native-host-provider.php';
+    require WP_CONTENT_DIR . '/mu-plugins/closte-native/domain/class-closte-native-host-provider.php';
     echo "declared\n";
     exit(0);
 }

@@ -11,7 +11,7 @@
 
 defined('ABSPATH') || exit;
 
-require_once __DIR__ . '/class-closte-native-doctor.php';
+require_once __DIR__ . '/../app/class-closte-native-doctor.php';
 
 /**
  * Closte domain aliases of the network: status, refresh, sync, live checks, retries and the watcher.

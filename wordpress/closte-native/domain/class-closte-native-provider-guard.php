@@ -45,7 +45,7 @@ final class Closte_Native_Provider_Guard
                     . implode('; ', $this->problems));
                 return;
             }
-            require_once __DIR__ . '/class-closte-native-host-provider.php';
+            require_once __DIR__ . '/class-closte-native-host-provider.php'; // same folder
         }
         call_user_func([self::PROVIDER_CLASS, 'get_instance']);
     }
