@@ -32,6 +32,7 @@ require_once __DIR__ . '/closte-native/domain/class-closte-native-name-lock.php'
 require_once __DIR__ . '/closte-native/domain/class-closte-native-ledger.php';
 require_once __DIR__ . '/closte-native/domain/class-closte-native-provider-guard.php';
 require_once __DIR__ . '/closte-native/domain/class-closte-native-um-events.php';
+require_once __DIR__ . '/closte-native/store/class-closte-native-schema.php';
 require_once __DIR__ . '/closte-native/store/class-closte-native-status-table.php';
 require_once __DIR__ . '/closte-native/store/class-closte-native-runs.php';
 require_once __DIR__ . '/closte-native/store/class-closte-native-status.php';
@@ -44,6 +45,7 @@ require_once __DIR__ . '/closte-native/jobs/class-closte-native-reconcile.php';
 require_once __DIR__ . '/closte-native/jobs/class-closte-native-watcher.php';
 require_once __DIR__ . '/closte-native/app/class-closte-native-actions.php';
 require_once __DIR__ . '/closte-native/admin/class-closte-native-console.php';
+require_once __DIR__ . '/closte-native/admin/class-closte-native-console-page.php';
 
 final class Closte_Native
 {

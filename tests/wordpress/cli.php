@@ -201,10 +201,12 @@ Closte\remove_domain('expired.example.test'); // missing again, as the status ch
 // status: every format, the same rows.
 $r = $run(['closte', 'status']);
 $table = $table_rows($r['out']);
-$t->check('status (table): one row per name, the last check\'s time above it', $r['code'] === 0 && count($table) === 8 && str_contains($r['out'], 'Last checked'), $show($r));
+$t->check('status (table): one row per name; the last check\'s time on stderr, never in the data on stdout', $r['code'] === 0 && count($table) === 8 && str_contains($r['err'], 'Last checked')
+    && !str_contains($r['out'], 'Last checked'), $show($r));
 $r = $run(['closte', 'status', '--format=json']);
 $rows = $json($r);
-$t->check('status --format=json: JSON only on stdout, exit 0', $r['code'] === 0 && is_array($rows) && count($rows) === 8 && $r['err'] === '', $show($r));
+$t->check('status --format=json: JSON only on stdout (the last check\'s time on stderr), exit 0', $r['code'] === 0 && is_array($rows) && count($rows) === 8
+    && str_starts_with(trim($r['err']), 'Last checked'), $show($r));
 $t->same('status: --format=json equals the table\'s rows', $table, $as_strings($rows));
 $byname = array_column((array) $rows, null, 'name');
 $t->same('status: the columns, in order', ['name', 'domain', 'site', 'stage', 'on_closte', 'dns', 'certificate', 'days_left'], array_keys($rows[0] ?? []));
@@ -261,7 +263,7 @@ foreach (['proxied', 'partly_elsewhere', 'caa_forbids'] as $reason) {
     $wpdb->query($wpdb->prepare('UPDATE ' . $status_table->name() . " SET dns_ok = 0, dns_reason = %s, dns_error = 'the check said so' WHERE name = 'silent.example.test'", $reason));
     $a = $run(['closte', 'status', 'silent.example.test', '--fields=name,dns,dns_next_step', '--format=json']);
     $b = $run(['closte', 'status', 'silent.example.test']);
-    $words[$reason] = [$json($a), str_contains($b['out'], "silent.example.test: DNS $reason. " . Closte_Native_Dns_Stage::next_step($reason))];
+    $words[$reason] = [$json($a), str_contains($b['err'], "silent.example.test: DNS $reason. " . Closte_Native_Dns_Stage::next_step($reason))];
 }
 $wpdb->query('UPDATE ' . $status_table->name() . " SET dns_reason = 'points_elsewhere', dns_error = 'silent.example.test points to 203.0.113.9; Closte expects 198.51.100.7' WHERE name = 'silent.example.test'");
 $t->same('status: proxied, partly_elsewhere and caa_forbids say what they mean and the next step (field dns_next_step; a line under the table)', [

@@ -180,7 +180,7 @@ final class Closte_Native_Console_Table extends WP_List_Table
             return '<span class="closte-stage">' . esc_html($label) . '</span>';
         }
         $d = ['stage' => $item['stage'], 'invalid' => $item['invalid']];
-        return '<span class="closte-stage">' . esc_html($label) . '</span>' . Closte_Native_Console::watch_cell($d, $this->watched[$item['name']] ?? null);
+        return '<span class="closte-stage">' . esc_html($label) . '</span>' . Closte_Native_Console_Page::watch_cell($d, $this->watched[$item['name']] ?? null);
     }
 
     protected function column_closte($item)

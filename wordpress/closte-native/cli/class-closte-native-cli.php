@@ -12,6 +12,8 @@
 defined('ABSPATH') || exit;
 
 require_once __DIR__ . '/../app/class-closte-native-doctor.php';
+require_once __DIR__ . '/class-closte-native-cli-output.php';
+require_once __DIR__ . '/class-closte-native-cli-checks.php';
 
 /**
  * Closte domain aliases of the network: status, refresh, sync, live checks, retries and the watcher.
@@ -44,6 +46,8 @@ final class Closte_Native_CLI
     public static function register(): void
     {
         WP_CLI::add_command('closte', self::class);
+        WP_CLI::add_command('closte check', [new Closte_Native_CLI_Checks(), 'check']);
+        WP_CLI::add_command('closte doctor', [new Closte_Native_CLI_Checks(), 'doctor']);
     }
 
     /**
@@ -109,9 +113,9 @@ final class Closte_Native_CLI
      */
     public function status($args, $assoc_args): void
     {
-        self::ready();
-        $format = self::format($assoc_args);
-        $fields = self::fields($assoc_args, self::STATUS_FIELDS, self::STATUS_DEFAULT_FIELDS);
+        Closte_Native_CLI_Output::ready();
+        $format = Closte_Native_CLI_Output::format($assoc_args);
+        $fields = Closte_Native_CLI_Output::fields($assoc_args, self::STATUS_FIELDS, self::STATUS_DEFAULT_FIELDS);
         $view = (string) ($assoc_args['view'] ?? 'all');
         if (!in_array($view, self::VIEWS, true)) {
             WP_CLI::error(sprintf('Unknown view "%s". Views: %s.', $view, implode(', ', self::VIEWS)));
@@ -119,18 +123,18 @@ final class Closte_Native_CLI
         $run = Closte_Native_Refresh::run();
         if ($run === null) {
             WP_CLI::warning('Nothing checked yet: run `wp closte refresh --inline` (or `wp closte refresh` and let the queue run it).');
-        } elseif ($format === 'table') {
-            WP_CLI::log((new Closte_Native_Refresh())->progress()['text']);
+        } else {
+            Closte_Native_CLI_Output::note((new Closte_Native_Refresh())->progress()['text']); // stderr: stdout holds the rows only, in every format
         }
-        [$rows, $unknown] = $this->status_rows($view, array_map('strval', $args));
+        [$rows, $unknown] = Closte_Native_CLI_Output::status_rows($view, array_map('strval', $args));
         $inflight = Closte_Native_Events::all_wanted();
-        $items = array_map(fn ($r) => self::status_item($r, $inflight[$r['name']] ?? null), $rows);
+        $items = array_map(fn ($r) => Closte_Native_CLI_Output::status_item($r, $inflight[$r['name']] ?? null), $rows);
         WP_CLI\Utils\format_items($format, $items, $fields);
         if ($format === 'table' && !in_array('dns_next_step', $fields, true)) {
             // DNS's reason in words, and the next step (machine formats: the dns_next_step field).
             foreach ($items as $item) {
                 if ($item['dns_next_step'] !== '') {
-                    WP_CLI::log(sprintf('%s: DNS %s. %s', $item['name'], $item['dns'], $item['dns_next_step']));
+                    Closte_Native_CLI_Output::note(sprintf('%s: DNS %s. %s', $item['name'], $item['dns'], $item['dns_next_step']));
                 }
             }
         }
@@ -166,7 +170,7 @@ final class Closte_Native_CLI
      */
     public function refresh($args, $assoc_args): void
     {
-        self::ready();
+        Closte_Native_CLI_Output::ready();
         if (!WP_CLI\Utils\get_flag_value($assoc_args, 'inline', false)) {
             $id = Closte_Native_Refresh::start('wp-cli');
             WP_CLI::success(sprintf('Refresh queued (run %d): the queue\'s runners check every name in chunks. `wp closte status` shows the result when it is done.', $id));
@@ -175,7 +179,7 @@ final class Closte_Native_CLI
         $refresh = new Closte_Native_Refresh();
         $table = new Closte_Native_Status_Table();
         $id = Closte_Native_Refresh::start('wp-cli');
-        self::unqueue(Closte_Native_Refresh::HOOK, [$id]); // planned here, not by a runner
+        Closte_Native_CLI_Output::unqueue(Closte_Native_Refresh::HOOK, [$id]); // planned here, not by a runner
         $refresh->plan_inline($id); // every step, enqueueing nothing
         $run = Closte_Native_Refresh::run() ?? [];
         $chunks = (int) ($run['chunks'] ?? 0);
@@ -195,7 +199,7 @@ final class Closte_Native_CLI
         $counts = $table->counts();
         WP_CLI::log(sprintf('%d names checked in %.1f s: %d need attention, %d missing on Closte, %d with DNS wrong, %d without a valid certificate, %d expiring soon, %d waiting.',
             (int) ($run['total'] ?? 0), ((float) ($run['elapsed_ms'] ?? 0)) / 1000, $counts['attention'] ?? 0, $counts['missing'] ?? 0, $counts['dns'] ?? 0,
-            $counts[self::view_key('certificate')] ?? 0, $counts['expiring'] ?? 0, $counts['waiting'] ?? 0));
+            $counts[Closte_Native_CLI_Output::view_key('certificate')] ?? 0, $counts['expiring'] ?? 0, $counts['waiting'] ?? 0));
         if ($run['unclaimed_count'] ?? null) {
             WP_CLI::log(sprintf('%d aliases on Closte that no mapped domain claims: %s', (int) $run['unclaimed_count'], implode(', ', array_slice((array) $run['unclaimed'], 0, 20))
                 . ((int) $run['unclaimed_count'] > 20 ? ', …' : '')));
@@ -250,7 +254,7 @@ final class Closte_Native_CLI
      */
     public function sync($args, $assoc_args): void
     {
-        self::ready();
+        Closte_Native_CLI_Output::ready();
         $dry = (bool) WP_CLI\Utils\get_flag_value($assoc_args, 'dry-run', false);
         $remove = (bool) WP_CLI\Utils\get_flag_value($assoc_args, 'remove-unlisted', false);
         $yes = (bool) WP_CLI\Utils\get_flag_value($assoc_args, 'yes', false);
@@ -273,7 +277,7 @@ final class Closte_Native_CLI
             foreach ($unclaimed as $name) {
                 WP_CLI::log("would remove $name");
             }
-            self::warn_invalid($c['invalid']);
+            Closte_Native_CLI_Output::warn_invalid($c['invalid']);
             WP_CLI::success(Closte_Native_Actions::dry_run_summary(count($c['missing']), $c['present'], $remove ? count($unclaimed) : null));
             return;
         }
@@ -284,7 +288,7 @@ final class Closte_Native_CLI
             }
             $question = sprintf('Remove the %d alias%s listed above from Closte (no mapped domain claims %s)?', count($unclaimed), count($unclaimed) === 1 ? '' : 'es',
                 count($unclaimed) === 1 ? 'it' : 'them');
-            self::confirm($question, $yes, 'Nothing was changed.');
+            Closte_Native_CLI_Output::confirm($question, $yes, 'Nothing was changed.');
         }
         // The ledger decides each name again as it is sent: one deleted since the walk is not added.
         $r = $actions->add_missing($cmp, [], 'wp closte sync');
@@ -315,218 +319,13 @@ final class Closte_Native_CLI
         foreach ($failed as $line) {
             WP_CLI::warning($line);
         }
-        self::warn_invalid($c['invalid']);
+        Closte_Native_CLI_Output::warn_invalid($c['invalid']);
         $summary = Closte_Native_Actions::sync_summary(count($r['added']), $r['unchanged'], count($failed), $remove ? count($removed) : null);
         if ($failed !== [] || $c['invalid'] !== []) {
             WP_CLI::warning($summary);
             WP_CLI::halt(1);
         }
         WP_CLI::success($summary);
-    }
-
-    /**
-     * Checks names live, now: DNS against Closte's address and the certificate Closte serves.
-     *
-     * Not from the status table: one DNS batch and one certificate batch, with the console's
-     * options (filters closte_native_console_dns_options and closte_native_console_ssl_options;
-     * certificates are fetched from CLOSTE_PUBLIC_IP_ADDRESS when it is defined). One row per
-     * name given. Exit status 1 when a name's DNS is not right or its certificate not valid.
-     *
-     * ## OPTIONS
-     *
-     * <domain>...
-     * : The names to check (a www. twin is checked only when given).
-     *
-     * [--dns]
-     * : Check DNS only.
-     *
-     * [--ssl]
-     * : Check the certificate only.
-     *
-     * [--connect-to=<host>]
-     * : Fetch the certificate from this host or IP (or host:port, [IPv6]:port) instead of CLOSTE_PUBLIC_IP_ADDRESS; SNI and verification stay for each name.
-     *
-     * [--format=<format>]
-     * : Render output in a particular format.
-     * ---
-     * default: table
-     * options:
-     *   - table
-     *   - json
-     *   - csv
-     *   - yaml
-     *   - count
-     * ---
-     *
-     * ## EXAMPLES
-     *
-     *     # Is the domain ready: DNS at Closte and a valid certificate?
-     *     $ wp closte check shop.example.com www.shop.example.com
-     *
-     *     # The certificate as a given server serves it
-     *     $ wp closte check shop.example.com --ssl --connect-to=198.51.100.7
-     *
-     *     # In a deploy script
-     *     $ wp closte check shop.example.com --dns --format=json
-     *
-     * @when after_wp_load
-     */
-    public function check($args, $assoc_args): void
-    {
-        self::ready();
-        $format = self::format($assoc_args);
-        $dns = (bool) WP_CLI\Utils\get_flag_value($assoc_args, 'dns', false);
-        $ssl = (bool) WP_CLI\Utils\get_flag_value($assoc_args, 'ssl', false);
-        if (!$dns && !$ssl) {
-            $dns = $ssl = true;
-        }
-        $rows = [];
-        $names = [];
-        foreach ($args as $arg) {
-            $arg = (string) $arg;
-            $canonical = Closte_Native_Name::canonical($arg);
-            $rows[$arg] = ['name' => $canonical ?? $arg];
-            if ($canonical === null) {
-                $rows[$arg]['detail'] = sprintf('not a valid domain name: %s', (string) Closte_Native_Name::problem($arg));
-                $rows[$arg] += $dns ? ['dns' => 'invalid'] : [];
-                $rows[$arg] += $ssl ? ['certificate' => 'invalid'] : [];
-            } else {
-                $names[$arg] = $canonical;
-            }
-        }
-        $list = array_values(array_unique($names));
-        $failed = array_keys(array_diff_key($rows, $names));
-        $results = ['dns' => [], 'ssl' => []];
-        if ($list !== [] && $dns) {
-            try {
-                foreach (Closte\check_dns_many($list, Closte_Native_Status::dns_options($list)) as $i => $r) {
-                    $results['dns'][$list[$i]] = $r;
-                }
-            } catch (Throwable $e) {
-                WP_CLI::error('DNS could not be checked: ' . Closte_Native_Failure::explain($e));
-            }
-        }
-        if ($list !== [] && $ssl) {
-            $options = Closte_Native_Status::ssl_options($list); // expiring_soon: the extension's word, by the certificate's lifetime
-            if (isset($assoc_args['connect-to'])) { // the operator's word wins over the filters
-                $to = trim((string) $assoc_args['connect-to']);
-                if (preg_match('/^\[([^\]]+)\]:(\d{1,5})$/', $to, $m) || preg_match('/^([^:]+):(\d{1,5})$/', $to, $m)) {
-                    $options['connect_to'] = $m[1];
-                    $options['port'] = (int) $m[2];
-                } else {
-                    $options['connect_to'] = trim($to, '[]');
-                }
-            }
-            try {
-                foreach (Closte\check_ssl_many($list, $options) as $i => $r) {
-                    $results['ssl'][$list[$i]] = $r;
-                }
-            } catch (Throwable $e) {
-                WP_CLI::error('Certificates could not be checked: ' . Closte_Native_Failure::explain($e));
-            }
-        }
-        foreach ($names as $arg => $name) {
-            $detail = [];
-            if ($dns) {
-                $r = $results['dns'][$name];
-                $rows[$arg]['dns'] = $r['ok'] ? 'ok' : (string) $r['reason'];
-                $rows[$arg]['points_to'] = implode(', ', array_merge((array) $r['a'], (array) $r['aaaa']));
-                if (!$r['ok']) {
-                    $detail[] = (string) $r['error'];
-                }
-            }
-            if ($ssl) {
-                $r = $results['ssl'][$name];
-                $rows[$arg]['certificate'] = $r['valid'] ? (!empty($r['expiring_soon']) ? 'expiring' : 'valid') : (string) $r['reason'];
-                $rows[$arg]['days_left'] = $r['days_remaining'] === null ? '' : (int) $r['days_remaining'];
-                $rows[$arg]['expires'] = $r['not_after'] === null ? '' : gmdate('Y-m-d H:i:s', (int) $r['not_after']);
-                $rows[$arg]['subject'] = (string) $r['subject'];
-                $rows[$arg]['issuer'] = (string) $r['issuer'];
-                if (!$r['valid']) {
-                    $detail[] = (string) $r['error'];
-                }
-            }
-            $rows[$arg]['detail'] = implode('; ', $detail);
-            if ($detail !== []) {
-                $failed[] = $arg;
-            }
-        }
-        $fields = array_merge(['name'], $dns ? ['dns', 'points_to'] : [], $ssl ? ['certificate', 'days_left', 'expires', 'subject', 'issuer'] : [], ['detail']);
-        $items = [];
-        foreach ($rows as $row) {
-            $items[] = array_map(fn ($f) => $row[$f] ?? '', array_combine($fields, $fields));
-        }
-        WP_CLI\Utils\format_items($format, $items, $fields);
-        if ($failed !== []) {
-            WP_CLI::warning(sprintf('%d of %d names not ready: %s.', count($failed), count($rows), implode(', ', $failed)));
-            WP_CLI::halt(1);
-        }
-    }
-
-    /**
-     * Runs every check of mapped domains now and says, for each, pass or fail and the next step.
-     *
-     * For each domain: its record and stage in Ultimate Multisite, the claims ledger's word,
-     * the alias on Closte (one list read for all), DNS (A, AAAA, CNAME) against Closte's
-     * address, a proxy in front (Cloudflare), CAA, the certificate as Closte serves it
-     * (CLOSTE_PUBLIC_IP_ADDRESS, the console's options) and as visitors reach it (public DNS,
-     * the SSL stage's options), and what is scheduled for it (Ultimate Multisite's next
-     * stage check, a retry, the watcher). Sends nothing to Closte but the list read. Exit
-     * status 1 when any check fails.
-     *
-     * ## OPTIONS
-     *
-     * <domain>...
-     * : The mapped domains to examine (as typed or canonical; a www. twin is examined as itself).
-     *
-     * [--format=<format>]
-     * : Render output in a particular format: one row per check (domain, check, status, detail, next_step).
-     * ---
-     * default: table
-     * options:
-     *   - table
-     *   - json
-     *   - csv
-     *   - yaml
-     * ---
-     *
-     * ## EXAMPLES
-     *
-     *     # Why has the domain no padlock?
-     *     $ wp closte doctor shop.example.com
-     *
-     *     # Only what fails, as JSON (jq)
-     *     $ wp closte doctor shop.example.com --format=json | jq '.[] | select(.status == "fail")'
-     *
-     *     # Several domains; exit status 1 when any check fails
-     *     $ wp closte doctor shop.example.com blog.example.org || echo "needs attention"
-     *
-     * @when after_wp_load
-     */
-    public function doctor($args, $assoc_args): void
-    {
-        self::ready();
-        $format = self::format($assoc_args);
-        $doctor = new Closte_Native_Doctor();
-        $items = [];
-        $failed = [];
-        foreach ($args as $arg) {
-            $result = $doctor->examine((string) $arg);
-            if (!$result['ok']) {
-                $failed[] = (string) $arg;
-            }
-            foreach ($result['checks'] as $c) {
-                $items[] = ['domain' => (string) $arg] + $c;
-            }
-        }
-        WP_CLI\Utils\format_items($format, $items, ['domain', 'check', 'status', 'detail', 'next_step']);
-        if ($failed !== []) {
-            WP_CLI::warning(sprintf('%d of %d domains have a failing check: %s.', count($failed), count($args), implode(', ', $failed)));
-            WP_CLI::halt(1);
-        }
-        if ($format === 'table') {
-            WP_CLI::success(sprintf('Every check passed (%d domain%s).', count($args), count($args) === 1 ? '' : 's'));
-        }
     }
 
     /**
@@ -557,7 +356,7 @@ final class Closte_Native_CLI
      */
     public function retry($args, $assoc_args): void
     {
-        self::ready();
+        Closte_Native_CLI_Output::ready();
         $all = (bool) WP_CLI\Utils\get_flag_value($assoc_args, 'all-missing', false);
         if ($all === ($args !== [])) {
             WP_CLI::error('Name the domains to re-send, or pass --all-missing (not both).');
@@ -618,7 +417,7 @@ final class Closte_Native_CLI
      */
     public function watch($args, $assoc_args): void
     {
-        self::ready();
+        Closte_Native_CLI_Output::ready();
         $r = (new Closte_Native_Watcher())->tick();
         if (!empty($r['idle'])) {
             WP_CLI::success('Nothing is waiting for DNS or a certificate: the watcher has nothing to check.');
@@ -638,171 +437,5 @@ final class Closte_Native_CLI
             WP_CLI::halt(1);
         }
         WP_CLI::success('Watcher tick done.');
-    }
-
-    /** Without the extension or the key: one error line, exit 1. */
-    private static function ready(): void
-    {
-        $missing = Closte_Native_Requirements::missing();
-        if ($missing !== null) {
-            WP_CLI::error('Closte (native) is inactive: ' . $missing);
-        }
-    }
-
-    private static function format(array $assoc_args): string
-    {
-        $format = (string) ($assoc_args['format'] ?? 'table');
-        if (!in_array($format, self::FORMATS, true)) {
-            WP_CLI::error(sprintf('Unknown format "%s". Formats: %s.', $format, implode(', ', self::FORMATS)));
-        }
-        return $format;
-    }
-
-    private static function fields(array $assoc_args, array $all, array $default): array
-    {
-        if (!isset($assoc_args['fields'])) {
-            return $default;
-        }
-        $fields = array_values(array_filter(array_map('trim', explode(',', (string) $assoc_args['fields'])), 'strlen'));
-        $unknown = array_diff($fields, $all);
-        if ($fields === [] || $unknown !== []) {
-            WP_CLI::error(sprintf('Unknown field%s: %s. Fields: %s.', count($unknown) === 1 ? '' : 's', implode(', ', $unknown) ?: '(none given)', implode(', ', $all)));
-        }
-        return $fields;
-    }
-
-    /** The status table's key of a view named on the command line. */
-    private static function view_key(string $view): string
-    {
-        $views = Closte_Native_Status_Table::VIEWS;
-        if (isset($views[$view])) {
-            return $view;
-        }
-        return $view === 'certificate' && isset($views['cert']) ? 'cert' : 'all';
-    }
-
-    /**
-     * The rows of a view (all of them, or of the domains named), from the status table, and
-     * the domains named that have no row at all. The one place that reads the console's data.
-     *
-     * @return array{0: list<array>, 1: list<string>}
-     */
-    private function status_rows(string $view, array $domains): array
-    {
-        $table = new Closte_Native_Status_Table();
-        $key = self::view_key($view);
-        if ($domains === []) {
-            $rows = [];
-            for ($page = 1;; $page++) {
-                [$part] = $table->page($key, '', 'name', 'asc', 1000, $page);
-                array_push($rows, ...$part);
-                if (count($part) < 1000) {
-                    return [$rows, []];
-                }
-            }
-        }
-        $rows = [];
-        $unknown = [];
-        foreach ($domains as $domain) {
-            $canonical = Closte_Native_Name::key($domain);
-            $match = fn ($r) => $r['name'] === $canonical || Closte_Native_Name::key((string) $r['domain']) === $canonical
-                || (str_starts_with($canonical, 'www.') ? false : $r['domain'] === $domain);
-            // The search (a substring of the name, the domain as typed or the site) narrows; $match decides.
-            $found = false;
-            foreach (['all', $key] as $v) {
-                [$part] = $table->page($v, $canonical, 'name', 'asc', 1000, 1);
-                if ($canonical !== strtolower($domain)) {
-                    [$more] = $table->page($v, $domain, 'name', 'asc', 1000, 1);
-                    $part = array_merge($part, $more);
-                }
-                foreach (array_filter($part, $match) as $r) {
-                    $found = true;
-                    if ($v === $key) {
-                        $rows[$r['name']] = $r;
-                    }
-                }
-            }
-            if (!$found) {
-                $unknown[] = $domain;
-            }
-        }
-        uasort($rows, fn ($a, $b) => [$a['domain'], $a['is_twin'], $a['name']] <=> [$b['domain'], $b['is_twin'], $b['name']]);
-        return [array_values($rows), $unknown];
-    }
-
-    /** One status row in words: every field of STATUS_FIELDS, strings (and days as a number). */
-    private static function status_item(array $r, ?array $inflight): array
-    {
-        if ($r['invalid'] !== null) {
-            $on = 'not sent (not a valid name)';
-        } elseif ($inflight !== null && $inflight['op'] === 'add') {
-            $on = sprintf('retry pending, attempt %d of %d', (int) $inflight['attempt'], Closte_Native_Events::MAX_ATTEMPTS);
-        } elseif ($r['on_closte'] === null) {
-            $on = 'unknown';
-        } else {
-            $on = (int) $r['on_closte'] === 1 ? 'yes' : 'missing';
-        }
-        if ($r['cert_valid'] === null) {
-            $cert = 'not checked';
-        } elseif ((int) $r['cert_valid'] === 1) {
-            $cert = (int) $r['cert_expiring'] === 1 ? 'expiring' : 'valid'; // the extension's verdict, as stored
-        } else {
-            $cert = (string) $r['cert_reason'];
-        }
-        return [
-            'name' => (string) $r['name'],
-            'domain' => (string) $r['domain'],
-            'twin_of' => $r['is_twin'] ? (string) $r['domain'] : '',
-            'site_id' => (int) $r['site_id'],
-            'site' => (string) $r['site'],
-            'stage' => (string) $r['stage'],
-            'stage_label' => (string) $r['stage_label'],
-            'on_closte' => $on,
-            'dns' => $r['dns_ok'] === null ? 'not checked' : ((int) $r['dns_ok'] === 1 ? 'ok' : (string) $r['dns_reason']),
-            'dns_points' => (string) $r['dns_points'],
-            'dns_error' => (string) $r['dns_error'],
-            'dns_next_step' => (int) $r['dns_ok'] === 0 && $r['dns_ok'] !== null ? Closte_Native_Dns_Stage::next_step((string) $r['dns_reason']) : '',
-            'dns_checked_at' => (string) $r['dns_checked_at'],
-            'certificate' => $cert,
-            'days_left' => $r['cert_days'] === null ? '' : (int) $r['cert_days'],
-            'cert_expires' => (string) $r['cert_expires'],
-            'cert_subject' => (string) $r['cert_subject'],
-            'cert_issuer' => (string) $r['cert_issuer'],
-            'cert_error' => (string) $r['cert_error'],
-            'cert_checked_at' => (string) $r['cert_checked_at'],
-            'invalid' => (string) $r['invalid'],
-            'last_error' => (string) $r['last_error'],
-            'add_error' => (string) ($r['add_error'] ?? ''),
-        ];
-    }
-
-    /** Records whose name the extension refuses: one warning. */
-    private static function warn_invalid(array $invalid): void
-    {
-        if ($invalid !== []) {
-            WP_CLI::warning(Closte_Native_Actions::invalid_sentence($invalid));
-        }
-    }
-
-    /**
-     * WP_CLI::confirm() on a terminal; without --yes and without a terminal (cron, a pipe)
-     * nobody can answer, so the command refuses with one error line, exit 1.
-     */
-    private static function confirm(string $question, bool $yes, string $nothing): void
-    {
-        if ($yes) {
-            return;
-        }
-        $tty = function_exists('stream_isatty') ? @stream_isatty(STDIN) : (function_exists('posix_isatty') && @posix_isatty(STDIN));
-        if (!$tty) {
-            WP_CLI::error("Refusing to remove aliases without confirmation: stdin is not a terminal. Run again with --yes to remove them. $nothing");
-        }
-        WP_CLI::confirm($question); // exits when the answer is not "y"
-    }
-
-    /** Takes back a queued action of the run (Action Scheduler, or WP-Cron without it). */
-    private static function unqueue(string $hook, array $args): void
-    {
-        Closte_Native_Queue::unschedule($hook, $args);
     }
 }
