@@ -111,7 +111,7 @@ function sig_calls(ReflectionFunctionAbstract $f): array
 function sig_query_vars(string $dir): array
 {
     $out = ['keys' => [], 'orderby' => [], 'date_columns' => []];
-    foreach (glob("$dir/*.php") as $file) {
+    foreach (array_merge(glob("$dir/*.php"), glob("$dir/*/*.php")) as $file) { // the plugin's classes, in their layer folders
         $src = (string) file_get_contents($file);
         preg_match_all('/(?:\bwu_get_domains|->read)\(\s*\[/', $src, $m, PREG_OFFSET_CAPTURE);
         foreach ($m[0] as [$match, $at]) {

@@ -21,12 +21,15 @@ final class Closte_Native_Console_Page
         $this->refresh = $refresh;
     }
 
-    /** One POST button: an admin-post.php form with its nonce. */
+    /** One POST button: an admin-post.php form with its nonce, and where the admin is (view, search, sort, page) to come back to. */
     public static function button(string $action, string $label, array $fields = [], string $class = 'button'): string
     {
         $html = '<form method="post" action="' . esc_url(admin_url('admin-post.php')) . '" class="closte-native-' . esc_attr(str_replace('_', '-', $action)) . '" style="display:inline">'
             . '<input type="hidden" name="action" value="closte_native_' . esc_attr($action) . '">'
             . wp_nonce_field("closte_native_$action", '_wpnonce', true, false);
+        foreach (Closte_Native_Console::view_args() as $k => $v) {
+            $html .= '<input type="hidden" name="closte_' . esc_attr($k) . '" value="' . esc_attr((string) $v) . '">';
+        }
         foreach ($fields as $k => $v) {
             $html .= '<input type="hidden" name="' . esc_attr($k) . '" value="' . esc_attr($v) . '">';
         }
@@ -102,7 +105,9 @@ final class Closte_Native_Console_Page
         . '.closte-badge-ok{background:#edfaef;color:#00600f;border-color:#00a32a}.closte-badge-error{background:#fcf0f1;color:#8a2424;border-color:#d63638}'
         . '.closte-badge-warning{background:#fcf9e8;color:#614a00;border-color:#dba617}.closte-badge-none{background:#f6f7f7;color:#3c434a;border-color:#8c8f94}'
         . '.closte-native tr.closte-twin td,.closte-native tr.closte-twin th{border-top:0}.closte-native .closte-twin-of,.closte-native .closte-detail{color:#50575e}'
-        . '.closte-native details summary{cursor:pointer;color:#2271b1}.closte-native .column-cb{width:2.2em}';
+        . '.closte-native details summary{cursor:pointer;color:#2271b1}.closte-native .column-cb{width:2.2em}'
+        // WordPress's button-link-delete red (#b32d2e) on the page's grey is 4.4:1; AA needs 4.5:1.
+        . '.closte-native .closte-native-remove-unclaimed .button-link-delete{color:#8a2424}';
 
     public function render(): void
     {
@@ -142,6 +147,14 @@ final class Closte_Native_Console_Page
             $poll = add_query_arg(['action' => Closte_Native_Console::PROGRESS_ACTION, '_wpnonce' => wp_create_nonce(Closte_Native_Console::PROGRESS_ACTION)], admin_url('admin-ajax.php'));
             printf('<script>(function(){var u=%s,p=document.getElementById("closte-native-progress");function t(){fetch(u,{credentials:"same-origin"}).then(function(r){return r.json()}).then(function(j){if(!j||!j.success){return}p.textContent=j.data.text;p.dataset.state=j.data.state;if(j.data.state==="done"||j.data.state==="failed"){location.reload()}else{setTimeout(t,1500)}}).catch(function(){setTimeout(t,5000)})}setTimeout(t,1000)})();</script>',
                 wp_json_encode($poll));
+        }
+        $since = $this->table->mapped_since_refresh(5);
+        if ($since['count'] > 0 && $run !== null && !empty($run['planned'])) {
+            // The table is the last refresh's: a domain mapped since is not in it yet.
+            /* translators: 1: how many domains, 2: some of them, separated by commas */
+            printf('<div class="notice notice-info closte-native-stale"><p>%s</p></div>', esc_html(sprintf(_n('%1$d domain was mapped since the last refresh and is not in this table yet (%2$s): press Refresh to check it.',
+                '%1$d domains were mapped since the last refresh and are not in this table yet (%2$s): press Refresh to check them.', $since['count'], 'closte-native'),
+                $since['count'], implode(', ', $since['names']) . ($since['count'] > count($since['names']) ? ', …' : ''))));
         }
         echo '<p>' . self::button('refresh', __('Refresh', 'closte-native'))
             . ' ' . self::button('sync', __('Sync now (add missing aliases)', 'closte-native'), [], 'button button-primary') . '</p>';
@@ -220,9 +233,10 @@ final class Closte_Native_Console_Page
             /* translators: %d: aliases not listed */
             echo '<p>' . esc_html(sprintf(__('and %d more.', 'closte-native'), $count - 100)) . '</p>';
         }
-        $invalid = $this->table->invalid();
-        if ($invalid !== []) {
-            echo '<p class="closte-native-removal-blocked">' . esc_html(Closte_Native_Actions::blocked($invalid)) . '</p>';
+        // The removal the action would refuse is not offered (the same rule, Closte_Native_Actions).
+        $refused = Closte_Native_Actions::removal_refused(['claimed' => $this->table->counts()['all'], 'blocked' => $this->table->invalid()]);
+        if ($refused !== null) {
+            echo '<p class="closte-native-removal-blocked">' . esc_html($refused) . '</p>';
             return;
         }
         // The names confirmed are the names shown (the run keeps the first UNCLAIMED_KEPT): the

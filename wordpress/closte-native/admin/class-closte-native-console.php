@@ -136,7 +136,7 @@ final class Closte_Native_Console
      * out), read from `$prefix`-named fields: '' for the page's own query, 'closte_' for
      * the hidden fields a form posts them back in.
      */
-    private static function view_args(string $prefix = ''): array
+    public static function view_args(string $prefix = ''): array
     {
         $saved = $_REQUEST;
         if ($prefix !== '') {

@@ -14,7 +14,7 @@ defined('ABSPATH') || exit;
 final class Closte_Native_Reconcile
 {
     const HOOK = 'closte_native_reconcile';
-    /** What the last audit or Refresh found wrong with certificates. */
+    /** Where 0.4.0's development builds kept a copy of the alerts (now a query: alerts()); removed by the schema upgrade. */
     const ALERTS_OPTION = 'closte_native_cert_alerts';
     /** A run that could not reach Closte is tried again this much later. */
     const RETRY_AFTER = HOUR_IN_SECONDS;
@@ -61,11 +61,20 @@ final class Closte_Native_Reconcile
         return ['sync' => 'console sync', 'after_failure' => 'reconcile (again, after an outage)'][$why] ?? 'reconcile';
     }
 
-    /** The last audit's findings: ['checked_at' => int, 'items' => [name => …]] or null. */
-    public static function alerts(): ?array
+    /**
+     * The certificates that need attention now, asked of the status table when shown (one
+     * query: a domain unmapped or a site archived since drops out at once): ['checked_at' =>
+     * the last run's end (or start), 'items' => [name => …], 'source' => refresh|reconcile],
+     * or null before the first refresh.
+     */
+    public static function alerts(int $limit = 1000): ?array
     {
-        $a = get_network_option(null, self::ALERTS_OPTION, null);
-        return is_array($a) && isset($a['items']) ? $a : null;
+        $run = Closte_Native_Refresh::run();
+        if ($run === null) {
+            return null;
+        }
+        return ['checked_at' => (int) ($run['finished_at'] ?? $run['started_at'] ?? time()), 'items' => (new Closte_Native_Status_Table())->certificate_alerts($limit),
+            'source' => ($run['source'] ?? '') === 'reconcile' ? 'reconcile' : 'refresh'];
     }
 
     /** One extra run within the hour (its own args, so it is told apart from the daily one). */

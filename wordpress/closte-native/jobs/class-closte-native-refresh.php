@@ -43,6 +43,9 @@ final class Closte_Native_Refresh
      */
     const PLAN_OVERLAP = 50;
 
+    /** Seconds a refresh may wait in the queue before its progress line says how a runner comes. */
+    const QUEUED_HINT_AFTER = 60;
+
     /** @var Closte_Native_Status_Table */
     private $table;
     /** @var Closte_Native_Runs */
@@ -170,6 +173,16 @@ final class Closte_Native_Refresh
             return ['state' => 'planning', 'run' => $run['id'], 'text' => sprintf(__('Reading the domain records: %s names so far.', 'closte-native'), number_format_i18n((int) $run['total']))];
         }
         if (empty($run['planned'])) {
+            $waited = time() - (int) $run['started_at'];
+            if ($waited >= self::QUEUED_HINT_AFTER) {
+                // Nothing took it: say where the runner comes from, not only that it is awaited.
+                $how = Closte_Native_Queue::action_scheduler()
+                    ? __('Action Scheduler runs its queue on WP-Cron, at visits to the site (a site with DISABLE_WP_CRON needs a system cron that calls wp-cron.php), or with `wp action-scheduler run`; Tools → Scheduled Actions shows what waits.', 'closte-native')
+                    : __('WP-Cron runs it at visits to the site (a site with DISABLE_WP_CRON needs a system cron that calls wp-cron.php), or `wp cron event run --due-now`.', 'closte-native');
+                /* translators: 1: how long ago it was queued, 2: where a queue runner comes from */
+                return ['state' => 'queued', 'run' => $run['id'], 'stalled' => true, 'text' => sprintf(__('Refresh queued %1$s ago and not started: no queue runner has taken it yet. %2$s', 'closte-native'),
+                    human_time_diff((int) $run['started_at']), $how)];
+            }
             return ['state' => 'queued', 'run' => $run['id'], 'text' => __('Refresh queued: waiting for a runner to read the domains and Closte\'s aliases.', 'closte-native')];
         }
         [$total, $checked] = $this->table->progress((int) $run['id']);

@@ -120,8 +120,8 @@ final class Closte_Native_Supervisor
     }
 
     /**
-     * Every name checked: the run's time is kept and the certificate alerts rewritten from
-     * the table; a reconcile's counts are logged. Runners on several nodes may find the last
+     * Every name checked: the run's time is kept; a reconcile's counts and the certificates
+     * that need attention are logged. Runners on several nodes may find the last
      * chunk done at the same moment: one conditional UPDATE decides which of them finishes.
      */
     public function finish(int $id): void
@@ -131,11 +131,9 @@ final class Closte_Native_Supervisor
         if ($run === null || $run['id'] !== $id || !$this->runs->finish($id, $elapsed)) {
             return;
         }
-        $reconcile = $run['source'] === 'reconcile';
-        $alerts = $this->table->certificate_alerts();
-        update_network_option(null, Closte_Native_Reconcile::ALERTS_OPTION, ['checked_at' => time(), 'items' => $alerts, 'source' => $reconcile ? 'reconcile' : 'refresh']);
-        if ($reconcile) {
-            foreach ($alerts as $name => $a) {
+        if ($run['source'] === 'reconcile') {
+            // The alerts themselves are a query of the table when shown (Closte_Native_Reconcile::alerts()).
+            foreach ($this->table->certificate_alerts() as $name => $a) {
                 Closte_Native_Log::add(sprintf('reconcile: certificate of %s needs attention: %s (%s)', $name, $a['error'], $a['reason']));
             }
         }

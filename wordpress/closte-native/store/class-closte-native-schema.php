@@ -137,6 +137,8 @@ final class Closte_Native_Schema
 ) $charset;");
         // Schema 1 kept the run in a network option: the table replaces it.
         delete_network_option(null, 'closte_native_refresh_run');
+        // A copy of the certificate alerts that development builds of 0.4.0 kept: the alerts are a query now.
+        delete_network_option(null, Closte_Native_Reconcile::ALERTS_OPTION);
         if ($from > 0 && $from < 6) {
             // Before 6 the plugin asked check_ssl() with min_days 14, so the extension's verdict
             // on a stored row was exactly "fewer than 14 whole days left": kept as it was, until

@@ -348,6 +348,21 @@ final class Closte_Native_Status_Table
     }
 
     /** How many rows each view holds: one index range count per view. */
+    /**
+     * Domains sent to Closte since the last refresh wrote the table (the ledger recorded their
+     * claim when they were sent) that have no row yet: ['count' => int, 'names' => up to
+     * `$limit` of them, as typed]. One query.
+     */
+    public function mapped_since_refresh(int $limit): array
+    {
+        $this->install();
+        $claims = $this->db->base_prefix . 'closte_claims';
+        $from = "FROM $claims c LEFT JOIN " . $this->name() . " s ON s.name = c.claimant WHERE c.kind = 'domain' AND s.name IS NULL";
+        $names = $this->db->get_col("SELECT c.domain $from ORDER BY c.since DESC, c.domain LIMIT " . max(1, $limit));
+        $count = count($names) < $limit ? count($names) : (int) $this->db->get_var("SELECT COUNT(*) $from");
+        return ['count' => $count, 'names' => array_map('strval', $names)];
+    }
+
     public function counts(): array
     {
         $this->install();
