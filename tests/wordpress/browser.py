@@ -286,11 +286,15 @@ with sync_playwright() as p:
 
     # axe-core on the console (rows, badges, notices, views, bulk actions): the violations
     # inside the console's own markup (div.wrap.closte-native), each with its nodes.
+    # With an unclaimed alias listed, so the removal form (its red button) is on the page too.
+    closte("adddomainalias", "stray.example.net")
+    refresh(page)
     source, why = axe_script()
     if source is None:
         say("axe", error=why)
     else:
         page.goto(CONSOLE)
+        removal_form = page.is_visible("form.closte-native-remove-unclaimed button")
         page.add_script_tag(content=source)
         result = page.evaluate("""async () => {
             const r = await axe.run(document.querySelector('div.wrap.closte-native'), {resultTypes: ['violations']});
@@ -298,7 +302,7 @@ with sync_playwright() as p:
                     violations: r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
                         nodes: v.nodes.map(n => n.target.join(' ') + ' ' + n.html.slice(0, 160))}))};
         }""")
-        say("axe", **result)
+        say("axe", removal_form=removal_form, **result)
 
     # A subscriber: no console, and a forged action is refused before anything is sent.
     sub = browser.new_context()

@@ -465,6 +465,52 @@ $t->check('timeout: the click returns at once; the plan against a hanging Closte
 $t->check('timeout: ... and the run says the list could not be read', isset(Closte_Native_Refresh::run()['errors']['closte']), json_encode(Closte_Native_Refresh::run()));
 $t->run_queue(Closte_Native_Refresh::CHUNK_HOOK);
 
+// The console tells the truth in every state.
+// A refresh queued for a minute with no runner: the line says how a runner comes; the empty
+// table of a first refresh says it is not read yet (not "No names in this view").
+Closte_Native_Status::forget();
+$r = $t->action('refresh'); // queued; no runner takes it here
+$runs_t = (new Closte_Native_Status_Table())->runs_name();
+$page = $t->console_page();
+$t->check('state: a refresh just queued says it waits for a runner; the empty table says it is not read yet',
+    str_contains($page, 'Refresh queued: waiting for a runner') && str_contains($page, 'Not read yet: the names appear here once a queue runner has read the domain records')
+    && !str_contains($page, 'No names in this view.'), $page);
+$wpdb->query($wpdb->prepare("UPDATE $runs_t SET started_at = started_at - %d WHERE id = %d", Closte_Native_Refresh::QUEUED_HINT_AFTER + 60, Closte_Native_Refresh::run()['id']));
+$page = $t->console_page();
+$t->check('state: a refresh queued for two minutes with no runner says how a runner comes (WP-Cron, a system cron, wp action-scheduler run)',
+    (bool) preg_match('/data-state="queued"[^>]*>Refresh queued 2 mins ago and not started: no queue runner has taken it yet\. Action Scheduler runs its queue on WP-Cron/', $page)
+    && str_contains($page, 'DISABLE_WP_CRON') && str_contains($page, 'wp action-scheduler run'), substr($page, (int) strpos($page, 'closte-native-progress') - 40, 600));
+$t->run_queue(Closte_Native_Refresh::HOOK);
+$t->run_queue(Closte_Native_Refresh::CHUNK_HOOK);
+$t->run_queue(Closte_Native_Refresh::SWEEP_HOOK);
+// A domain mapped since the refresh: named, with what to do; gone once a refresh read it.
+$page = $t->console_page();
+$t->check('state: after the refresh no domain is said to be missing from the table', !str_contains($page, 'closte-native-stale'), $page);
+$fresh = new \WP_Ultimo\Models\Domain(['blog_id' => 2, 'stage' => 'done']);
+$fresh->set_domain('fresh.example.test');
+$fresh->save(); // mapped as Ultimate Multisite does: wu_add_domain queued
+$t->run_queue('wu_add_domain');
+$page = $t->console_page();
+$t->check('state: a domain mapped since the last refresh is named, and the admin is told to press Refresh', str_contains($page, '1 domain was mapped since the last refresh and is not in this table yet (fresh.example.test): press Refresh to check it.'),
+    substr($page, 0, 3000));
+$click();
+$t->check('state: ... and once a refresh read it, the table holds it and the notice is gone', !str_contains($t->console_page(), 'closte-native-stale')
+    && (new Closte_Native_Status_Table())->rows_named(['fresh.example.test']) !== [], '');
+// Every button brings the admin back where they were: the view, search, sort and page.
+$_GET = $_REQUEST = ['page' => 'closte-native', 'view' => 'missing', 'paged' => '2', 'orderby' => 'site', 'order' => 'desc'];
+$page = $t->console_page();
+$_GET = $_REQUEST = [];
+preg_match('#<form[^>]*class="closte-native-sync".*?</form>#s', $page, $form);
+$t->check('state: Sync (as every button) posts the view, sort and page back, so the admin returns to page 2 of the view',
+    str_contains($form[0] ?? '', 'name="closte_view" value="missing"') && str_contains($form[0] ?? '', 'name="closte_paged" value="2"')
+    && str_contains($form[0] ?? '', 'name="closte_orderby" value="site"'), $form[0] ?? '');
+// An empty network: aliases on Closte but no mapped domain: no removal is offered (the action would refuse it).
+\WP_Ultimo\Models\Domain::double_reset();
+$click();
+$page = $t->console_page();
+$t->check('state: with no mapped domain, the unclaimed aliases are listed but no removal form is offered, and the page says why',
+    str_contains($page, 'class="closte-native-unclaimed"') && !str_contains($page, 'class="closte-native-remove-unclaimed"') && str_contains($page, 'no mapped domain was found'), substr($page, (int) strpos($page, 'no mapped domain claims'), 800));
+
 // One name: "Checked 1 name".
 \WP_Ultimo\Models\Domain::double_reset();
 $one = new \WP_Ultimo\Models\Domain(['blog_id' => 2, 'stage' => 'done']);
