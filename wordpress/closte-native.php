@@ -23,6 +23,7 @@ require_once __DIR__ . '/closte-native/foundation/class-closte-native-log.php';
 require_once __DIR__ . '/closte-native/foundation/class-closte-native-failure.php';
 require_once __DIR__ . '/closte-native/foundation/class-closte-native-name.php';
 require_once __DIR__ . '/closte-native/foundation/class-closte-native-queue.php';
+require_once __DIR__ . '/closte-native/domain/class-closte-native-stages.php';
 require_once __DIR__ . '/closte-native/domain/class-closte-native-events.php';
 require_once __DIR__ . '/closte-native/domain/class-closte-native-ssl-stage.php';
 require_once __DIR__ . '/closte-native/domain/class-closte-native-dns-stage.php';

@@ -174,6 +174,19 @@ foreach ($table as $name => $expected) {
     $t->same("double: $name declares nothing the plugin lacks", [], array_values(array_diff($actual, $expected)));
 }
 
+// The bridge's one list of Ultimate Multisite's stages (Closte_Native_Stages) holds the values of
+// the real Domain_Stage's constants (the table above, read from Ultimate Multisite 2.4.10).
+$real = [];
+foreach ($table['WP_Ultimo\Database\Domains\Domain_Stage'] ?? [] as $line) {
+    if (preg_match("/^const (\w+) = '([^']*)'$/", $line, $m)) {
+        $real[$m[1]] = $m[2];
+    }
+}
+$ours = array_intersect_key((new ReflectionClass('Closte_Native_Stages'))->getConstants(), $real);
+ksort($real);
+ksort($ours);
+$t->same('stages: the bridge\'s stage names are Domain_Stage\'s constants, each of them', $real, $ours);
+
 // The bridge's provider: declared exactly as its guard describes, and compatible.
 $t->same('provider: the guard finds the plugin compatible', [], Closte_Native_Provider_Guard::problems());
 $t->check('provider: declared after wp_ultimo_host_providers_load', class_exists('Closte_Native_Host_Provider', false));

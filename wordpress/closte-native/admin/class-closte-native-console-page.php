@@ -43,12 +43,12 @@ final class Closte_Native_Console_Page
     public static function watch_cell(array $d, ?array $w): string
     {
         $stage = (string) $d['stage'];
-        $for = Closte_Native_Watcher::WAITING[$stage] ?? (Closte_Native_Watcher::REVIVABLE[$stage][0] ?? null);
+        $for = Closte_Native_Stages::WAITING[$stage] ?? (Closte_Native_Stages::REVIVABLE[$stage][0] ?? null);
         if ($for === null || $d['invalid'] !== null) {
             return '';
         }
         $what = $for === 'dns' ? __('DNS', 'closte-native') : __('the certificate', 'closte-native');
-        if (isset(Closte_Native_Watcher::REVIVABLE[$stage])) {
+        if (isset(Closte_Native_Stages::REVIVABLE[$stage])) {
             if ($w === null) {
                 return ''; // outside the revival window (or not looked at yet)
             }

@@ -14,7 +14,6 @@ final class Closte_Native_Doctor
     /** The checks, in the order they are run and shown. */
     const CHECKS = ['record', 'ledger', 'alias', 'dns', 'proxy', 'caa', 'certificate_closte', 'certificate_public', 'scheduled'];
     /** Stages at which Ultimate Multisite stopped trying. */
-    const GAVE_UP = ['failed', 'ssl-failed', 'done-without-ssl'];
 
     /** @var Closte_Native_Inventory */
     private $inventory;
@@ -71,7 +70,7 @@ final class Closte_Native_Doctor
                 $add('record', 'fail', $detail . '; ' . $entry['invalid'], __('Correct the name in its domain record.', 'closte-native'));
             } elseif (!$entry['wanted']) {
                 $add('record', 'fail', $detail . '; ' . __('its site is archived or deleted', 'closte-native'), __('Restore the site, or unmap the domain.', 'closte-native'));
-            } elseif (in_array($stage, self::GAVE_UP, true)) {
+            } elseif (in_array($stage, Closte_Native_Stages::GAVE_UP, true)) {
                 $add('record', 'fail', $detail . '; ' . __('Ultimate Multisite stopped checking it', 'closte-native'),
                     __('Fix what the checks below name; the watcher revives it within a minute for 7 days, else set its stage back to checking-dns in the network admin and save.', 'closte-native'));
             } else {

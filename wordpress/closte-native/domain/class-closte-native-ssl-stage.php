@@ -10,7 +10,7 @@ defined('ABSPATH') || exit;
 
 final class Closte_Native_Ssl_Stage
 {
-    const STAGE = 'checking-ssl-cert';
+    const STAGE = Closte_Native_Stages::CHECKING_SSL;
     const MAX_TRIES = 20;
 
     public function max_tries($max_tries, $domain = null)

@@ -22,7 +22,6 @@ final class Closte_Native_Um_Events
 {
     const LIVE = 'closte_domain_live';
     const ATTENTION = 'closte_domain_attention';
-    const WAITING = ['checking-dns', 'checking-ssl-cert'];
 
     /** Every key a payload carries, with a sample value (what Ultimate Multisite's Emails and Webhooks screens show). */
     const SAMPLE = [
@@ -118,7 +117,7 @@ final class Closte_Native_Um_Events
         if ($row['invalid'] !== null || (int) $row['wanted'] !== 1) {
             return null;
         }
-        $waiting = in_array((string) $row['stage'], self::WAITING, true);
+        $waiting = isset(Closte_Native_Stages::WAITING[(string) $row['stage']]);
         $flag = fn (string $c) => $row[$c] === null ? null : (int) $row[$c];
         if ($flag('on_closte') === 0 && ($row['add_error'] ?? null) !== null) {
             return self::refused((string) $row['name'], (string) $row['add_error']);

@@ -38,10 +38,6 @@ final class Closte_Native_Watcher
     const BUDGET = 10.0;
     /** The last tick and, per waiting domain, what it waits for and its last verdict. */
     const STATE_OPTION = 'closte_native_watch';
-    /** stage => what the domain waits for */
-    const WAITING = ['checking-dns' => 'dns', 'checking-ssl-cert' => 'certificate'];
-    /** failed stage => [what would revive it, the stage it goes back to] */
-    const REVIVABLE = ['failed' => ['dns', 'checking-dns'], 'ssl-failed' => ['certificate', 'checking-ssl-cert']];
 
     /** Whether the instance stored after this tick is to be cancelled (see stop()). */
     private $stopping = false;
@@ -101,7 +97,7 @@ final class Closte_Native_Watcher
     public function on_domain_saved($data = [], $domain = null, $new = false): void
     {
         $stage = is_object($domain) && method_exists($domain, 'get_stage') ? (string) $domain->get_stage() : '';
-        if (isset(self::WAITING[$stage]) || (isset(self::REVIVABLE[$stage]) && self::revive_window() > 0)) {
+        if (isset(Closte_Native_Stages::WAITING[$stage]) || (isset(Closte_Native_Stages::REVIVABLE[$stage]) && self::revive_window() > 0)) {
             $this->wake();
         }
     }
@@ -153,7 +149,7 @@ final class Closte_Native_Watcher
         if (!function_exists('wu_get_domains')) {
             return false;
         }
-        if ((array) wu_get_domains(['stage__in' => array_keys(self::WAITING), 'number' => 1]) !== []) {
+        if ((array) wu_get_domains(['stage__in' => array_keys(Closte_Native_Stages::WAITING), 'number' => 1]) !== []) {
             return true;
         }
         return $this->failed_within_window(1) !== [];
@@ -167,7 +163,7 @@ final class Closte_Native_Watcher
         }
         // date_query on the column: 2.4.10's BerlinDB matches nothing with date_modified_query.
         return (array) wu_get_domains([
-            'stage__in' => array_keys(self::REVIVABLE),
+            'stage__in' => array_keys(Closte_Native_Stages::REVIVABLE),
             'number' => $number,
             'date_query' => [['column' => 'date_modified', 'after' => gmdate('Y-m-d H:i:s', time() - $window), 'inclusive' => true]],
         ]);
@@ -184,7 +180,7 @@ final class Closte_Native_Watcher
         }
         $events = new Closte_Native_Events();
         $out = [];
-        $domains = array_merge((array) wu_get_domains(['stage__in' => array_keys(self::WAITING), 'number' => 0]), $this->failed_within_window(0));
+        $domains = array_merge((array) wu_get_domains(['stage__in' => array_keys(Closte_Native_Stages::WAITING), 'number' => 0]), $this->failed_within_window(0));
         foreach ($domains as $d) {
             if (!is_object($d) || !method_exists($d, 'get_domain')) {
                 continue;
@@ -195,11 +191,11 @@ final class Closte_Native_Watcher
                 continue; // a name the extension refuses is never checked (the console says why)
             }
             $stage = (string) $d->get_stage();
-            $revive = isset(self::REVIVABLE[$stage]);
+            $revive = isset(Closte_Native_Stages::REVIVABLE[$stage]);
             $out[$canonical] = [
                 'domain' => $d,
                 'stage' => $stage,
-                'for' => $revive ? self::REVIVABLE[$stage][0] : self::WAITING[$stage],
+                'for' => $revive ? Closte_Native_Stages::REVIVABLE[$stage][0] : Closte_Native_Stages::WAITING[$stage],
                 'revive' => $revive,
                 'names' => array_values(array_unique(array_merge([$canonical], array_values($events->names($typed))))),
             ];
@@ -386,7 +382,7 @@ final class Closte_Native_Watcher
             ? sprintf('DNS now points at Closte (%s)', implode(', ', $r['matched'] ?: array_merge($r['a'], $r['aaaa'])))
             : sprintf('the certificate is now valid (%s, issued by %s)', $r['subject'], $r['issuer']);
         if ($c['revive']) {
-            $back = self::REVIVABLE[$c['stage']][1];
+            $back = Closte_Native_Stages::REVIVABLE[$c['stage']][1];
             $since = method_exists($domain, 'get_date_modified') ? (string) $domain->get_date_modified() : '';
             Closte_Native_Log::domain($name, sprintf('%s: reviving the domain (%s since %s UTC), back to %s and checking now', $why, $c['stage'], $since, $back));
             $domain->set_stage($back);
@@ -398,7 +394,7 @@ final class Closte_Native_Watcher
         do_action_ref_array(self::STAGE_HOOK, $args); // the plugin's own processing, as Action Scheduler would run it
         $after = wu_get_domain($id);
         $stage = $after ? (string) $after->get_stage() : '';
-        $expected = $c['revive'] ? self::REVIVABLE[$c['stage']][1] : $c['stage'];
+        $expected = $c['revive'] ? Closte_Native_Stages::REVIVABLE[$c['stage']][1] : $c['stage'];
         if ($stage !== $expected) {
             return $c['revive'] ? 'revived' : 'advanced';
         }

@@ -52,13 +52,13 @@ final class Closte_Native_Status_Table
      * expiring is the extension's word (check_ssl()'s expiring_soon, by the certificate's
      * own lifetime), stored in cert_expiring: the plugin decides nothing from the days left.
      */
-    const FLAGS = "f_waiting = (stage IN ('checking-dns', 'checking-ssl-cert')),
+    const FLAGS = 'f_waiting = (stage IN (' . Closte_Native_Stages::WAITING_SQL . ")),
         f_missing = (wanted = 1 AND invalid IS NULL AND on_closte = 0),
         f_dns = (dns_ok = 0),
         f_cert = (cert_valid = 0),
         f_expiring = (cert_valid = 1 AND cert_expiring = 1),
         f_attention = (wanted = 1 AND (invalid IS NOT NULL OR on_closte = 0 OR cert_expiring = 1 AND cert_valid = 1
-            OR (stage NOT IN ('checking-dns', 'checking-ssl-cert') AND (dns_ok = 0 OR cert_valid = 0))))";
+            OR (stage NOT IN (" . Closte_Native_Stages::WAITING_SQL . ') AND (dns_ok = 0 OR cert_valid = 0))))';
 
     /** Names read per query when the whole table is compared with Closte's list. */
     const NAMES_PAGE = 5000;
@@ -431,7 +431,7 @@ final class Closte_Native_Status_Table
     {
         $this->install();
         $rows = $this->db->get_results('SELECT name, domain, is_twin, cert_valid, cert_reason, cert_error, cert_days FROM ' . $this->name()
-            . " WHERE wanted = 1 AND invalid IS NULL AND stage IN ('done', '') AND (f_cert = 1 OR f_expiring = 1) ORDER BY domain, name LIMIT $limit", ARRAY_A) ?: [];
+            . " WHERE wanted = 1 AND invalid IS NULL AND stage IN ('" . Closte_Native_Stages::DONE . "', '') AND (f_cert = 1 OR f_expiring = 1) ORDER BY domain, name LIMIT $limit", ARRAY_A) ?: [];
         $out = [];
         foreach ($rows as $r) {
             $valid = (int) $r['cert_valid'] === 1;
