@@ -152,6 +152,15 @@ $t->check('Retry on a 503: a warning that a retry is scheduled, with why', ($r['
     && !str_contains($r['notice']['message'], 'on Closte'), json_encode($r));
 $rows = Harness::table_rows($t->console_page());
 $t->same('rows: a scheduled retry shows as pending, attempt n of 8', 'Retry pending attempt 2 of 8', $rows['expired.example.test']['closte'] ?? null);
+// Closte hangs up before answering: the admin reads that, not the transport's own words.
+$retries = ini_get('closte.max_retries');
+ini_set('closte.max_retries', '0');
+$emu->fault(['path' => 'adddomainalias', 'drop' => true, 'count' => 1]);
+$r = $t->action('retry', ['domain' => 'expired.example.test']);
+ini_set('closte.max_retries', (string) $retries);
+$t->check('Retry when Closte closes the connection: the notice says so in words (no "client error (SendRequest)"), and that it is sent again by itself',
+    ($r['notice']['type'] ?? '') === 'warning' && (bool) preg_match('/Closte did not take expired\.example\.test yet \(Closte \([\d.:]+\) closed the connection before answering\); it is sent again automatically: attempt 2 of 8 is scheduled\./', $r['notice']['message'] ?? '')
+    && !str_contains($r['notice']['message'] ?? '', 'SendRequest') && !str_contains($r['notice']['message'] ?? '', 'Try again'), json_encode($r['notice'] ?? null));
 global $wpdb;
 $wpdb->query("UPDATE {$wpdb->base_prefix}actionscheduler_actions SET status = 'canceled' WHERE hook = 'closte_native_retry' AND status = 'pending'");
 delete_network_option(null, Closte_Native_Events::WANTED_PREFIX . md5('expired.example.test'));

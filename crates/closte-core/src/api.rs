@@ -543,10 +543,27 @@ fn classify(call: &Call, e: reqwest::Error) -> Failure {
     if e.is_timeout() {
         return Failure { error: call.timed_out(), retry: Retry::Never };
     }
-    Failure {
-        error: Error::transport(TransportKind::Interrupted, format!("connection to {host} failed: {chain}")),
-        retry: Retry::MaybeApplied,
+    // The words an admin reads: hyper's "connection closed before message completed" behind
+    // reqwest's "client error (SendRequest)" means Closte hung up before its answer came.
+    let message = if closed_before_answer(&e) {
+        format!("Closte ({host}) closed the connection before answering")
+    } else {
+        format!("connection to {host} failed: {chain}")
+    };
+    Failure { error: Error::transport(TransportKind::Interrupted, message), retry: Retry::MaybeApplied }
+}
+
+/// Whether the server closed the connection before a whole response came (hyper's
+/// IncompleteMessage, somewhere in the error's sources).
+fn closed_before_answer(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = source {
+        if s.downcast_ref::<hyper::Error>().is_some_and(hyper::Error::is_incomplete_message) {
+            return true;
+        }
+        source = s.source();
     }
+    false
 }
 
 /// The rustls error behind a failed request, if a TLS handshake is what failed.

@@ -43,14 +43,15 @@ final class Closte_Native_Failure
             return sprintf(__('Closte refused: %s.', 'closte-native'), $message);
         }
         if ($e instanceof Closte\TransportException) {
-            if ($e->isRetryable() && $retried) {
-                /* translators: %s: what failed */
-                return sprintf(__('Closte could not be reached (%s).', 'closte-native'), $message);
+            // The extension's own words already name Closte where it can ("Closte (host)
+            // closed the connection before answering"): kept; else what failed, in brackets.
+            /* translators: %s: what failed, in the extension's words */
+            $what = str_starts_with($message, 'Closte ') ? $message : sprintf(__('Closte could not be reached (%s)', 'closte-native'), $message);
+            if (!$e->isRetryable()) {
+                return $what . '. ' . __('This will not pass by itself: check closte.api_url and closte.ca_file.', 'closte-native');
             }
-            return $e->isRetryable()
-                /* translators: %s: what failed */
-                ? sprintf(__('Closte could not be reached (%s). Try again in a few minutes; if it keeps failing, check that this server can reach closte.api_url over HTTPS.', 'closte-native'), $message)
-                : sprintf(__('Closte could not be reached (%s). This will not pass by itself: check closte.api_url and closte.ca_file.', 'closte-native'), $message);
+            return $retried ? $what . '.'
+                : $what . '. ' . __('Try again in a few minutes; if it keeps failing, check that this server can reach closte.api_url over HTTPS.', 'closte-native');
         }
         if ($e instanceof Closte\InvalidDomainException) {
             /* translators: %s: why the extension refuses the name */
