@@ -47,7 +47,7 @@ update_network_option(null, 'closte_test_lab', [
     'targets' => array_fill_keys($names, "127.0.0.1:$tlsPort"),
     'nameservers' => [$dns->addr],
 ]);
-Closte_Native_Status::forget();
+closte_test_forget();
 putenv('CLOSTE_BENCH_ROOT=' . dirname(__DIR__));
 
 $php = preg_split('/\s+/', trim((string) getenv('CLOSTE_WP_PHP')));

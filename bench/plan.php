@@ -25,7 +25,7 @@ $listed = array_merge(array_slice($names, 0, $n - 100), array_map(fn ($i) => "or
 $emu->fault(['path' => 'getdomains', 'json' => ['success' => true, 'domains' => $listed]]);
 unset($listed);
 update_network_option(null, 'closte_test_lab', ['api_url' => $emu->api]);
-Closte_Native_Status::forget();
+closte_test_forget();
 $actions = $wpdb->base_prefix . 'actionscheduler_actions';
 $wpdb->query("UPDATE $actions SET status = 'canceled' WHERE status IN ('pending', 'in-progress')");
 $id = Closte_Native_Refresh::start('bench');
@@ -92,4 +92,4 @@ printf("| %-58s | %12.0f |\n", 'Sync now\'s comparison (list read + every record
 printf("| %-58s | %12.1f |\n", '  peak memory of that whole request, MB', $cmp['peak_mb']);
 printf("| %-58s | %12s |\n", '  missing / unclaimed found', $cmp['missing'] . ' / ' . $cmp['unclaimed']);
 delete_network_option(null, 'closte_test_lab');
-Closte_Native_Status::forget();
+closte_test_forget();

@@ -29,7 +29,7 @@ register_shutdown_function(function () use ($work) {
 });
 \WP_Ultimo\Models\Domain::double_reset();
 update_network_option(null, 'wp-ultimo_v2_settings', ['auto_create_www_subdomain' => 'always']);
-Closte_Native_Status::forget();
+closte_test_forget();
 $php = [PHP_BINARY, '-n', '-d', 'extension=mysqlnd', '-d', 'extension=mysqli', '-d', "extension=$root/target/release/libcloste.so", '-d', 'memory_limit=1G',
     '-d', 'closte.api_url=' . $emu->api, '-d', 'auto_prepend_file=' . "$work/peak.php"];
 $sync = function () use ($php, $wp_bin, $work, $emu): array {

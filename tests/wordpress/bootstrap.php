@@ -47,3 +47,11 @@ if (getenv('CLOSTE_WP_KEY') !== false) {
 // Under php-fpm, ABSPATH is already the test's document root (see scripts/test-wordpress.sh).
 defined('ABSPATH') || define('ABSPATH', rtrim(getenv('CLOSTE_WP_CORE') ?: '/usr/share/wordpress', '/') . '/');
 require ABSPATH . 'wp-settings.php';
+
+if (!function_exists('closte_test_forget')) {
+    /** A scenario's clean start: every check forgotten (the status table's rows and the runs). Test-only, so not in the plugin. */
+    function closte_test_forget(): void
+    {
+        (new Closte_Native_Status_Table())->clear();
+    }
+}

@@ -27,7 +27,7 @@ update_network_option(null, 'closte_test_lab', get_network_option(null, 'closte_
 // main_only: bücher.example (a main domain) gets its www. twin, the lab's x.example.test names none.
 update_network_option(null, 'wp-ultimo_v2_settings', ['auto_create_www_subdomain' => 'main_only']);
 delete_network_option(null, Closte_Native_Reconcile::ALERTS_OPTION);
-Closte_Native_Status::forget();
+closte_test_forget();
 // The customer site the lab's domains map to.
 $shop = get_blog_id_from_url('example.test', '/shop/') ?: wpmu_create_blog('example.test', '/shop/', 'Customer shop', 1, [], 1);
 ClosteLab::map_domains((int) $shop);

@@ -477,7 +477,7 @@ $t->run_queue(Closte_Native_Refresh::CHUNK_HOOK);
 // The console tells the truth in every state.
 // A refresh queued for a minute with no runner: the line says how a runner comes; the empty
 // table of a first refresh says it is not read yet (not "No names in this view").
-Closte_Native_Status::forget();
+closte_test_forget();
 $r = $t->action('refresh'); // queued; no runner takes it here
 $runs_t = (new Closte_Native_Status_Table())->runs_name();
 $page = $t->console_page();

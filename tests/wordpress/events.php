@@ -42,7 +42,7 @@ require __DIR__ . '/bootstrap.php';
 global $wpdb;
 $t = new Harness();
 Domain::double_reset();
-Closte_Native_Status::forget();
+closte_test_forget();
 delete_network_option(null, Closte_Native_Watcher::STATE_OPTION);
 delete_network_option(null, 'wu_double_events');
 update_network_option(null, 'wp-ultimo_v2_settings', ['auto_create_www_subdomain' => 'never', 'dns_check_interval' => 300]);

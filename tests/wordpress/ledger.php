@@ -27,7 +27,7 @@ global $wpdb;
 
 $t = new Harness();
 Domain::double_reset();
-Closte_Native_Status::forget();
+closte_test_forget();
 // The runner processes' emulator; no TLS lab and no DNS server: every check fails at once.
 update_network_option(null, 'closte_test_lab', ['api_url' => $emu->api, 'targets' => [], 'ca_file' => '', 'nameservers' => ['127.0.0.1:9']]);
 register_shutdown_function(fn () => delete_network_option(null, 'closte_test_lab')); // its emulator ends with this script, even on a fatal error

@@ -67,7 +67,7 @@ $lab = ['api_url' => $emu->api, 'ca_file' => "$certs/ca.pem", 'targets' => $targ
     // Armed when the directory exists: the first chunk a node starts waits for the other node's first (lab-plugin.php).
     'spread' => "$work/spread"];
 update_network_option(null, 'closte_test_lab', $lab);
-Closte_Native_Status::forget();
+closte_test_forget();
 $table = new Closte_Native_Status_Table();
 $actions = $wpdb->base_prefix . 'actionscheduler_actions';
 $wpdb->query("UPDATE $actions SET status = 'canceled' WHERE status IN ('pending', 'in-progress')");

@@ -83,7 +83,7 @@ $before_upgrade = $has();
 $none = Closte_Native_Refresh::run(); // its first use installs
 $t->same('schema 1 → ' . Closte_Native_Status_Table::SCHEMA . ': dbDelta adds the columns and tables, the old run option goes, the version is bumped',
     [[false, false, false, ['id' => 1, 'finished_at' => 1], 1], [true, true, true, null, Closte_Native_Status_Table::SCHEMA], null], [$before_upgrade, $has(), $none]);
-Closte_Native_Status::forget();
+closte_test_forget();
 $actions = $wpdb->base_prefix . 'actionscheduler_actions';
 // The runners run every due action of the group: what earlier scenarios left waits no more.
 $wpdb->query("UPDATE $actions SET status = 'canceled' WHERE status IN ('pending', 'in-progress')");

@@ -135,8 +135,9 @@ final class Closte_Native_Schema
   PRIMARY KEY  (name,claimant),
   KEY claimant (claimant)
 ) $charset;");
-        // Schema 1 kept the run in a network option: the table replaces it.
+        // Schema 1 kept the run in a network option, 0.3.0 the snapshot in a site transient: the tables replace both.
         delete_network_option(null, 'closte_native_refresh_run');
+        delete_site_transient('closte_native_status');
         // A copy of the certificate alerts that development builds of 0.4.0 kept: the alerts are a query now.
         delete_network_option(null, Closte_Native_Reconcile::ALERTS_OPTION);
         if ($from > 0 && $from < 6) {

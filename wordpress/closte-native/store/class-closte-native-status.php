@@ -9,8 +9,6 @@ defined('ABSPATH') || exit;
 
 final class Closte_Native_Status
 {
-    /** Before the status table (schema 1), the snapshot was this site transient; forget() removes it. */
-    const TRANSIENT = 'closte_native_status';
     /** Seconds a call of the extension may take by default (timeout()). */
     const TIMEOUT = 5;
 
@@ -37,12 +35,6 @@ final class Closte_Native_Status
         return is_numeric($t) && $t > 0 ? min((float) $t, 600.0) : (float) self::TIMEOUT;
     }
 
-    /** Forgets every check: the table emptied, the run and the old transient gone. */
-    public static function forget(): void
-    {
-        delete_site_transient(self::TRANSIENT);
-        (new Closte_Native_Status_Table())->clear(); // the rows and the runs
-    }
 
     /**
      * After a change to Closte's aliases (sync, retry, removal): one list read updates the
