@@ -86,9 +86,12 @@ register_shutdown_function(function () use (&$loops) {
         proc_close($p);
     }
 });
-$wait = function (callable $until, int $seconds) {
+$wait = function (callable $until, int $seconds) use ($wpdb) {
     $deadline = microtime(true) + $seconds;
     while (microtime(true) < $deadline) {
+        if (!$wpdb->check_connection(false)) {
+            return false; // the database is gone (it crashed once under load): fail now, not at every deadline
+        }
         wp_cache_flush(); // the options the nodes change
         if ($until()) {
             return true;
