@@ -68,6 +68,7 @@ final class Closte_Native_Planner
         }
         $start = microtime(true);
         if ($offset === 0) {
+            $this->runs->began($id);
             if (!$inline) {
                 $this->supervisor->keep_sweeping($id); // from the first step on: it also restarts a plan step whose worker died
             }

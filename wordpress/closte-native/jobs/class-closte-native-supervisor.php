@@ -127,7 +127,10 @@ final class Closte_Native_Supervisor
     public function finish(int $id): void
     {
         $run = $this->runs->current();
-        $elapsed = round((microtime(true) - $id / 1000) * 1000, 1);
+        // From the moment a runner began it (Closte_Native_Runs::began()), not from the click:
+        // the wait in the queue is the runners', not the run's.
+        $began = max($id / 1000, (float) ($run['started_at'] ?? 0));
+        $elapsed = round((microtime(true) - $began) * 1000, 1);
         if ($run === null || $run['id'] !== $id || !$this->runs->finish($id, $elapsed)) {
             return;
         }

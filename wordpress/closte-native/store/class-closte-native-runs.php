@@ -28,8 +28,9 @@ final class Closte_Native_Runs
     }
 
     /**
-     * The current (newest) run, or null when none was ever started: id, source, add_missing,
-     * why, started_at, planned, total, chunks, errors (['closte' => why the alias list could
+     * The current (newest) run, or null when none was ever started: id (the time it was asked
+     * for, in ms), source, add_missing, why, started_at (when a runner began its first plan
+     * step; until then when it was asked for), planned, total, chunks, errors (['closte' => why the alias list could
      * not be read]), unclaimed (the first UNCLAIMED_KEPT), unclaimed_count, plan_ms,
      * finished_at, elapsed_ms, failure (why the run stopped before its end, in words; else null). Always read from the database (another node may have written it).
      */
@@ -84,6 +85,12 @@ final class Closte_Native_Runs
     public function closte_error(int $id, string $error): void
     {
         $this->db->update($this->table->runs_name(), ['closte_error' => $error], ['id' => $id], ['%s'], ['%d']);
+    }
+
+    /** A runner began the run's first plan step now: its time is counted from here, not from the click (the wait in the queue is not the run's). */
+    public function began(int $id): void
+    {
+        $this->db->query($this->db->prepare('UPDATE ' . $this->table->runs_name() . ' SET started_at = %d WHERE id = %d AND planned = 0 AND started_at <= FLOOR(id / 1000)', time(), $id)); // once
     }
 
     /** A plan step done: where the next one starts (records), names so far, its time added to the plan's. */
