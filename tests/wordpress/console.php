@@ -257,6 +257,8 @@ $t->same('reconcile: nothing removed (the unclaimed alias stays)', [[], true],
 $t->check('reconcile: what it changed is logged', str_contains($log(), 'reconcile: added expired.example.test (missing on Closte)')
     && str_contains($log(), 'reconcile: 1 added, 7 already on Closte, 0 failed'), $log());
 $alerts = Closte_Native_Reconcile::alerts();
+$t->same('alerts: the count is of every alert, not of those read (a limit of 1 still counts 2)', [2, 1, 2],
+    [$alerts['count'] ?? null, count(Closte_Native_Reconcile::alerts(1)['items'] ?? []), Closte_Native_Reconcile::alerts(1)['count'] ?? null]);
 $t->same('reconcile: expiring and invalid certificates of finished domains are recorded', [
     'expired.example.test' => 'expired', 'expiring.example.test' => 'expiring_soon',
 ], array_map(fn ($a) => $a['reason'], $alerts['items'] ?? []));

@@ -166,8 +166,8 @@ $name = $table->name();
 $wpdb->query("ALTER TABLE $name DROP COLUMN cert_expiring, DROP COLUMN announced");
 update_network_option(null, Closte_Native_Status_Table::SCHEMA_OPTION, 5);
 $table->install();
-$t->same('schema 5 → 6: cert_expiring added, an old row\'s verdict kept as it was stored (13 days: expiring; 2 days: expiring too, until the next refresh asks again)',
-    [6, '1', '1', '1'], [(int) get_network_option(null, Closte_Native_Status_Table::SCHEMA_OPTION), $row('life90-13d.example.test')['cert_expiring'] ?? null,
+$t->same('schema 5 → ' . Closte_Native_Status_Table::SCHEMA . ': cert_expiring added, an old row\'s verdict kept as it was stored (13 days: expiring; 2 days: expiring too, until the next refresh asks again)',
+    [Closte_Native_Status_Table::SCHEMA, '1', '1', '1'], [(int) get_network_option(null, Closte_Native_Status_Table::SCHEMA_OPTION), $row('life90-13d.example.test')['cert_expiring'] ?? null,
         $row('life6-2d.example.test')['cert_expiring'] ?? null, $row('life90-13d.example.test')['f_expiring'] ?? null]);
 $before = count($fired());
 $t->refresh();

@@ -148,8 +148,8 @@ final class Closte_Native_Console_Page
             printf('<script>(function(){var u=%s,p=document.getElementById("closte-native-progress");function t(){fetch(u,{credentials:"same-origin"}).then(function(r){return r.json()}).then(function(j){if(!j||!j.success){return}p.textContent=j.data.text;p.dataset.state=j.data.state;if(j.data.state==="done"||j.data.state==="failed"){location.reload()}else{setTimeout(t,1500)}}).catch(function(){setTimeout(t,5000)})}setTimeout(t,1000)})();</script>',
                 wp_json_encode($poll));
         }
-        $since = $this->table->mapped_since_refresh(5);
-        if ($since['count'] > 0 && $run !== null && !empty($run['planned'])) {
+        $since = $run !== null && !empty($run['planned']) ? $this->table->mapped_since_refresh((int) floor($run['id'] / 1000), 5) : ['count' => 0];
+        if ($since['count'] > 0) {
             // The table is the last refresh's: a domain mapped since is not in it yet.
             /* translators: 1: how many domains, 2: some of them, separated by commas */
             printf('<div class="notice notice-info closte-native-stale"><p>%s</p></div>', esc_html(sprintf(_n('%1$d domain was mapped since the last refresh and is not in this table yet (%2$s): press Refresh to check it.',
@@ -161,15 +161,15 @@ final class Closte_Native_Console_Page
 
         self::render_watcher();
 
-        $alerts = Closte_Native_Reconcile::alerts();
+        $alerts = Closte_Native_Reconcile::alerts(20);
         if ($alerts && $alerts['items']) {
             echo '<h2>' . esc_html__('Certificates that need attention', 'closte-native') . '</h2><ul class="closte-native-alerts">';
             foreach (array_slice($alerts['items'], 0, 20, true) as $name => $a) {
                 printf('<li><strong>%s</strong>: %s (%s)</li>', esc_html($a['shown'] ?? $name), esc_html($a['error']), esc_html($a['reason']));
             }
-            if (count($alerts['items']) > 20) {
+            if ($alerts['count'] > 20) {
                 /* translators: %d: alerts not listed */
-                printf('<li>%s</li>', esc_html(sprintf(__('and %d more: see the views below.', 'closte-native'), count($alerts['items']) - 20)));
+                printf('<li>%s</li>', esc_html(sprintf(__('and %d more: see the views below.', 'closte-native'), $alerts['count'] - 20)));
             }
             /* translators: %s: the date and time of the check */
             $from = ($alerts['source'] ?? '') === 'refresh' ? __('From the last Refresh, %s UTC.', 'closte-native') : __('From the daily reconcile, %s UTC.', 'closte-native');
@@ -234,7 +234,7 @@ final class Closte_Native_Console_Page
             echo '<p>' . esc_html(sprintf(__('and %d more.', 'closte-native'), $count - 100)) . '</p>';
         }
         // The removal the action would refuse is not offered (the same rule, Closte_Native_Actions).
-        $refused = Closte_Native_Actions::removal_refused(['claimed' => $this->table->counts()['all'], 'blocked' => $this->table->invalid()]);
+        $refused = Closte_Native_Actions::removal_refused(['claimed' => $this->table->count('all'), 'blocked' => $this->table->invalid()]);
         if ($refused !== null) {
             echo '<p class="closte-native-removal-blocked">' . esc_html($refused) . '</p>';
             return;

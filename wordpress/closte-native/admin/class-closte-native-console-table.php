@@ -119,7 +119,7 @@ final class Closte_Native_Console_Table extends WP_List_Table
         $run = Closte_Native_Refresh::run();
         if ($run === null) {
             esc_html_e('Nothing checked yet: press Refresh.', 'closte-native');
-        } elseif (empty($run['planned']) && $this->table->counts()['all'] === 0) {
+        } elseif (empty($run['planned']) && ($this->counts['all'] ?? 0) === 0) {
             // The first refresh has not read the records yet: the table is empty, not the network.
             esc_html_e('Not read yet: the names appear here once a queue runner has read the domain records (see the line above the buttons).', 'closte-native');
         } else {

@@ -263,14 +263,16 @@ final class Closte_Native_Um_Events
          * it is sent to Ultimate Multisite's wu_do_event(). Every key of the registered sample
          * must stay (Ultimate Multisite's Emails and Webhooks read them).
          *
-         * @since 0.6.0
+         * @since 0.4.0
          *
          * @param array  $payload The payload: domain, domain_canonical, site_id, site_name, site_url,
          *                        state, reason, message, closte_answer, next_step, customer_id,
          *                        customer_name, customer_user_email, checked_at.
          * @param string $event   closte_domain_live or closte_domain_attention.
          *
-         * Example: add_filter('closte_native_event_payload', fn ($p) => $p + ['plan' => 'pro']);
+         * Example: the customer's plan, for the email.
+         *
+         *     add_filter('closte_native_event_payload', fn (array $p) => $p + ['plan' => 'pro']);
          */
         $filtered = apply_filters('closte_native_event_payload', $payload, $v['state'] === 'live' ? self::LIVE : self::ATTENTION);
         return is_array($filtered) ? $filtered + $payload : $payload;

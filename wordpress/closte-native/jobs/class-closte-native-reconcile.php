@@ -64,8 +64,8 @@ final class Closte_Native_Reconcile
     /**
      * The certificates that need attention now, asked of the status table when shown (one
      * query: a domain unmapped or a site archived since drops out at once): ['checked_at' =>
-     * the last run's end (or start), 'items' => [name => …], 'source' => refresh|reconcile],
-     * or null before the first refresh.
+     * the last run's end (or start), 'items' => [name => …] (the first `$limit`), 'count' =>
+     * how many in all, 'source' => refresh|reconcile], or null before the first refresh.
      */
     public static function alerts(int $limit = 1000): ?array
     {
@@ -73,7 +73,10 @@ final class Closte_Native_Reconcile
         if ($run === null) {
             return null;
         }
-        return ['checked_at' => (int) ($run['finished_at'] ?? $run['started_at'] ?? time()), 'items' => (new Closte_Native_Status_Table())->certificate_alerts($limit),
+        $table = new Closte_Native_Status_Table();
+        $items = $table->certificate_alerts($limit);
+        return ['checked_at' => (int) ($run['finished_at'] ?? $run['started_at'] ?? time()), 'items' => $items,
+            'count' => count($items) < $limit ? count($items) : $table->certificate_alert_count(),
             'source' => ($run['source'] ?? '') === 'reconcile' ? 'reconcile' : 'refresh'];
     }
 
@@ -86,8 +89,11 @@ final class Closte_Native_Reconcile
     /** network_admin_notices: certificates that need attention, for those who can act. */
     public function notice(): void
     {
-        $alerts = self::alerts();
-        if (!$alerts || $alerts['items'] === [] || !current_user_can('manage_network_options')) {
+        if (!current_user_can('manage_network_options')) {
+            return; // before any query: this runs on every network admin page
+        }
+        $alerts = self::alerts(5);
+        if (!$alerts || $alerts['items'] === []) {
             return;
         }
         $items = [];
@@ -95,11 +101,11 @@ final class Closte_Native_Reconcile
             $items[] = esc_html(($a['shown'] ?? $name) . ": {$a['error']}");
         }
         /* translators: %d: certificates not listed */
-        $more = count($alerts['items']) > 5 ? ' ' . esc_html(sprintf(__('and %d more', 'closte-native'), count($alerts['items']) - 5)) : '';
+        $more = $alerts['count'] > 5 ? ' ' . esc_html(sprintf(__('and %d more', 'closte-native'), $alerts['count'] - 5)) : '';
         printf(
             '<div class="notice notice-error"><p><strong>%s</strong> %s%s. <a href="%s">%s</a></p></div>',
             /* translators: %d: certificates that need attention */
-            esc_html(sprintf(_n('Closte: %d certificate needs attention:', 'Closte: %d certificates need attention:', count($alerts['items']), 'closte-native'), count($alerts['items']))),
+            esc_html(sprintf(_n('Closte: %d certificate needs attention:', 'Closte: %d certificates need attention:', $alerts['count'], 'closte-native'), $alerts['count'])),
             implode('; ', $items),
             $more,
             esc_url(Closte_Native_Console::url()),

@@ -133,7 +133,8 @@ final class Closte_Native_Schema
   kind varchar(8) NOT NULL DEFAULT 'domain',
   since int(10) unsigned NOT NULL DEFAULT 0,
   PRIMARY KEY  (name,claimant),
-  KEY claimant (claimant)
+  KEY claimant (claimant),
+  KEY kind_since (kind,since)
 ) $charset;");
         // Schema 1 kept the run in a network option, 0.3.0 the snapshot in a site transient: the tables replace both.
         delete_network_option(null, 'closte_native_refresh_run');

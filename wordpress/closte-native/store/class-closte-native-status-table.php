@@ -21,7 +21,7 @@ final class Closte_Native_Status_Table
      * (Closte_Native_Ledger), runs.failure. 6: cert_expiring (the extension's expiring_soon,
      * stored as it says it) and announced (the last state told to Ultimate Multisite's events).
      */
-    const SCHEMA = 6;
+    const SCHEMA = 7;
     const SCHEMA_OPTION = 'closte_native_status_schema';
     /** The console's views: key => [label, SQL condition on one indexed flag]. */
     const VIEWS = [
@@ -59,6 +59,16 @@ final class Closte_Native_Status_Table
         f_expiring = (cert_valid = 1 AND cert_expiring = 1),
         f_attention = (wanted = 1 AND (invalid IS NOT NULL OR on_closte = 0 OR cert_expiring = 1 AND cert_valid = 1
             OR (stage NOT IN (" . Closte_Native_Stages::WAITING_SQL . ') AND (dns_ok = 0 OR cert_valid = 0))))';
+
+    /** The rows of the certificate alerts: a finished domain's certificate not valid, or expiring. */
+    const ALERTS_WHERE = "wanted = 1 AND invalid IS NULL AND stage IN ('" . Closte_Native_Stages::DONE . "', '') AND (f_cert = 1 OR f_expiring = 1)";
+
+    /** How many certificates need attention (the alerts' count, one COUNT). */
+    public function certificate_alert_count(): int
+    {
+        $this->install();
+        return (int) $this->db->get_var('SELECT COUNT(*) FROM ' . $this->name() . ' WHERE ' . self::ALERTS_WHERE);
+    }
 
     /** Names read per query when the whole table is compared with Closte's list. */
     const NAMES_PAGE = 5000;
@@ -349,18 +359,26 @@ final class Closte_Native_Status_Table
 
     /** How many rows each view holds: one index range count per view. */
     /**
-     * Domains sent to Closte since the last refresh wrote the table (the ledger recorded their
+     * Domains sent to Closte since `$since` (the last refresh's start: the ledger recorded their
      * claim when they were sent) that have no row yet: ['count' => int, 'names' => up to
-     * `$limit` of them, as typed]. One query.
+     * `$limit` of them, as typed]. A range of the claims' (kind, since) index, not the network.
      */
-    public function mapped_since_refresh(int $limit): array
+    public function mapped_since_refresh(int $since, int $limit): array
     {
         $this->install();
         $claims = $this->db->base_prefix . 'closte_claims';
-        $from = "FROM $claims c LEFT JOIN " . $this->name() . " s ON s.name = c.claimant WHERE c.kind = 'domain' AND s.name IS NULL";
+        $from = "FROM $claims c LEFT JOIN " . $this->name() . " s ON s.name = c.claimant WHERE c.kind = 'domain' AND c.since >= " . (int) $since . ' AND s.name IS NULL';
         $names = $this->db->get_col("SELECT c.domain $from ORDER BY c.since DESC, c.domain LIMIT " . max(1, $limit));
         $count = count($names) < $limit ? count($names) : (int) $this->db->get_var("SELECT COUNT(*) $from");
         return ['count' => $count, 'names' => array_map('strval', $names)];
+    }
+
+    /** How many rows one view holds (one COUNT; counts() does every view). */
+    public function count(string $view): int
+    {
+        $this->install();
+        $where = self::VIEWS[$view][1] ?? self::VIEWS['all'][1];
+        return (int) $this->db->get_var('SELECT COUNT(*) FROM ' . $this->name() . " WHERE $where");
     }
 
     public function counts(): array
@@ -431,7 +449,7 @@ final class Closte_Native_Status_Table
     {
         $this->install();
         $rows = $this->db->get_results('SELECT name, domain, is_twin, cert_valid, cert_reason, cert_error, cert_days FROM ' . $this->name()
-            . " WHERE wanted = 1 AND invalid IS NULL AND stage IN ('" . Closte_Native_Stages::DONE . "', '') AND (f_cert = 1 OR f_expiring = 1) ORDER BY domain, name LIMIT $limit", ARRAY_A) ?: [];
+            . ' WHERE ' . self::ALERTS_WHERE . " ORDER BY domain, name LIMIT $limit", ARRAY_A) ?: [];
         $out = [];
         foreach ($rows as $r) {
             $valid = (int) $r['cert_valid'] === 1;
