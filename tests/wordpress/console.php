@@ -387,6 +387,24 @@ $drain();
 $t->same("AS settings: claim size, concurrent batches and time limit unchanged while a refresh runs (25, 1, Action Scheduler's own rule, 30 s)",
     [[25, 1, false, 30], [25, 1, false, 30]], [$idle, $busy]);
 
+// Two nodes' runners claiming at the same moment can meet in a deadlock (nodes.php met it on
+// MariaDB 11.8): the runner stakes its claim again, quietly, and the action runs.
+Closte_Native_Refresh::start('test');
+$deadlocks = 0;
+$deadlock = function ($sql) use (&$deadlocks) {
+    if ($deadlocks === 0 && is_string($sql) && str_contains($sql, 'SET claim_id=') && str_contains($sql, "'closte_native_refresh'")) {
+        $deadlocks++; // the database's own answer to a deadlock, for this one claim
+        return "SIGNAL SQLSTATE '40001' SET MESSAGE_TEXT = 'Deadlock found when trying to get lock; try restarting transaction'";
+    }
+    return $sql;
+};
+add_filter('query', $deadlock);
+$ran = (new Closte_Native_Runner())->run();
+remove_filter('query', $deadlock);
+$t->check('runner: a claim that met a deadlock is staked again and the action runs (nothing logged as stopped)', $deadlocks === 1 && $ran >= 1
+    && !str_contains($log(), 'share of this queue run stopped'), json_encode([$deadlocks, $ran]));
+$drain();
+
 // A click on Refresh, then the queue run as Action Scheduler's runner runs it.
 $click = function () use ($t, $emu): array {
     $n = count($emu->requests());

@@ -12,6 +12,8 @@ defined('ABSPATH') || exit;
 final class Closte_Native_Queue
 {
     const GROUP = 'closte-native';
+    /** Attempts of one claim that met a deadlock (run_one()). */
+    const CLAIM_TRIES = 3;
 
     /** Whether Action Scheduler (every function used here) is loaded; else WP-Cron is used. */
     public static function action_scheduler(): bool
@@ -191,8 +193,25 @@ final class Closte_Native_Queue
      */
     public static function run_one(array $hooks, string $context): int
     {
+        global $wpdb;
         $store = ActionScheduler::store();
-        $claim = $store->stake_claim(1, null, $hooks);
+        $claim = null;
+        for ($try = 1; $claim === null; $try++) {
+            // Runners on several nodes claiming at the same moment can meet in a deadlock
+            // (InnoDB's locks of the claim's UPDATE … ORDER BY … LIMIT): the database's own
+            // advice is to try again, so the claim is staked again (up to CLAIM_TRIES), quietly;
+            // any other failure is Action Scheduler's to say, and the caller's to log.
+            $quiet = $wpdb->suppress_errors(true);
+            try {
+                $claim = $store->stake_claim(1, null, $hooks);
+            } catch (RuntimeException $e) {
+                if ($try >= self::CLAIM_TRIES || stripos($e->getMessage(), 'deadlock') === false) {
+                    throw $e;
+                }
+            } finally {
+                $wpdb->suppress_errors($quiet);
+            }
+        }
         $ids = $claim->get_actions();
         try {
             foreach ($ids as $id) {
