@@ -54,4 +54,18 @@ if (!function_exists('closte_test_forget')) {
     {
         (new Closte_Native_Status_Table())->clear();
     }
+
+    /** The watcher's memory forgotten: its last tick and the domains it followed. */
+    function closte_test_forget_watcher(): void
+    {
+        delete_network_option(null, Closte_Native_Watcher::STATE_OPTION);
+        (new Closte_Native_Watched())->replace([]);
+    }
+
+    /** A name's retry in flight forgotten (its record; the scheduled action is the caller's). */
+    function closte_test_forget_retry(string $name): void
+    {
+        global $wpdb;
+        $wpdb->delete((new Closte_Native_Wanted())->name(), ['name' => Closte_Native_Name::key($name)]);
+    }
 }

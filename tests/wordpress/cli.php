@@ -30,7 +30,7 @@ require __DIR__ . '/bootstrap.php';
 global $wpdb;
 $t = new Harness();
 $lab->after_wordpress();
-delete_network_option(null, Closte_Native_Watcher::STATE_OPTION);
+closte_test_forget_watcher();
 ClosteLab::map_domains();
 $t->run_queue('wu_add_domain');
 Closte\add_domain('orphan.example.net'); // an alias no domain claims
@@ -407,7 +407,7 @@ $t->same('status: a pending retry shows, with its attempt', [['name' => 'valid.e
 $sent = count($emu->requests());
 $r = $run(['closte', 'retry', 'valid.example.test']);
 $t->check('retry: on Closte now, exit 0', $r['code'] === 0 && str_contains($r['out'], 'Re-sent valid.example.test: on Closte.')
-    && str_contains($r['out'], 'Success: Re-sent 1 domain: 1 name on Closte, 0 not.') && Closte_Native_Events::all_wanted() === [], $show($r));
+    && str_contains($r['out'], 'Success: Re-sent 1 domain: 1 name on Closte, 0 not.') && (new Closte_Native_Wanted())->all() === [], $show($r));
 $sent = count($emu->requests());
 $t->run_queue(Closte_Native_Events::RETRY_HOOK);
 $t->check('retry: the retry it superseded is dropped when its time comes, nothing sent', $since($sent) === [] && str_contains($log(), 'add valid.example.test: retry dropped, superseded'), json_encode($since($sent)));

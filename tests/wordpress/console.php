@@ -47,7 +47,7 @@ $listed = array_column(Closte\list_domains(), 'domain');
 sort($listed);
 $t->same('the bridge sent the Unicode record and its twin as Closte takes them', ['www.xn--bcher-kva.example', 'xn--bcher-kva.example'],
     array_values(array_filter($listed, fn ($n) => str_contains($n, 'bcher'))));
-$t->same('wanted-state records: none left once every add landed', [], Closte_Native_Events::all_wanted());
+$t->same('wanted-state records: none left once every add landed', [], (new Closte_Native_Wanted())->all());
 $names = array_values(array_unique(array_merge([], ...array_column($inventory, 'names'))));
 $sent = count($emu->requests());
 
@@ -163,7 +163,7 @@ $t->check('Retry when Closte closes the connection: the notice says so in words 
     && !str_contains($r['notice']['message'] ?? '', 'SendRequest') && !str_contains($r['notice']['message'] ?? '', 'Try again'), json_encode($r['notice'] ?? null));
 global $wpdb;
 $wpdb->query("UPDATE {$wpdb->base_prefix}actionscheduler_actions SET status = 'canceled' WHERE hook = 'closte_native_retry' AND status = 'pending'");
-delete_network_option(null, Closte_Native_Events::WANTED_PREFIX . md5('expired.example.test'));
+closte_test_forget_retry('expired.example.test');
 
 // The Unicode record lost its alias on Closte: its row says missing, its Retry re-sends it.
 Closte\remove_domain('xn--bcher-kva.example');

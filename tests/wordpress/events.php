@@ -43,7 +43,7 @@ global $wpdb;
 $t = new Harness();
 Domain::double_reset();
 closte_test_forget();
-delete_network_option(null, Closte_Native_Watcher::STATE_OPTION);
+closte_test_forget_watcher();
 delete_network_option(null, 'wu_double_events');
 update_network_option(null, 'wp-ultimo_v2_settings', ['auto_create_www_subdomain' => 'never', 'dns_check_interval' => 300]);
 update_network_option(null, 'wu_double_dns_records', []);
@@ -160,20 +160,6 @@ $before = count($fired());
 $t->refresh();
 (new Closte_Native_Watcher())->tick();
 $t->same('a second refresh and a tick: nothing changed, nothing fired', [], array_slice($fired(), $before));
-
-// The upgrade from schema 5: the column comes, a stored row keeps its verdict (then: fewer than 14 days).
-$name = $table->name();
-$wpdb->query("ALTER TABLE $name DROP COLUMN cert_expiring, DROP COLUMN announced");
-update_network_option(null, Closte_Native_Status_Table::SCHEMA_OPTION, 5);
-$table->install();
-$t->same('schema 5 → ' . Closte_Native_Status_Table::SCHEMA . ': cert_expiring added, an old row\'s verdict kept as it was stored (13 days: expiring; 2 days: expiring too, until the next refresh asks again)',
-    [Closte_Native_Status_Table::SCHEMA, '1', '1', '1'], [(int) get_network_option(null, Closte_Native_Status_Table::SCHEMA_OPTION), $row('life90-13d.example.test')['cert_expiring'] ?? null,
-        $row('life6-2d.example.test')['cert_expiring'] ?? null, $row('life90-13d.example.test')['f_expiring'] ?? null]);
-$before = count($fired());
-$t->refresh();
-$t->same('... and the next refresh stores the extension\'s verdict again; the states rows had before the upgrade are stored as the baseline, not told',
-    ['0', '0', 'live', 'attention:dns_proxied', []], [$row('life6-2d.example.test')['cert_expiring'] ?? null, $row('life6-2d.example.test')['f_expiring'] ?? null,
-        $row('valid.example.test')['announced'] ?? null, $row('proxied.example.test')['announced'] ?? null, array_slice($fired(), $before)]);
 
 foreach ([Closte_Native_Refresh::HOOK, Closte_Native_Refresh::CHUNK_HOOK, Closte_Native_Refresh::SWEEP_HOOK, Closte_Native_Events::RETRY_HOOK, Closte_Native_Watcher::HOOK] as $hook) {
     as_unschedule_all_actions($hook);

@@ -66,23 +66,24 @@ $ssl_log = tempnam(sys_get_temp_dir(), 'closte-ssl-log-');
 register_shutdown_function(fn () => @unlink($ssl_log));
 update_network_option(null, 'closte_test_lab', ['api_url' => $emu->api, 'ca_file' => "$certs/ca.pem", 'targets' => $targets, 'nameservers' => [$dns->addr], 'ssl_log' => $ssl_log]);
 register_shutdown_function(fn () => delete_network_option(null, 'closte_test_lab')); // its emulator ends with this script, even on a fatal error
-// An install of schema 1 (the table without the reconcile's columns, no run tables, the run
-// in a network option) is upgraded by dbDelta on its next use.
+// An install upgraded from 0.3.0 (no tables; its status snapshot in a site transient and a copy
+// of the certificate alerts in a network option): every table comes on the first use, the
+// leftovers go, the version is set.
 $table = new Closte_Native_Status_Table();
-$table->install();
-$wpdb->query('ALTER TABLE ' . $table->name() . ' DROP COLUMN added_run, DROP COLUMN add_error');
-foreach ([$table->runs_name(), $table->run_chunks_name(), $table->run_aliases_name()] as $gone) {
-    $wpdb->query("DROP TABLE $gone");
+$tables = [$table->name(), $table->runs_name(), $table->run_chunks_name(), $table->run_aliases_name(), $wpdb->base_prefix . 'closte_claims',
+    (new Closte_Native_Wanted())->name(), (new Closte_Native_Watched())->name()];
+foreach ($tables as $gone) {
+    $wpdb->query("DROP TABLE IF EXISTS $gone");
 }
-update_network_option(null, Closte_Native_Status_Table::SCHEMA_OPTION, 1);
-update_network_option(null, 'closte_native_refresh_run', ['id' => 1, 'finished_at' => 1]);
-$column = fn (string $t, string $c) => (bool) $wpdb->get_var($wpdb->prepare('SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s AND COLUMN_NAME = %s', $t, $c));
-$has = fn () => [$column($table->name(), 'added_run'), $column($table->runs_name(), 'plan_offset'), $column($table->run_aliases_name(), 'name'),
-    get_network_option(null, 'closte_native_refresh_run', null), (int) get_network_option(null, Closte_Native_Status_Table::SCHEMA_OPTION)];
+delete_network_option(null, Closte_Native_Status_Table::SCHEMA_OPTION);
+set_site_transient('closte_native_status', ['checked_at' => 1]);
+update_network_option(null, Closte_Native_Reconcile::ALERTS_OPTION, ['at' => 1, 'alerts' => []]);
+$has = fn () => [count(array_filter($tables, fn ($name) => $wpdb->get_var($wpdb->prepare('SHOW TABLES LIKE %s', $name)) === $name)),
+    get_site_transient('closte_native_status'), get_network_option(null, Closte_Native_Reconcile::ALERTS_OPTION, false), (int) get_network_option(null, Closte_Native_Status_Table::SCHEMA_OPTION)];
 $before_upgrade = $has();
 $none = Closte_Native_Refresh::run(); // its first use installs
-$t->same('schema 1 → ' . Closte_Native_Status_Table::SCHEMA . ': dbDelta adds the columns and tables, the old run option goes, the version is bumped',
-    [[false, false, false, ['id' => 1, 'finished_at' => 1], 1], [true, true, true, null, Closte_Native_Status_Table::SCHEMA], null], [$before_upgrade, $has(), $none]);
+$t->same('0.3.0 → schema ' . Closte_Native_Status_Table::SCHEMA . ': every table created on the first use, the snapshot and the alerts copy gone, the version set',
+    [[0, ['checked_at' => 1], ['at' => 1, 'alerts' => []], 0], [count($tables), false, false, Closte_Native_Status_Table::SCHEMA], null], [$before_upgrade, $has(), $none]);
 closte_test_forget();
 $actions = $wpdb->base_prefix . 'actionscheduler_actions';
 // The runners run every due action of the group: what earlier scenarios left waits no more.

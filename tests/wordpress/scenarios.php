@@ -72,7 +72,7 @@ $guessed = array_filter($emu->requests(), fn ($r) => str_contains($r['path'], 's
 $t->same('no guessed SSL requests', 0, count($guessed));
 $t->check('the take-over is logged', str_contains($log(), 'took over wu_add_domain from WP_Ultimo\Integrations\Host_Providers\Closte_Host_Provider'));
 $t->check('add/remove are logged', str_contains($log(), 'add shop.example.com: added') && str_contains($log(), 'remove shop.example.com: removed'));
-$t->same('nothing left in flight: no wanted-state record', [null, []], [(new Closte_Native_Events())->wanted('shop.example.com'), Closte_Native_Events::all_wanted()]);
+$t->same('nothing left in flight: no wanted-state record', [null, []], [(new Closte_Native_Events())->wanted('shop.example.com'), (new Closte_Native_Wanted())->all()]);
 
 // Wildcard.
 $emu->reset();
@@ -176,7 +176,7 @@ foreach ([500 => false, 501 => false, 502 => true] as $status => $retried) {
     $t->same("HTTP $status: " . ($retried ? 'retried' : 'not retried'), $retried ? [['add', "http$status.example.com", 2]] : [],
         array_map(fn ($a) => array_slice($a[0], 0, 3), $t->pending('closte_native_retry')));
     $wpdb->query("UPDATE {$wpdb->base_prefix}actionscheduler_actions SET status = 'canceled' WHERE hook = 'closte_native_retry' AND status = 'pending'");
-    delete_network_option(null, Closte_Native_Events::WANTED_PREFIX . md5("http$status.example.com"));
+    closte_test_forget_retry("http$status.example.com");
 }
 $t->check("the log gives the extension's reason for each decision", (bool) preg_match('/add http500\.example\.com failed for good, not retried: .+ \(.+\)/', $log())
     && (bool) preg_match('/add http502\.example\.com failed \(attempt 1 of 8\): .+ \(retryable: .+\)/', $log()), $log());
@@ -190,22 +190,46 @@ Domain::double_insert([['bücher.example', 'checking-dns', 2]]); // the record t
 do_action('wu_add_domain', 'bücher.example', 2);
 $t->same('Unicode: one retry per name, each carrying the canonical name', [['add', 'xn--bcher-kva.example', 2], ['add', 'www.xn--bcher-kva.example', 2]],
     array_map(fn ($a) => array_slice($a[0], 0, 3), $t->pending('closte_native_retry')));
-$records = Closte_Native_Events::all_wanted();
+$records = (new Closte_Native_Wanted())->all();
 ksort($records);
 $t->same('Unicode: the wanted-state records are keyed by the canonical name', [['www.xn--bcher-kva.example', 'xn--bcher-kva.example'], 'xn--bcher-kva.example'],
-    [array_keys($records), get_network_option(null, Closte_Native_Events::WANTED_PREFIX . md5('xn--bcher-kva.example'))['name'] ?? null]);
+    [array_keys($records), $records['xn--bcher-kva.example']['name'] ?? null]);
 ini_set('closte.api_url', $emu->api);
 $t->run_queue('closte_native_retry');
 $t->same('Unicode: both names landed, nothing left in flight', [['www.xn--bcher-kva.example', 'xn--bcher-kva.example'], []],
-    [(function () { $n = array_values(array_filter(array_column(Closte\list_domains(), 'domain'), fn ($n) => str_contains($n, 'bcher'))); sort($n); return $n; })(), Closte_Native_Events::all_wanted()]);
-// A retry queued by 0.3.0: its record keyed by the name as typed, its args the typed name.
+    [(function () { $n = array_values(array_filter(array_column(Closte\list_domains(), 'domain'), fn ($n) => str_contains($n, 'bcher'))); sort($n); return $n; })(), (new Closte_Native_Wanted())->all()]);
+// A retry queued by 0.3.0: its record a network option keyed by the name as typed, its args
+// the typed name. The upgrade to 0.4.0 (0.3.0 had no tables) moves the record into the table.
 $emu->reset();
-update_network_option(null, Closte_Native_Events::WANTED_PREFIX . md5('bücher.example'), ['name' => 'bücher.example', 'op' => 'add', 'token' => 'tok-0.3.0', 'attempt' => 2]);
-$t->same('0.3.0 record: found under the canonical name', ['xn--bcher-kva.example'], array_keys(Closte_Native_Events::all_wanted()));
+$legacy = Closte_Native_Wanted::LEGACY_PREFIX . md5('bücher.example');
+update_network_option(null, $legacy, ['name' => 'bücher.example', 'op' => 'add', 'token' => 'tok-0.3.0', 'attempt' => 2]);
+delete_network_option(null, Closte_Native_Status_Table::SCHEMA_OPTION);
+(new Closte_Native_Status_Table())->install();
+$t->same('0.3.0 record: the upgrade moves it into the table, under the canonical name, and deletes the option',
+    [['xn--bcher-kva.example'], ['add', 'tok-0.3.0', 2], false, Closte_Native_Status_Table::SCHEMA],
+    [array_keys((new Closte_Native_Wanted())->all()), array_values(array_intersect_key((new Closte_Native_Wanted())->all()['xn--bcher-kva.example'] ?? [], ['op' => 1, 'token' => 1, 'attempt' => 1])),
+        get_network_option(null, $legacy, false), (int) get_network_option(null, Closte_Native_Status_Table::SCHEMA_OPTION)]);
 do_action('closte_native_retry', 'add', 'bücher.example', 2, 'tok-0.3.0');
-$t->same('0.3.0 record: its retry still runs, sends the canonical name, and settles', [['xn--bcher-kva.example'], [], false],
-    [$sent('adddomainalias'), Closte_Native_Events::all_wanted(), get_network_option(null, Closte_Native_Events::WANTED_PREFIX . md5('bücher.example'), false)]);
+$t->same('0.3.0 record: its retry still runs, sends the canonical name, and settles', [['xn--bcher-kva.example'], []],
+    [$sent('adddomainalias'), (new Closte_Native_Wanted())->all()]);
 $www('never');
+
+// A retry whose record cannot be read (the database) is moved to later, never dropped as
+// "superseded": the record is kept and the same attempt comes again.
+$emu->reset();
+$wanted = new Closte_Native_Wanted();
+$wanted->put('moved.example.com', 'add', 'tok-moved', 3);
+$wpdb->query("RENAME TABLE {$wanted->name()} TO {$wanted->name()}_away");
+$quiet = $wpdb->suppress_errors(true);
+do_action('closte_native_retry', 'add', 'moved.example.com', 3, 'tok-moved');
+$wpdb->suppress_errors($quiet);
+$wpdb->query("RENAME TABLE {$wanted->name()}_away TO {$wanted->name()}");
+$t->same('a retry whose record cannot be read: nothing sent, the same attempt scheduled again, the record kept',
+    [[], [['add', 'moved.example.com', 3, 'tok-moved']], 'tok-moved'],
+    [$sent('adddomainalias'), array_map(fn ($a) => $a[0], $t->pending('closte_native_retry')), $wanted->get('moved.example.com')['token'] ?? null]);
+$t->check('... and the log says why', (bool) preg_match('/add moved\.example\.com: attempt 3 moved by \d+ s: the retries in flight could not be read/', $log()), $log());
+$wpdb->query("UPDATE {$wpdb->base_prefix}actionscheduler_actions SET status = 'canceled' WHERE hook = 'closte_native_retry' AND status = 'pending'");
+closte_test_forget_retry('moved.example.com');
 
 // SSL stage, through the plugin's own async_process_domain_stage: 20 tries, and one check_ssl
 // verdict in the domain's log per processing.

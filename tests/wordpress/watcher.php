@@ -32,7 +32,7 @@ Domain::double_reset();
 $actions = $wpdb->base_prefix . 'actionscheduler_actions';
 $wpdb->query("DELETE FROM $actions WHERE hook IN ('closte_native_watch', 'wu_async_process_domain_stage')");
 $wpdb->query("UPDATE $actions SET status = 'canceled' WHERE status = 'pending' AND hook IN ('wu_add_domain', 'wu_remove_domain', 'closte_native_retry')"); // earlier scripts' leftovers
-delete_network_option(null, Closte_Native_Watcher::STATE_OPTION);
+closte_test_forget_watcher();
 update_network_option(null, 'wp-ultimo_v2_settings', ['dns_check_interval' => 300, 'auto_create_www_subdomain' => 'always']);
 update_network_option(null, 'wu_double_dns_records', []); // the plugin's own lookup recognises nothing: the bridge's DNS check decides
 update_network_option(null, 'wu_double_ssl_ok', false);   // what the plugin's own TLS check (port 443) would see
@@ -330,6 +330,6 @@ $t->same('a newly mapped domain schedules the watcher again', 1, count($watch_pe
 // Leave no domain and no queued work to the scripts that follow.
 Domain::double_reset();
 $wpdb->query("UPDATE $actions SET status = 'canceled' WHERE status = 'pending' AND hook IN ('wu_add_domain', 'wu_async_process_domain_stage', 'closte_native_watch')");
-delete_network_option(null, Closte_Native_Watcher::STATE_OPTION);
+closte_test_forget_watcher();
 update_network_option(null, 'wu_double_ssl_ok', false);
 $t->finish();

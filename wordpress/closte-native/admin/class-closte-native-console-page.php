@@ -73,9 +73,8 @@ final class Closte_Native_Console_Page
     /** The watcher's line: idle, or its last tick (time, names checked, domains advanced) and the next. */
     private static function render_watcher(): void
     {
-        $state = Closte_Native_Watcher::state();
         $next = Closte_Native_Watcher::scheduled();
-        $tick = $state['last_tick'];
+        $tick = Closte_Native_Watcher::last_tick();
         echo '<p class="closte-native-watcher">';
         if ($next === false) {
             esc_html_e('Watcher: idle — no domain is waiting for DNS or a certificate. It starts by itself when one is.', 'closte-native');

@@ -15,10 +15,10 @@ final class Closte_Native_Console_Table extends WP_List_Table
 
     /** @var Closte_Native_Status_Table */
     private $table;
-    /** @var array<string, array> the bridge's in-flight retries, by name */
-    private $inflight;
-    /** @var array the watcher's record per domain */
-    private $watched;
+    /** @var array<string, array> the retries in flight of this page's names (Closte_Native_Wanted) */
+    private $inflight = [];
+    /** @var array the watcher's entries of this page's domains (Closte_Native_Watched) */
+    private $watched = [];
     /** @var array<string, int> */
     private $counts = [];
 
@@ -26,8 +26,6 @@ final class Closte_Native_Console_Table extends WP_List_Table
     {
         parent::__construct(['singular' => 'name', 'plural' => 'names', 'ajax' => false, 'screen' => 'closte-native']);
         $this->table = $table;
-        $this->inflight = Closte_Native_Events::all_wanted();
-        $this->watched = Closte_Native_Watcher::state()['domains'];
     }
 
     /** The request's view, search and sort (Closte_Native_Console::query()). */
@@ -64,6 +62,14 @@ final class Closte_Native_Console_Table extends WP_List_Table
         $q = self::query();
         $per_page = $this->get_items_per_page(Closte_Native_Console::PER_PAGE_OPTION, Closte_Native_Console::PER_PAGE);
         [$this->items, $total] = $this->table->page($q['view'], $q['s'], $q['orderby'], $q['order'], $per_page, $this->get_pagenum());
+        // What is in flight and what the watcher saw, for this page's names only (one query each).
+        $names = array_column($this->items, 'name');
+        try {
+            $this->inflight = (new Closte_Native_Wanted($this->table))->for_names($names);
+        } catch (Closte_Native_Walk_Error $e) {
+            $this->inflight = []; // a failed read hides only the "Retry pending" badges: the rows show what the table holds
+        }
+        $this->watched = (new Closte_Native_Watched($this->table))->for_names($names);
         $this->counts = $this->table->counts();
         $this->set_pagination_args(['total_items' => $total, 'per_page' => $per_page]);
         $this->_column_headers = [$this->get_columns(), [], $this->get_sortable_columns(), 'name'];

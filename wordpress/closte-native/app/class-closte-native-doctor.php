@@ -96,10 +96,15 @@ final class Closte_Native_Doctor
         }
 
         // The alias on Closte, and a retry in flight.
-        $inflight = (new Closte_Native_Events())->wanted($name);
-        $retry = $inflight !== null && $inflight['op'] === 'add'
-            /* translators: 1: attempt number, 2: most attempts */
-            ? ' ' . sprintf(__('(a retry is pending, attempt %1$d of %2$d)', 'closte-native'), (int) $inflight['attempt'], Closte_Native_Events::MAX_ATTEMPTS) : '';
+        try {
+            $inflight = (new Closte_Native_Events())->wanted($name);
+            $retry = $inflight !== null && $inflight['op'] === 'add'
+                /* translators: 1: attempt number, 2: most attempts */
+                ? ' ' . sprintf(__('(a retry is pending, attempt %1$d of %2$d)', 'closte-native'), (int) $inflight['attempt'], Closte_Native_Events::MAX_ATTEMPTS) : '';
+        } catch (Closte_Native_Walk_Error $e) {
+            /* translators: %s: why the retries could not be read */
+            $retry = ' ' . sprintf(__('(whether a retry is pending is unknown: %s)', 'closte-native'), $e->getMessage());
+        }
         $aliases = $this->aliases();
         if ($aliases === null) {
             $add('alias', 'fail', (string) $this->aliases_error, __('Try again in a few minutes.', 'closte-native'));

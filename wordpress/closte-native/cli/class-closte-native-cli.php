@@ -127,7 +127,7 @@ final class Closte_Native_CLI
             Closte_Native_CLI_Output::note((new Closte_Native_Refresh())->progress()['text']); // stderr: stdout holds the rows only, in every format
         }
         [$rows, $unknown] = Closte_Native_CLI_Output::status_rows($view, array_map('strval', $args));
-        $inflight = Closte_Native_Events::all_wanted();
+        $inflight = (new Closte_Native_Wanted())->for_names(array_column($rows, 'name'));
         $items = array_map(fn ($r) => Closte_Native_CLI_Output::status_item($r, $inflight[$r['name']] ?? null), $rows);
         WP_CLI\Utils\format_items($format, $items, $fields);
         if ($format === 'table' && !in_array('dns_next_step', $fields, true)) {

@@ -7,7 +7,8 @@
  * and a failure the extension calls retryable schedules a retry for that one name,
  * carrying the token. A retry runs only while its token is still the name's latest:
  * a later event for the same name (an unmap after a failed map, say) supersedes it, so a
- * stale retry never brings an alias back, and a retry never re-expands its name.
+ * stale retry never brings an alias back, and a retry never re-expands its name. The
+ * records are the rows of Closte_Native_Wanted (retries in flight).
  */
 
 defined('ABSPATH') || exit;
@@ -20,8 +21,6 @@ final class Closte_Native_Events
     const RETRY_BASE = 60;
     const RETRY_CAP = 3600;
     const RETRY_HOOK = 'closte_native_retry';
-    /** One network option per name with work in flight: prefix . md5(name). */
-    const WANTED_PREFIX = 'closte_native_wanted_';
 
     /** @var string[] hooks the bridge owns */
     const DOMAIN_HOOKS = ['wu_add_domain', 'wu_remove_domain', 'wu_add_subdomain', 'wu_remove_subdomain'];
@@ -63,10 +62,13 @@ final class Closte_Native_Events
 
     /** @var Closte_Native_Ledger */
     private $ledger;
+    /** @var Closte_Native_Wanted */
+    private $wanted;
 
-    public function __construct(?Closte_Native_Ledger $ledger = null)
+    public function __construct(?Closte_Native_Ledger $ledger = null, ?Closte_Native_Wanted $wanted = null)
     {
         $this->ledger = $ledger ?? new Closte_Native_Ledger();
+        $this->wanted = $wanted ?? new Closte_Native_Wanted();
     }
 
     /**
@@ -98,10 +100,7 @@ final class Closte_Native_Events
         $tokens = [];
         foreach ($this->names($domain) as $typed => $name) {
             $tokens[$name] = wp_generate_uuid4();
-            $this->want($name, $op, $tokens[$name], 1); // all recorded before any request
-            if ($typed !== $name) {
-                delete_network_option(null, self::WANTED_PREFIX . md5($typed)); // a record of 0.3.0, keyed by the typed name
-            }
+            $this->wanted->put($name, $op, $tokens[$name], 1); // all recorded before any request
         }
         $outcomes = [];
         $typed = strtolower(trim($domain));
@@ -111,20 +110,30 @@ final class Closte_Native_Events
         return $outcomes;
     }
 
-    /** A scheduled retry: one name, never re-expanded; dropped when a later event superseded it. */
+    /**
+     * A scheduled retry: one name, never re-expanded; dropped when a later event superseded
+     * it. A record that cannot be read (the database) is not "superseded": the same attempt
+     * comes again later.
+     */
     public function on_retry($op, $name, $attempt, $token = null): void
     {
         $op = (string) $op;
-        $typed = (string) $name; // retries queued by 0.3.0 carry the name as typed
-        $name = Closte_Native_Name::key($typed);
-        $wanted = $this->wanted($typed);
+        $name = Closte_Native_Name::key((string) $name); // retries queued by 0.3.0 carry the name as typed
+        try {
+            $wanted = $this->wanted->get($name);
+        } catch (Closte_Native_Walk_Error $e) {
+            $delay = self::retry_delay((int) $attempt);
+            Closte_Native_Queue::schedule(self::RETRY_HOOK, [$op, $name, (int) $attempt, $token], $delay);
+            Closte_Native_Log::add(sprintf('%s %s: attempt %d moved by %d s: %s', $op, $name, (int) $attempt, $delay, $e->getMessage()));
+            return;
+        }
         if ($token === null) { // a retry queued by closte-native 0.1, before tokens
             if ($wanted !== null && $wanted['op'] !== $op) {
                 Closte_Native_Log::add("$op $name: retry dropped, superseded by a later {$wanted['op']}");
                 return;
             }
             $token = wp_generate_uuid4();
-            $this->want($name, $op, $token, (int) $attempt);
+            $this->wanted->put($name, $op, $token, (int) $attempt);
         } elseif ($wanted === null || $wanted['token'] !== $token) {
             $later = $wanted === null ? 'event, already settled' : $wanted['op'];
             Closte_Native_Log::add("$op $name: retry dropped, superseded by a later $later");
@@ -173,7 +182,7 @@ final class Closte_Native_Events
             }
             $outcome = ['status' => 'refused', 'error' => Closte_Native_Failure::explain($e), 'reason' => $why];
         }
-        $this->settle($name, $token);
+        $this->wanted->settle($name, $token);
         return $outcome;
     }
 
@@ -187,10 +196,10 @@ final class Closte_Native_Events
     {
         if ($attempt >= self::MAX_ATTEMPTS) {
             Closte_Native_Log::add("$op $name: giving up after $attempt attempts; map the domain again once Closte is reachable");
-            $this->settle($name, $token);
+            $this->wanted->settle($name, $token);
             return null;
         }
-        $this->want($name, $op, $token, $attempt + 1);
+        $this->wanted->put($name, $op, $token, $attempt + 1);
         $delay = self::retry_delay($attempt);
         $args = [$op, $name, $attempt + 1, $token];
         Closte_Native_Queue::schedule(self::RETRY_HOOK, $args, $delay);
@@ -199,60 +208,13 @@ final class Closte_Native_Events
     }
 
     /**
-     * The name's latest wanted state while work for it is in flight: name (canonical), op,
-     * token, attempt. Records are keyed by the canonical name; one that 0.3.0 keyed by the
-     * name as typed (`bücher.example`) is found under that name and moved to the canonical key.
+     * The name's latest wanted state while work for it is in flight (Closte_Native_Wanted):
+     * name (canonical), op, token, attempt, since; null when nothing is in flight.
+     *
+     * @throws Closte_Native_Walk_Error when it cannot be read
      */
     public function wanted(string $name): ?array
     {
-        $key = Closte_Native_Name::key($name);
-        $record = get_network_option(null, self::WANTED_PREFIX . md5($key), null);
-        if (!is_array($record) && $key !== $name) {
-            $record = get_network_option(null, self::WANTED_PREFIX . md5($name), null);
-            if (is_array($record) && isset($record['op'], $record['token'])) {
-                $record['name'] = $key;
-                update_network_option(null, self::WANTED_PREFIX . md5($key), $record);
-                delete_network_option(null, self::WANTED_PREFIX . md5($name));
-            }
-        }
-        return is_array($record) && isset($record['op'], $record['token']) ? $record : null;
-    }
-
-    /**
-     * Every name with work in flight, canonical name => record, in one query (the console shows them
-     * for thousands of names; one get_network_option() each would be a query each).
-     */
-    public static function all_wanted(): array
-    {
-        global $wpdb;
-        $rows = $wpdb->get_col($wpdb->prepare(
-            "SELECT meta_value FROM {$wpdb->sitemeta} WHERE site_id = %d AND meta_key LIKE %s",
-            get_current_network_id(),
-            $wpdb->esc_like(self::WANTED_PREFIX) . '%'
-        ));
-        $out = [];
-        foreach ($rows as $raw) {
-            $record = maybe_unserialize($raw);
-            if (is_array($record) && isset($record['name'], $record['op'], $record['token'])) {
-                $key = Closte_Native_Name::key((string) $record['name']); // 0.3.0 kept the name as typed
-                $out[$key] = ['name' => $key] + $record;
-            }
-        }
-        return $out;
-    }
-
-    /** Records the wanted state of a name, under its canonical form (the caller's `$name`). */
-    private function want(string $name, string $op, string $token, int $attempt): void
-    {
-        update_network_option(null, self::WANTED_PREFIX . md5($name), ['name' => $name, 'op' => $op, 'token' => $token, 'attempt' => $attempt]);
-    }
-
-    /** Done with this event's work for the name, unless a later event has taken it over. */
-    private function settle(string $name, string $token): void
-    {
-        $wanted = $this->wanted($name);
-        if ($wanted !== null && $wanted['token'] === $token) {
-            delete_network_option(null, self::WANTED_PREFIX . md5($name));
-        }
+        return $this->wanted->get(Closte_Native_Name::key($name));
     }
 }

@@ -36,11 +36,18 @@ final class Closte_Native_Watcher
     const BATCH = 100;
     /** When the DNS batch took longer than this (seconds), the certificate batch waits for the next tick. */
     const BUDGET = 10.0;
-    /** The last tick and, per waiting domain, what it waits for and its last verdict. */
+    /** The last tick's report (the followed domains and their verdicts: Closte_Native_Watched). */
     const STATE_OPTION = 'closte_native_watch';
 
     /** Whether the instance stored after this tick is to be cancelled (see stop()). */
     private $stopping = false;
+    /** @var Closte_Native_Watched */
+    private $watched;
+
+    public function __construct(?Closte_Native_Watched $watched = null)
+    {
+        $this->watched = $watched ?? new Closte_Native_Watched();
+    }
 
     public static function interval(): int
     {
@@ -211,16 +218,16 @@ final class Closte_Native_Watcher
     public function tick(): array
     {
         $start = microtime(true);
-        $state = self::state();
         $report = ['at' => time(), 'domains' => 0, 'names' => 0, 'advanced' => [], 'revived' => [], 'held' => [], 'left' => 0, 'errors' => [], 'seconds' => 0.0];
         $candidates = $this->candidates();
         if ($candidates === []) {
             $this->stop();
             $report['idle'] = true;
-            update_network_option(null, self::STATE_OPTION, ['last_tick' => $report, 'domains' => []]);
+            $this->watched->replace([]);
+            update_network_option(null, self::STATE_OPTION, ['last_tick' => $report]);
             return $report;
         }
-        $known = $state['domains'];
+        $known = $this->watched->all();
         uksort($candidates, fn ($a, $b) => (($known[$a]['checked_at'] ?? 0) <=> ($known[$b]['checked_at'] ?? 0)) ?: strcmp($a, $b));
         /**
          * Filters how many waiting domains one tick checks (the longest unchecked first).
@@ -283,7 +290,8 @@ final class Closte_Native_Watcher
             $domains[$canonical] = $entry;
         }
         $report['seconds'] = round(microtime(true) - $start, 3);
-        update_network_option(null, self::STATE_OPTION, ['last_tick' => $report, 'domains' => $domains]);
+        $this->watched->replace($domains);
+        update_network_option(null, self::STATE_OPTION, ['last_tick' => $report]);
         if ($report['advanced'] || $report['revived'] || $report['errors']) {
             Closte_Native_Log::add(sprintf('watcher: %d domains (%d names) checked in %.1f s, %d advanced, %d revived%s', $report['domains'], $report['names'],
                 $report['seconds'], count($report['advanced']), count($report['revived']),
@@ -441,11 +449,16 @@ final class Closte_Native_Watcher
         return $seconds < 90 ? sprintf('%d s', $seconds) : sprintf('%d min', (int) round($seconds / 60));
     }
 
-    /** The last tick and the watched domains, as the console shows them. */
+    /** The last tick's report and every followed domain (Closte_Native_Watched::all()). */
     public static function state(): array
     {
+        return ['last_tick' => self::last_tick(), 'domains' => (new Closte_Native_Watched())->all()];
+    }
+
+    /** The last tick's report, or null before the first. */
+    public static function last_tick(): ?array
+    {
         $s = get_network_option(null, self::STATE_OPTION, []);
-        $s = is_array($s) ? $s : [];
-        return ['last_tick' => is_array($s['last_tick'] ?? null) ? $s['last_tick'] : null, 'domains' => is_array($s['domains'] ?? null) ? $s['domains'] : []];
+        return is_array($s) && is_array($s['last_tick'] ?? null) ? $s['last_tick'] : null;
     }
 }

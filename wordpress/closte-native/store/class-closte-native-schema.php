@@ -1,10 +1,13 @@
 <?php
 /**
  * The bridge's tables and their upgrades: the status table (one row per name), the refresh's
- * runs, their chunks' attempts and alias rows, and the ledger's claims. Created and upgraded
- * by dbDelta when the network option closte_native_status_schema is older than
+ * runs, their chunks' attempts and alias rows, the ledger's claims, the retries in flight
+ * (Closte_Native_Wanted) and the watcher's domains (Closte_Native_Watched). Created and
+ * upgraded by dbDelta when the network option closte_native_status_schema is older than
  * Closte_Native_Status_Table::SCHEMA (a table change always comes with a version bump and,
- * where rows written before need it, one upgrade step below).
+ * where what a release wrote needs it, one upgrade step below). The only release before
+ * the tables is 0.3.0: its retry records, its snapshot and its copy of the certificate
+ * alerts are moved or deleted here.
  */
 
 defined('ABSPATH') || exit;
@@ -25,8 +28,7 @@ final class Closte_Native_Schema
     /** Creates or upgrades every table when the stored schema version is older (dbDelta). */
     public function install(): void
     {
-        $from = (int) get_network_option(null, Closte_Native_Status_Table::SCHEMA_OPTION, 0);
-        if ($from >= Closte_Native_Status_Table::SCHEMA) {
+        if ((int) get_network_option(null, Closte_Native_Status_Table::SCHEMA_OPTION, 0) >= Closte_Native_Status_Table::SCHEMA) {
             return;
         }
         require_once ABSPATH . 'wp-admin/includes/upgrade.php';
@@ -136,21 +138,41 @@ final class Closte_Native_Schema
   KEY claimant (claimant),
   KEY kind_since (kind,since)
 ) $charset;");
-        // Schema 1 kept the run in a network option, 0.3.0 the snapshot in a site transient: the tables replace both.
-        delete_network_option(null, 'closte_native_refresh_run');
-        delete_site_transient('closte_native_status');
-        // A copy of the certificate alerts that development builds of 0.4.0 kept: the alerts are a query now.
-        delete_network_option(null, Closte_Native_Reconcile::ALERTS_OPTION);
-        if ($from > 0 && $from < 6) {
-            // Before 6 the plugin asked check_ssl() with min_days 14, so the extension's verdict
-            // on a stored row was exactly "fewer than 14 whole days left": kept as it was, until
-            // the next refresh asks the extension again (without min_days).
-            $this->db->query("UPDATE $t SET cert_expiring = (cert_days < 14) WHERE cert_valid = 1 AND cert_expiring IS NULL AND cert_days IS NOT NULL");
-            // The states a network had before the events existed are not news: each such row's
-            // first verdict is stored quietly (Closte_Native_Um_Events::announce()), not told.
-            $this->db->query("UPDATE $t SET announced = '' WHERE announced IS NULL");
-            $this->table->reflag();
+        // Retries in flight (Closte_Native_Wanted): the latest domain event's wanted state per name.
+        $wanted = new Closte_Native_Wanted($this->table, $this->db);
+        dbDelta("CREATE TABLE {$wanted->name()} (
+  name varchar(253) NOT NULL,
+  op varchar(8) NOT NULL,
+  token varchar(64) NOT NULL,
+  attempt smallint(5) unsigned NOT NULL DEFAULT 1,
+  since int(10) unsigned NOT NULL DEFAULT 0,
+  PRIMARY KEY  (name)
+) $charset;");
+        // The watcher's domains (Closte_Native_Watched), rewritten by every tick.
+        $watched = (new Closte_Native_Watched($this->table, $this->db))->name();
+        dbDelta("CREATE TABLE $watched (
+  name varchar(253) NOT NULL,
+  domain_id bigint(20) unsigned NOT NULL DEFAULT 0,
+  for_check varchar(12) NOT NULL DEFAULT '',
+  stage varchar(32) NOT NULL DEFAULT '',
+  revive tinyint(1) NOT NULL DEFAULT 0,
+  checked_at int(10) unsigned DEFAULT NULL,
+  verdict text,
+  twin varchar(253) DEFAULT NULL,
+  twin_verdict text,
+  held varchar(32) DEFAULT NULL,
+  tick varchar(36) NOT NULL DEFAULT '',
+  PRIMARY KEY  (name)
+) $charset;");
+        // What 0.3.0 kept outside tables: its retry records move into the table (under the
+        // canonical name), its snapshot and its copy of the certificate alerts go (the
+        // status table and a query replace them).
+        $moved = $wanted->import_legacy();
+        if ($moved > 0) {
+            Closte_Native_Log::add(sprintf('upgrade: %d retr%s in flight moved from network options to %s', $moved, $moved === 1 ? 'y' : 'ies', $wanted->name()));
         }
+        delete_site_transient('closte_native_status');
+        delete_network_option(null, Closte_Native_Reconcile::ALERTS_OPTION);
         update_network_option(null, Closte_Native_Status_Table::SCHEMA_OPTION, Closte_Native_Status_Table::SCHEMA);
     }
 }

@@ -15,13 +15,12 @@ defined('ABSPATH') || exit;
 final class Closte_Native_Status_Table
 {
     /**
-     * 1: the table. 2: added_run and add_error (the reconcile's adds), the runs and
-     * run_chunks tables. 3: run_aliases (the plan's alias names), runs.plan_offset.
-     * 4: planned_from (which plan step wrote the row). 5: the claims ledger's table
-     * (Closte_Native_Ledger), runs.failure. 6: cert_expiring (the extension's expiring_soon,
-     * stored as it says it) and announced (the last state told to Ultimate Multisite's events).
+     * The version of every table of the bridge (Closte_Native_Schema), raised with each
+     * change. 8: the retries in flight (closte_wanted) and the watcher's domains
+     * (closte_watched) have tables. No release before 0.4.0 had tables; 1 to 7 were
+     * development builds of 0.4.0, brought up to date by dbDelta alone.
      */
-    const SCHEMA = 7;
+    const SCHEMA = 8;
     const SCHEMA_OPTION = 'closte_native_status_schema';
     /** The console's views: key => [label, SQL condition on one indexed flag]. */
     const VIEWS = [
@@ -357,7 +356,6 @@ final class Closte_Native_Status_Table
         return array_map('strval', array_keys(array_filter($listed, fn ($claimed) => !$claimed)));
     }
 
-    /** How many rows each view holds: one index range count per view. */
     /**
      * Domains sent to Closte since `$since` (the last refresh's start: the ledger recorded their
      * claim when they were sent) that have no row yet: ['count' => int, 'names' => up to
@@ -381,6 +379,7 @@ final class Closte_Native_Status_Table
         return (int) $this->db->get_var('SELECT COUNT(*) FROM ' . $this->name() . " WHERE $where");
     }
 
+    /** How many rows each view holds: one index range count per view. */
     public function counts(): array
     {
         $this->install();
