@@ -315,6 +315,7 @@ $canceled = (int) $wpdb->get_var("SELECT COUNT(*) FROM $actions WHERE hook = 'cl
 $last = $watch_pending()[0][0] ?? 0;
 $r = $tick();
 $t->same('nothing waits: the last tick checked nothing and said so', [true, 0], [$r['idle'] ?? false, $r['names']]);
+$t->same('... and the watcher follows no domain any more (its rows are gone)', [], (new Closte_Native_Watched())->all());
 $t->same('... no tick is pending in Action Scheduler', [], $watch_pending());
 $t->check('... the instance Action Scheduler stored after that run was canceled as it was stored',
     (int) $wpdb->get_var($wpdb->prepare("SELECT COUNT(*) FROM $actions WHERE hook = 'closte_native_watch' AND status = 'canceled' AND action_id > %d", $last)) === 1
