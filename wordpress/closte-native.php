@@ -37,6 +37,7 @@ require_once __DIR__ . '/closte-native/store/class-closte-native-schema.php';
 require_once __DIR__ . '/closte-native/store/class-closte-native-status-table.php';
 require_once __DIR__ . '/closte-native/store/class-closte-native-runs.php';
 require_once __DIR__ . '/closte-native/store/class-closte-native-status.php';
+require_once __DIR__ . '/closte-native/store/class-closte-native-store.php';
 require_once __DIR__ . '/closte-native/store/class-closte-native-wanted.php';
 require_once __DIR__ . '/closte-native/store/class-closte-native-watched.php';
 require_once __DIR__ . '/closte-native/jobs/class-closte-native-runner.php';

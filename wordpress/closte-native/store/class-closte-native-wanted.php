@@ -13,27 +13,12 @@
 
 defined('ABSPATH') || exit;
 
-final class Closte_Native_Wanted
+final class Closte_Native_Wanted extends Closte_Native_Store
 {
+    const TABLE = 'closte_wanted';
+
     /** closte-native 0.3.0 kept one network option per name: prefix . md5(name as typed). Moved here by the schema upgrade. */
     const LEGACY_PREFIX = 'closte_native_wanted_';
-
-    /** @var wpdb */
-    private $db;
-    /** @var Closte_Native_Status_Table */
-    private $table;
-
-    public function __construct(?Closte_Native_Status_Table $table = null, ?wpdb $db = null)
-    {
-        global $wpdb;
-        $this->db = $db ?? $wpdb;
-        $this->table = $table ?? new Closte_Native_Status_Table($this->db);
-    }
-
-    public function name(): string
-    {
-        return $this->db->base_prefix . 'closte_wanted';
-    }
 
     /**
      * The name's record (canonical name): ['name', 'op', 'token', 'attempt', 'since'], or null.

@@ -11,24 +11,9 @@
 
 defined('ABSPATH') || exit;
 
-final class Closte_Native_Watched
+final class Closte_Native_Watched extends Closte_Native_Store
 {
-    /** @var wpdb */
-    private $db;
-    /** @var Closte_Native_Status_Table */
-    private $table;
-
-    public function __construct(?Closte_Native_Status_Table $table = null, ?wpdb $db = null)
-    {
-        global $wpdb;
-        $this->db = $db ?? $wpdb;
-        $this->table = $table ?? new Closte_Native_Status_Table($this->db);
-    }
-
-    public function name(): string
-    {
-        return $this->db->base_prefix . 'closte_watched';
-    }
+    const TABLE = 'closte_watched';
 
     /**
      * Every followed domain, canonical name => entry (id, for, revive, stage, checked_at,
