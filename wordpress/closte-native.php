@@ -47,6 +47,7 @@ require_once __DIR__ . '/closte-native/jobs/class-closte-native-chunk-worker.php
 require_once __DIR__ . '/closte-native/jobs/class-closte-native-refresh.php';
 require_once __DIR__ . '/closte-native/jobs/class-closte-native-reconcile.php';
 require_once __DIR__ . '/closte-native/jobs/class-closte-native-watcher.php';
+require_once __DIR__ . '/closte-native/app/class-closte-native-row-state.php';
 require_once __DIR__ . '/closte-native/app/class-closte-native-actions.php';
 require_once __DIR__ . '/closte-native/admin/class-closte-native-console.php';
 require_once __DIR__ . '/closte-native/admin/class-closte-native-console-page.php';

@@ -195,19 +195,20 @@ final class Closte_Native_Console_Table extends WP_List_Table
 
     protected function column_closte($item)
     {
-        if ($item['invalid'] !== null) {
+        $wanted = $this->inflight[$item['name']] ?? null;
+        $state = Closte_Native_Row_State::closte($item, $wanted);
+        if ($state === 'invalid') {
             return self::badge('error', __('Not sent', 'closte-native')) . ' <span class="closte-detail">' . esc_html__('not a valid domain name: nothing is sent', 'closte-native') . '</span>';
         }
-        $wanted = $this->inflight[$item['name']] ?? null;
         $retry = false;
-        if ($wanted !== null && $wanted['op'] === 'add') {
+        if ($state === 'retry') {
             $html = self::badge('warning', __('Retry pending', 'closte-native')) . ' <span class="closte-detail">'
                 /* translators: 1: the attempt scheduled, 2: the attempts in all */
                 . esc_html(sprintf(__('attempt %1$d of %2$d', 'closte-native'), $wanted['attempt'], Closte_Native_Events::MAX_ATTEMPTS)) . '</span>';
             $retry = true;
-        } elseif ($item['on_closte'] === null) {
+        } elseif ($state === 'unknown') {
             $html = self::badge('none', __('Unknown', 'closte-native'));
-        } elseif ((int) $item['on_closte'] === 1) {
+        } elseif ($state === 'yes') {
             $html = self::badge('ok', __('Yes', 'closte-native'));
         } else {
             $html = self::badge('error', __('Missing', 'closte-native'));
@@ -231,11 +232,12 @@ final class Closte_Native_Console_Table extends WP_List_Table
 
     protected function column_dns($item)
     {
-        if ($item['dns_ok'] === null) {
+        $state = Closte_Native_Row_State::dns($item);
+        if ($state === 'unchecked') {
             return self::badge('none', __('Not checked', 'closte-native')) . self::last_verdict($item, 'dns', $item['dns_reason'] === null ? null
                 : ($item['dns_reason'] === '' ? trim(__('OK', 'closte-native') . ' ' . (string) $item['dns_points']) : (string) $item['dns_reason']));
         }
-        if ((int) $item['dns_ok'] === 1) {
+        if ($state === 'ok') {
             return self::badge('ok', __('OK', 'closte-native')) . ' <span class="closte-detail">' . esc_html((string) $item['dns_points']) . '</span>';
         }
         // The reasons no certificate can be issued under get their words and next step here.
@@ -247,7 +249,8 @@ final class Closte_Native_Console_Table extends WP_List_Table
 
     protected function column_certificate($item)
     {
-        if ($item['cert_valid'] === null) {
+        $state = Closte_Native_Row_State::certificate($item);
+        if ($state === 'unchecked') {
             return self::badge('none', __('Not checked', 'closte-native')) . self::last_verdict($item, 'cert', $item['cert_reason'] === null ? null
                 : ($item['cert_reason'] === ''
                     ? ((int) $item['cert_expiring'] === 1
@@ -257,9 +260,9 @@ final class Closte_Native_Console_Table extends WP_List_Table
                         : sprintf(_n('Valid, %d day left', 'Valid, %d days left', (int) $item['cert_days'], 'closte-native'), (int) $item['cert_days']))
                     : (string) $item['cert_reason']));
         }
-        if ((int) $item['cert_valid'] === 1) {
+        if ($state === 'valid' || $state === 'expiring') {
             $days = (int) $item['cert_days'];
-            $html = (int) $item['f_expiring'] ? self::badge('warning', __('Expiring', 'closte-native')) : self::badge('ok', __('Valid', 'closte-native'));
+            $html = $state === 'expiring' ? self::badge('warning', __('Expiring', 'closte-native')) : self::badge('ok', __('Valid', 'closte-native'));
             /* translators: %d: days until the certificate ends */
             $html .= ' <span class="closte-detail">' . esc_html(sprintf(_n('%d day left', '%d days left', $days, 'closte-native'), $days)) . '</span>';
             return $html . '<details class="closte-cert-details"><summary>' . esc_html__('Certificate', 'closte-native') . '<span class="screen-reader-text"> '

@@ -104,22 +104,15 @@ final class Closte_Native_CLI_Output
     /** One status row in words: every field of STATUS_FIELDS, strings (and days as a number). */
     public static function status_item(array $r, ?array $inflight): array
     {
-        if ($r['invalid'] !== null) {
+        $on = Closte_Native_Row_State::closte($r, $inflight);
+        if ($on === 'invalid') {
             $on = 'not sent (not a valid name)';
-        } elseif ($inflight !== null && $inflight['op'] === 'add') {
+        } elseif ($on === 'retry') {
             $on = sprintf('retry pending, attempt %d of %d', (int) $inflight['attempt'], Closte_Native_Events::MAX_ATTEMPTS);
-        } elseif ($r['on_closte'] === null) {
-            $on = 'unknown';
-        } else {
-            $on = (int) $r['on_closte'] === 1 ? 'yes' : 'missing';
         }
-        if ($r['cert_valid'] === null) {
-            $cert = 'not checked';
-        } elseif ((int) $r['cert_valid'] === 1) {
-            $cert = (int) $r['cert_expiring'] === 1 ? 'expiring' : 'valid'; // the extension's verdict, as stored
-        } else {
-            $cert = (string) $r['cert_reason'];
-        }
+        $cert = Closte_Native_Row_State::certificate($r);
+        $cert = ['unchecked' => 'not checked', 'invalid' => (string) $r['cert_reason']][$cert] ?? $cert;
+        $dns = Closte_Native_Row_State::dns($r);
         return [
             'name' => (string) $r['name'],
             'domain' => (string) $r['domain'],
@@ -129,10 +122,10 @@ final class Closte_Native_CLI_Output
             'stage' => (string) $r['stage'],
             'stage_label' => (string) $r['stage_label'],
             'on_closte' => $on,
-            'dns' => $r['dns_ok'] === null ? 'not checked' : ((int) $r['dns_ok'] === 1 ? 'ok' : (string) $r['dns_reason']),
+            'dns' => ['unchecked' => 'not checked', 'ok' => 'ok', 'wrong' => (string) $r['dns_reason']][$dns],
             'dns_points' => (string) $r['dns_points'],
             'dns_error' => (string) $r['dns_error'],
-            'dns_next_step' => (int) $r['dns_ok'] === 0 && $r['dns_ok'] !== null ? Closte_Native_Dns_Stage::next_step((string) $r['dns_reason']) : '',
+            'dns_next_step' => $dns === 'wrong' ? Closte_Native_Dns_Stage::next_step((string) $r['dns_reason']) : '',
             'dns_checked_at' => (string) $r['dns_checked_at'],
             'certificate' => $cert,
             'days_left' => $r['cert_days'] === null ? '' : (int) $r['cert_days'],
