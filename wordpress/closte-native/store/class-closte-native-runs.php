@@ -117,6 +117,12 @@ final class Closte_Native_Runs
             ['id' => $id], ['%s', '%d', '%s'], ['%d']);
     }
 
+    /** After a change on Closte, its list could not be read: what is unclaimed is unknown again, and why (in words). */
+    public function unclaimed_unknown(int $id, string $error): void
+    {
+        $this->db->query($this->db->prepare('UPDATE ' . $this->table->runs_name() . ' SET unclaimed = NULL, unclaimed_count = NULL, closte_error = %s WHERE id = %d', $error, $id));
+    }
+
     /** Counts one more attempt of a chunk (the first is 1) and returns its number. */
     public function attempt(int $id, int $chunk): int
     {

@@ -49,8 +49,15 @@ final class Closte_Native_Status
             // Closte's list is read once per action, not once more for this column.
             $aliases ??= Closte\list_domain_names(['timeout' => $timeout ?? self::timeout()]);
         } catch (Throwable $e) {
+            // Unknown is said as unknown everywhere: the On Closte column, and what is
+            // unclaimed (never "None." from a list that could not be read), with the reason.
+            $why = Closte_Native_Failure::explain($e);
             (new Closte_Native_Status_Table())->set_aliases(null);
-            return Closte_Native_Failure::explain($e);
+            $run = Closte_Native_Refresh::run();
+            if ($run !== null && !empty($run['planned'])) {
+                (new Closte_Native_Runs())->unclaimed_unknown($run['id'], $why);
+            }
+            return $why;
         }
         $unclaimed = array_values(array_diff((new Closte_Native_Status_Table())->set_aliases($aliases), Closte_Native_Ledger::protected_names()));
         $run = Closte_Native_Refresh::run();
