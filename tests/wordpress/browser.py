@@ -333,8 +333,7 @@ with sync_playwright() as p:
     closte("deletedomainalias", "hostile.example.test")
     closte("deletedomainalias", "expiring.example.test")
     refresh(page)
-    counts = {a.get_attribute("href").split("view=")[-1] if "view=" in a.get_attribute("href") else "all":
-              a.inner_text() for a in page.query_selector_all("ul.subsubsub a")}
+    counts = views(page)
     with page.expect_navigation():
         page.click("ul.subsubsub a[href*='view=missing']")
     missing_view = sorted(rows(page).keys())
