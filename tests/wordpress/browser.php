@@ -7,7 +7,43 @@
  * emulator's state. Prints "ok …" / "FAIL …" lines and "N passed, N failed".
  * Environment: CLOSTE_WP_KEY (php-fpm has the same), CLOSTE_WP_PROXY_PORT (nginx),
  * CLOSTE_WP_PYTHON (with Playwright), CLOSTE_WP_SCREENSHOT.
+ *
+ * browser.php lab ACTION [NAME]: what browser.py changes behind the admin's back mid-run, in
+ * a PHP process of its own (CLOSTE_WP_PHP, the same environment): age-queued (the current
+ * run, still queued, was queued QUEUED_HINT_AFTER + 60 s ago), map NAME (a domain record on
+ * the customer site, its wu_add_domain run), unmap-all (every domain record gone, as if
+ * deleted behind Ultimate Multisite's back: Closte keeps the aliases). Prints one JSON line.
  */
+
+if (($argv[1] ?? '') === 'lab') {
+    require __DIR__ . '/harness.inc';
+    ini_set('closte.max_retries', '0'); // as php-fpm's workers
+    require __DIR__ . '/bootstrap.php';
+    global $wpdb;
+    $action = $argv[2] ?? '';
+    if ($action === 'age-queued') {
+        $run = Closte_Native_Refresh::run();
+        if ($run === null || !empty($run['planned'])) {
+            fwrite(STDERR, "no queued run: " . json_encode($run) . "\n");
+            exit(1);
+        }
+        $by = Closte_Native_Refresh::QUEUED_HINT_AFTER + 60;
+        $wpdb->query($wpdb->prepare('UPDATE ' . (new Closte_Native_Status_Table())->runs_name() . ' SET started_at = started_at - %d WHERE id = %d', $by, $run['id']));
+        echo json_encode(['run' => $run['id'], 'seconds' => $by]) . "\n";
+    } elseif ($action === 'map' && ($argv[3] ?? '') !== '') {
+        $d = new \WP_Ultimo\Models\Domain(['blog_id' => (int) get_blog_id_from_url('example.test', '/shop/'), 'stage' => 'done']);
+        $d->set_domain($argv[3]);
+        $d->save(); // as Ultimate Multisite maps it: wu_add_domain queued, run here
+        echo json_encode(['id' => $d->get_id(), 'ran' => (new Harness())->run_queue('wu_add_domain')]) . "\n";
+    } elseif ($action === 'unmap-all') {
+        \WP_Ultimo\Models\Domain::double_reset();
+        echo json_encode(['records' => count(\WP_Ultimo\Models\Domain::query(['number' => 0]))]) . "\n";
+    } else {
+        fwrite(STDERR, "usage: browser.php lab age-queued | map NAME | unmap-all\n");
+        exit(2);
+    }
+    exit(0);
+}
 
 require __DIR__ . '/../server.inc';
 require __DIR__ . '/harness.inc';
@@ -81,7 +117,7 @@ foreach (array_filter(explode("\n", $out)) as $line) {
     }
 }
 $t->same('the Unicode record and its twin are on the emulator, as Closte takes them', ['www.xn--bcher-kva.example', 'xn--bcher-kva.example'], $bucher());
-$t->check('the browser ran every step', $rc === 0 && count($steps) === 18, "exit $rc; " . substr($err, -2000) . substr($out, -500));
+$t->check('the browser ran every step', $rc === 0 && count($steps) === 22, "exit $rc; " . substr($err, -2000) . substr($out, -500));
 $step = fn (string $name) => $steps[$name] ?? [];
 
 $t->check('login: the network admin reaches the dashboard', str_contains($step('login')['url'] ?? '', '/wp-admin/'), json_encode($step('login')));
@@ -92,6 +128,9 @@ $r = $step('refresh');
 $t->same('refresh: one list read is all Closte receives', ['/getdomains'], $r['sent'] ?? null);
 $t->check('refresh: the click only enqueues (the runner held, the page says queued), then the page shows the finished run', str_starts_with($r['progress'][0] ?? '', 'Refresh queued: waiting for a runner')
     && str_starts_with($r['progress'][1] ?? '', 'Last checked'), json_encode($r['progress'] ?? null));
+$t->same('refresh, queued (the first: nothing read yet): the line and the empty table say a runner has not read the records yet, not "No names in this view."',
+    ["Refresh queued: waiting for a runner to read the domains and Closte's aliases.", 'Not read yet: the names appear here once a queue runner has read the domain records (see the line above the buttons).', []],
+    [$r['progress'][0] ?? null, $r['queued']['placeholder'] ?? null, $r['queued']['rows'] ?? null]);
 $t->check('refresh: the time of the check is shown', (bool) preg_match('/^Last checked .* ago \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\): 8 names in /', $r['checked'] ?? ''), $r['checked'] ?? '');
 $rows = $r['rows'] ?? [];
 $t->same('refresh: one row per name, sorted by domain, the twin on its own row', ['xn--bcher-kva.example', 'www.xn--bcher-kva.example', 'expired.example.test', 'expiring.example.test',
@@ -156,6 +195,12 @@ $g = $step('get');
 $t->check('an action by GET with a valid nonce: 405, a message, nothing sent', ($g['status'] ?? 0) === 405 && ($g['sent'] ?? null) === []
     && str_contains($g['body'] ?? '', 'POST'), json_encode($g));
 
+$d = $step('closte down');
+$t->same("Closte down after a Retry: the add was taken, the list read after it failed (HTTP 503)", [['/adddomainalias', null], ['/getdomains', 'status 503']], $d['sent'] ?? null);
+$t->same('Closte down after a Retry: the notice says the alias was re-sent (it was)', 'Re-sent valid.example.test: on Closte.', $d['notice'] ?? null);
+$t->same("Closte down after a Retry: every row's On Closte says Unknown", array_fill_keys(array_keys($rows), 'Unknown'), array_map(fn ($row) => $row['closte'] ?? null, $d['rows'] ?? []));
+$t->check('Closte down after a Retry: the unclaimed section says unknown, not "None." (nor an old list)', ($d['unclaimed_none'] ?? true) === false && ($d['unclaimed'] ?? ['?']) === []
+    && str_starts_with((string) ($d['unclaimed_unknown'] ?? ''), 'unknown: '), json_encode($d));
 $h = $step('hanging');
 $t->check('a hanging Closte: the click returns at once, and the run ends in seconds (the console\'s 5 s timeout), not after closte.timeout', ($h['click_seconds'] ?? 99) < 10 && ($h['seconds'] ?? 99) < 25, json_encode($h));
 $t->check('a hanging Closte: the unclaimed section says unknown and why', str_starts_with($h['unclaimed'] ?? '', 'unknown: '), json_encode($h));
@@ -168,6 +213,13 @@ $t->check('a subscriber gets 403 for the console, the progress endpoint and an a
 
 $n = $step('no javascript');
 $t->check('without JavaScript a running refresh offers a Reload link', ($n['state'] ?? null) === 'queued' && str_contains((string) ($n['reload'] ?? ''), 'page=closte-native'), json_encode($n));
+$q = $step('no runner');
+$hint = '/^Refresh queued \d+ \S+ ago and not started: no queue runner has taken it yet\. Action Scheduler runs its queue on WP-Cron, at visits to the site \(a site with DISABLE_WP_CRON needs a system cron that calls wp-cron\.php\), or with `wp action-scheduler run`; Tools → Scheduled Actions shows what waits\.$/u';
+$t->same('no runner: just queued, the line says it waits for a runner (no hint yet)', "Refresh queued: waiting for a runner to read the domains and Closte's aliases.", $q['queued'] ?? null);
+$t->check(sprintf('no runner: queued longer than %d s, the polling page\'s line says no runner took it and how one comes (WP-Cron, a system cron, wp action-scheduler run)', Closte_Native_Refresh::QUEUED_HINT_AFTER),
+    (bool) preg_match($hint, (string) ($q['polled'] ?? '')), json_encode($q));
+$t->check('no runner: ... and the page drawn then says the same, still queued', (bool) preg_match($hint, (string) ($q['drawn'] ?? '')) && ($q['drawn_state'] ?? null) === 'queued', json_encode($q));
+$t->check('no runner: once a runner comes, the page shows the finished run', ($q['after_state'] ?? null) === 'done' && str_starts_with((string) ($q['after'] ?? ''), 'Last checked '), json_encode($q));
 $v = $step('view');
 $t->same('views: Missing on Closte lists the two aliases removed on Closte\'s side, and its count says 2', [['expiring.example.test', 'hostile.example.test'], 'Missing on Closte (2)'],
     [$v['missing'] ?? null, $v['current'] ?? null]);
@@ -189,4 +241,19 @@ $t->check('accessibility: the table has a caption', str_contains((string) ($a['c
 $x = $step('axe');
 $t->check(sprintf('accessibility: axe-core %s finds no violation in the console\'s markup, the removal form shown (%d rules passed)', $x['version'] ?? '?', $x['passes'] ?? 0),
     isset($x['violations']) && $x['violations'] === [] && ($x['passes'] ?? 0) > 0 && ($x['removal_form'] ?? false) === true, json_encode($x));
+$m = $step('mapped since');
+$t->same('mapped since the refresh: the new domain\'s alias went to Closte as the mapping sent it', ['fresh.example.test'], $m['added'] ?? null);
+$t->check('mapped since the refresh: the page names the domain the table lacks and says to press Refresh',
+    ($m['stale']['notice'] ?? null) === '1 domain was mapped since the last refresh and is not in this table yet (fresh.example.test): press Refresh to check it.'
+    && !in_array('fresh.example.test', $m['stale']['rows'] ?? ['fresh.example.test'], true) && ($m['stale']['state'] ?? null) === 'done', json_encode($m));
+$t->check('mapped since the refresh: ... once a refresh read it, its row is there and the notice is gone', array_key_exists('notice_after', $m) && $m['notice_after'] === null
+    && in_array('fresh.example.test', $m['rows_after'] ?? [], true), json_encode($m));
+$e = $step('empty network');
+$closte_now = array_column(Closte\list_domains(), 'domain');
+sort($closte_now);
+$t->check('empty network: the table holds no name and says so, All (0), the line says 0 names were checked', ($e['rows'] ?? null) === [] && ($e['placeholder'] ?? null) === 'No names in this view.'
+    && ($e['views']['all'] ?? null) === 'All (0)' && (bool) preg_match('/^Last checked .*: 0 names in [\d.]+ s\.$/', (string) ($e['checked'] ?? '')) && array_key_exists('stale', $e) && $e['stale'] === null, json_encode($e));
+$t->same('empty network: every alias Closte holds is listed as unclaimed', $closte_now, $e['unclaimed'] ?? null);
+$t->same('empty network: no removal form; the page says why none is offered', [false, 'Nothing removed: no mapped domain was found, and removing every alias is never what a network wants.'],
+    [$e['removal_form'] ?? null, $e['blocked'] ?? null]);
 $t->finish();

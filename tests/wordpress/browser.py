@@ -14,6 +14,7 @@ import sys
 import time
 import urllib.request
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
 PROXY_PORT, EMULATOR, SHOT = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -21,6 +22,7 @@ BASE = "http://example.test"
 CONSOLE = BASE + "/wp-admin/network/admin.php?page=closte-native"
 KEY = os.environ["CLOSTE_WP_KEY"]
 HOLD = os.environ["CLOSTE_TEST_RUNNER_HOLD"]
+PHP = os.environ["CLOSTE_WP_PHP"].split()
 
 
 AXE_DIR = os.path.expanduser("~/.cache/closte/axe-core")
@@ -63,6 +65,30 @@ def fault(spec):
                                  headers={"Content-Type": "application/json"}, method="POST")
     with urllib.request.urlopen(req, timeout=10) as r:
         assert json.load(r).get("ok"), "fault refused"
+
+
+def clear_faults():
+    """Drops any fault still queued on the emulator (one a step expected to be taken and was not)."""
+    req = urllib.request.Request(EMULATOR + "/__emulator/faults", method="DELETE")
+    urllib.request.urlopen(req, timeout=10).read()
+
+
+def lab(*args):
+    """A change made behind the admin's back, in the network's database (a run queued for
+    longer, a domain mapped as Ultimate Multisite maps it, every record gone): browser.php
+    in lab mode, a PHP process of its own with WordPress loaded. Returns what it printed."""
+    r = subprocess.run(PHP + [os.path.join(os.path.dirname(os.path.abspath(__file__)), "browser.php"), "lab", *args],
+                       capture_output=True, text=True, timeout=300)
+    lines = r.stdout.strip().splitlines()
+    if r.returncode != 0 or not lines:
+        raise RuntimeError(f"browser.php lab {' '.join(args)}: exit {r.returncode}: {(r.stdout + r.stderr)[-1000:]}")
+    return json.loads(lines[-1])
+
+
+def text(page, selector):
+    """The visible text of the first element the selector finds, or None when there is none."""
+    el = page.query_selector(selector)
+    return el.inner_text().strip() if el else None
 
 
 def submit(page, selector):
@@ -109,13 +135,18 @@ class held:
         os.unlink(HOLD)
 
 
-def refresh(page):
+def refresh(page, queued=None):
     """Presses Refresh (which only enqueues) and waits until the page, polling the progress
     endpoint, reloads itself with the finished run. Returns the progress texts seen: the
-    first while the runner loop is held, so the page after the click shows the run queued."""
+    first while the runner loop is held, so the page after the click shows the run queued.
+    With `queued` (a dict), what else the page showed while the run was queued goes in it:
+    the table's placeholder and the views' counts."""
     with held():
         submit(page, "form.closte-native-refresh button")
         seen = [page.inner_text("#closte-native-progress")]
+        if queued is not None:
+            queued.update(placeholder=text(page, "table.wp-list-table tbody tr.no-items"),
+                          rows=sorted(rows(page).keys()), views=views(page))
     wait_done(page)
     seen.append(page.inner_text("#closte-native-progress"))
     return seen
@@ -138,6 +169,12 @@ def wait_done(page):
         page.wait_for_function("""() => !window.__closteSeen && document.readyState === "complete"
             && document.getElementById("closte-native-progress")?.dataset.state === "done"
             && document.querySelector(".closte-native-reload") === null""", timeout=90000)
+
+
+def views(page):
+    """The views above the table: key (all, missing, ...) => its label with the count."""
+    return {a.get_attribute("href").split("view=")[-1] if "view=" in a.get_attribute("href") else "all":
+            a.inner_text() for a in page.query_selector_all("ul.subsubsub a")}
 
 
 def notice(page):
@@ -166,8 +203,9 @@ with sync_playwright() as p:
         menu=page.is_visible("#adminmenu a[href$='page=closte-native']"))
 
     before = len(requests_seen())
-    progress = refresh(page)
-    say("refresh", progress=progress, noscript_reload=None, rows=rows(page), checked=page.inner_text(".closte-native-checked"),
+    first_queued = {}
+    progress = refresh(page, first_queued)
+    say("refresh", progress=progress, queued=first_queued, noscript_reload=None, rows=rows(page), checked=page.inner_text(".closte-native-checked"),
         unclaimed=[li.inner_text() for li in page.query_selector_all("ul.closte-native-unclaimed li")],
         alerts=[li.inner_text() for li in page.query_selector_all("ul.closte-native-alerts li")],
         notice_alerts=" ".join(n.inner_text() for n in page.query_selector_all(".notice-error")),
@@ -223,6 +261,23 @@ with sync_playwright() as p:
     say("get", status=response.status, body=page.inner_text("body")[:300],
         sent=[r["path"] for r in requests_seen()[before:]])
 
+    # Closte goes down right after a Retry's add: the add is taken, the list read that follows
+    # it (the On Closte column) fails. What the page cannot know it says it does not know: each
+    # row's On Closte is Unknown, and the unclaimed section says unknown, not "None.".
+    page.goto(CONSOLE)
+    with held():  # nothing of the runner's reads the list meanwhile (the fault is the Retry's)
+        before = len(requests_seen())
+        fault({"path": "getdomains", "status": 503})
+        submit(page, "tr[data-name='valid.example.test'] button[name=retry_one]")
+        seen = requests_seen()[before:]
+        clear_faults()
+        say("closte down", notice=notice(page), rows=rows(page),
+            sent=[[r["path"], r.get("fault")] for r in seen],
+            unclaimed_unknown=text(page, ".closte-native-unclaimed-unknown"),
+            unclaimed_none=page.query_selector(".closte-native-unclaimed-none") is not None,
+            unclaimed=[li.inner_text() for li in page.query_selector_all("ul.closte-native-unclaimed li")],
+            errors=[n.inner_text() for n in page.query_selector_all(".closte-native-error")])
+
     # Closte hangs: Refresh comes back within the console's own timeout, and the unclaimed
     # section says unknown instead of "None.".
     page.goto(CONSOLE)
@@ -249,13 +304,36 @@ with sync_playwright() as p:
     page.goto(CONSOLE)
     refresh(page)  # the admin's page finishes that run
 
+    # No runner takes a refresh: the line says it is queued; once it waited longer than
+    # Closte_Native_Refresh::QUEUED_HINT_AFTER (the run's queued time made older in the
+    # database, not slept through) it says no runner took it and where a runner comes from;
+    # when the runner comes (released), the page shows the finished run.
+    page.goto(CONSOLE)
+    with held():
+        submit(page, "form.closte-native-refresh button")
+        queued = page.inner_text("#closte-native-progress")
+        aged = lab("age-queued")
+        # The page polls the progress endpoint: its line changes by itself ...
+        try:
+            page.wait_for_function("""() => document.getElementById("closte-native-progress")?.textContent.includes("not started")""",
+                                   timeout=30000)
+        except PlaywrightTimeout:
+            pass  # the line as it is, for the check to show
+        polled = page.inner_text("#closte-native-progress")
+        # ... and the page drawn now says the same.
+        page.goto(CONSOLE)
+        drawn = page.inner_text("#closte-native-progress")
+        drawn_state = page.get_attribute("#closte-native-progress", "data-state")
+    wait_done(page)
+    say("no runner", queued=queued, aged=aged, polled=polled, drawn=drawn, drawn_state=drawn_state,
+        after=page.inner_text("#closte-native-progress"), after_state=page.get_attribute("#closte-native-progress", "data-state"))
+
     # A view, a search, a bulk Retry, a CSV download.
     closte("adddomainalias", "valid.example.test")  # Closte took it back meanwhile
     closte("deletedomainalias", "hostile.example.test")
     closte("deletedomainalias", "expiring.example.test")
     refresh(page)
-    counts = {a.get_attribute("href").split("view=")[-1] if "view=" in a.get_attribute("href") else "all":
-              a.inner_text() for a in page.query_selector_all("ul.subsubsub a")}
+    counts = views(page)
     with page.expect_navigation():
         page.click("ul.subsubsub a[href*='view=missing']")
     missing_view = sorted(rows(page).keys())
@@ -329,4 +407,32 @@ with sync_playwright() as p:
     progress_status = spage.goto(BASE + "/wp-admin/admin-ajax.php?action=closte_native_progress&_wpnonce=0123456789").status
     say("subscriber", console_status=response.status, post_status=nav.value.status, progress_status=progress_status,
         post_body=spage.inner_text("body")[:300], sent=[r["path"] for r in requests_seen()[before:]])
+    sub.close()
+
+    # A domain mapped since the last refresh (as Ultimate Multisite maps it: its alias sent to
+    # Closte, its claim recorded): the table is the refresh's, and the page says which domain
+    # it lacks and what to do; once a refresh read it, its row is there and the notice gone.
+    page.goto(CONSOLE)
+    wait_done(page)
+    before = len(requests_seen())
+    with held():  # the mapping's queued work is run by the lab, not half by the runner loop
+        mapped = lab("map", "fresh.example.test")
+    added = [r["form"]["domain"] for r in requests_seen()[before:] if r["path"] == "/adddomainalias"]
+    page.goto(CONSOLE)
+    stale = dict(notice=text(page, ".closte-native-stale"), rows=sorted(rows(page).keys()), state=page.get_attribute("#closte-native-progress", "data-state"))
+    refresh(page)
+    say("mapped since", mapped=mapped, added=added, stale=stale, notice_after=text(page, ".closte-native-stale"), rows_after=sorted(rows(page).keys()),
+        fresh=rows(page).get("fresh.example.test"))
+
+    # An empty network: every domain record gone (Closte still holds the aliases). After a
+    # Refresh the table says it holds no name, the aliases are listed as unclaimed, and no
+    # removal is offered (the action would refuse it): the page says why instead.
+    lab("unmap-all")
+    refresh(page)
+    say("empty network", rows=sorted(rows(page).keys()), views=views(page),
+        placeholder=text(page, "table.wp-list-table tbody tr.no-items"), checked=page.inner_text("#closte-native-progress"),
+        unclaimed=sorted(li.inner_text() for li in page.query_selector_all("ul.closte-native-unclaimed li")),
+        removal_form=page.query_selector("form.closte-native-remove-unclaimed") is not None,
+        blocked=text(page, ".closte-native-removal-blocked"), stale=text(page, ".closte-native-stale"),
+        alerts=[li.inner_text() for li in page.query_selector_all("ul.closte-native-alerts li")])
     browser.close()
