@@ -128,9 +128,9 @@ $r = $step('refresh');
 $t->same('refresh: one list read is all Closte receives', ['/getdomains'], $r['sent'] ?? null);
 $t->check('refresh: the click only enqueues (the runner held, the page says queued), then the page shows the finished run', str_starts_with($r['progress'][0] ?? '', 'Refresh queued: waiting for a runner')
     && str_starts_with($r['progress'][1] ?? '', 'Last checked'), json_encode($r['progress'] ?? null));
-$t->same('refresh, queued (the first: nothing read yet): the line and the empty table say a runner has not read the records yet, not "No names in this view."',
-    ["Refresh queued: waiting for a runner to read the domains and Closte's aliases.", 'Not read yet: the names appear here once a queue runner has read the domain records (see the line above the buttons).', []],
-    [$r['progress'][0] ?? null, $r['queued']['placeholder'] ?? null, $r['queued']['rows'] ?? null]);
+$t->same('refresh, queued (the first: nothing read yet): the line and the empty table say a runner has not read the records yet, not "No names in this view.", and no view says "(0)"',
+    ["Refresh queued: waiting for a runner to read the domains and Closte's aliases.", 'Not read yet: the names appear here once a queue runner has read the domain records (see the line above the buttons).', [], []],
+    [$r['progress'][0] ?? null, $r['queued']['placeholder'] ?? null, $r['queued']['rows'] ?? null, $r['queued']['views'] ?? null]);
 $t->check('refresh: the time of the check is shown', (bool) preg_match('/^Last checked .* ago \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\): 8 names in /', $r['checked'] ?? ''), $r['checked'] ?? '');
 $rows = $r['rows'] ?? [];
 $t->same('refresh: one row per name, sorted by domain, the twin on its own row', ['xn--bcher-kva.example', 'www.xn--bcher-kva.example', 'expired.example.test', 'expiring.example.test',
@@ -254,6 +254,6 @@ sort($closte_now);
 $t->check('empty network: the table holds no name and says so, All (0), the line says 0 names were checked', ($e['rows'] ?? null) === [] && ($e['placeholder'] ?? null) === 'No names in this view.'
     && ($e['views']['all'] ?? null) === 'All (0)' && (bool) preg_match('/^Last checked .*: 0 names in [\d.]+ s\.$/', (string) ($e['checked'] ?? '')) && array_key_exists('stale', $e) && $e['stale'] === null, json_encode($e));
 $t->same('empty network: every alias Closte holds is listed as unclaimed', $closte_now, $e['unclaimed'] ?? null);
-$t->same('empty network: no removal form; the page says why none is offered', [false, 'Nothing removed: no mapped domain was found, and removing every alias is never what a network wants.'],
+$t->same('empty network: no removal form; the page says why none is offered', [false, 'No removal is offered: no mapped domain was found, and removing every alias is never what a network wants.'],
     [$e['removal_form'] ?? null, $e['blocked'] ?? null]);
 $t->finish();

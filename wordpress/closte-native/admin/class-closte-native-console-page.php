@@ -233,7 +233,7 @@ final class Closte_Native_Console_Page
             echo '<p>' . esc_html(sprintf(__('and %d more.', 'closte-native'), $count - 100)) . '</p>';
         }
         // The removal the action would refuse is not offered (the same rule, Closte_Native_Actions).
-        $refused = Closte_Native_Actions::removal_refused(['claimed' => $this->table->count('all'), 'blocked' => $this->table->invalid()]);
+        $refused = Closte_Native_Actions::removal_refused(['claimed' => $this->table->count('all'), 'blocked' => $this->table->invalid()], true);
         if ($refused !== null) {
             echo '<p class="closte-native-removal-blocked">' . esc_html($refused) . '</p>';
             return;

@@ -77,6 +77,10 @@ final class Closte_Native_Console_Table extends WP_List_Table
 
     protected function get_views()
     {
+        $run = Closte_Native_Refresh::run();
+        if (($this->counts['all'] ?? 0) === 0 && ($run === null || empty($run['planned']))) {
+            return []; // nothing read yet: "All (0)" would say the network has no domain (no_items() says why the table is empty)
+        }
         $q = self::query();
         $out = [];
         foreach (Closte_Native_Status_Table::VIEWS as $key => [$label]) {

@@ -119,22 +119,30 @@ final class Closte_Native_Actions
     /**
      * Why no alias may be removed now, in one sentence, or null: no mapped domain was found
      * (removing every alias is never what a network wants), or a record holds a name the
-     * extension refuses (an alias it stands for would look unclaimed).
+     * extension refuses (an alias it stands for would look unclaimed). `$offered`: said
+     * where the removal would be offered (the page, before anything is pressed), not as
+     * the result of a removal asked for.
      */
-    public static function removal_refused(array $c): ?string
+    public static function removal_refused(array $c, bool $offered = false): ?string
     {
         if ($c['claimed'] === 0) {
-            return __('Nothing removed: no mapped domain was found, and removing every alias is never what a network wants.', 'closte-native');
+            return $offered
+                ? __('No removal is offered: no mapped domain was found, and removing every alias is never what a network wants.', 'closte-native')
+                : __('Nothing removed: no mapped domain was found, and removing every alias is never what a network wants.', 'closte-native');
         }
-        return $c['blocked'] !== [] ? self::blocked($c['blocked']) : null;
+        return $c['blocked'] !== [] ? self::blocked($c['blocked'], $offered) : null;
     }
 
-    /** Why no alias is removed while domain records (`$invalid`: name => why) hold names the extension refuses. */
-    public static function blocked(array $invalid): string
+    /** Why no alias is removed while domain records (`$invalid`: name => why) hold names the extension refuses (`$offered`: see removal_refused()). */
+    public static function blocked(array $invalid, bool $offered = false): string
     {
-        /* translators: %s: the records' names, each with why it is not valid, separated by semicolons */
-        return sprintf(__('Nothing removed: these domain records hold names that are not valid domain names: %s. An alias they stand for would look unclaimed, so no alias is removed until they are corrected or deleted.', 'closte-native'),
-            self::pairs($invalid));
+        return $offered
+            /* translators: %s: the records' names, each with why it is not valid, separated by semicolons */
+            ? sprintf(__('No removal is offered: these domain records hold names that are not valid domain names: %s. An alias they stand for would look unclaimed, so no alias is removed until they are corrected or deleted.', 'closte-native'),
+                self::pairs($invalid))
+            /* translators: %s: the records' names, each with why it is not valid, separated by semicolons */
+            : sprintf(__('Nothing removed: these domain records hold names that are not valid domain names: %s. An alias they stand for would look unclaimed, so no alias is removed until they are corrected or deleted.', 'closte-native'),
+                self::pairs($invalid));
     }
 
     /**
