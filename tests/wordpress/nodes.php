@@ -18,14 +18,10 @@
  * Prints "ok …" / "FAIL …" lines and "N passed, N failed".
  */
 
-require __DIR__ . '/../server.inc';
-require __DIR__ . '/harness.inc';
+require __DIR__ . '/scenario.inc';
 
 $n = (int) (getenv('CLOSTE_NODES_N') ?: 5000);
 $port = (int) getenv('CLOSTE_WP_PROXY_PORT');
-$emu = new ClosteEmulator([], getenv('CLOSTE_WP_KEY')); // the key the php-fpm pools have
-ini_set('closte.api_url', $emu->api);
-ini_set('closte.max_retries', '0');
 $certs = closte_certs();
 $tls = closte_tls_server($certs, 'wildcard');
 $names = [];
@@ -37,14 +33,8 @@ for ($i = 1; $i <= $n; $i++) {
     $targets[$d] = '127.0.0.1:' . parse_url($tls->url, PHP_URL_PORT);
 }
 $dns = new ClosteDns($zone);
-require __DIR__ . '/bootstrap.php';
-global $wpdb;
-$t = new Harness();
-if (!Harness::real_action_scheduler()) {
-    $t->check('nodes.php: the real Action Scheduler is loaded (tests/vendor/action-scheduler)', false, 'the stand-in cannot show claims or recurring rescheduling');
-    $t->finish();
-}
-\WP_Ultimo\Models\Domain::double_reset();
+// The emulator with the key the php-fpm pools have.
+[$t, $emu] = Scenario::start(['emulator_key' => getenv('CLOSTE_WP_KEY'), 'ini' => ['max_retries' => 0], 'action_scheduler' => 'real', 'reset' => true]);
 update_network_option(null, 'wp-ultimo_v2_settings', ['auto_create_www_subdomain' => 'never']);
 \WP_Ultimo\Models\Domain::double_insert($names);
 Closte\add_domains($names, ['concurrency' => 32]);

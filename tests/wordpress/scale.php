@@ -13,15 +13,9 @@
  * Prints "ok …" / "FAIL …" lines and "N passed, N failed".
  */
 
-require __DIR__ . '/../server.inc';
-require __DIR__ . '/harness.inc';
+require __DIR__ . '/scenario.inc';
 
 $n = (int) (getenv('CLOSTE_SCALE_N') ?: 10000);
-$emu = new ClosteEmulator();
-putenv('CLOSTE_WP_KEY=' . $emu->key);
-putenv('CLOSTE_WP_PUBLIC_IP=198.51.100.7');
-ini_set('closte.api_url', $emu->api);
-ini_set('closte.max_retries', '0');
 $certs = closte_certs();
 $tls = closte_tls_server($certs, 'wildcard'); // *.example.test: valid for every name
 $wrong = closte_tls_server($certs, 'valid'); // valid.example.test: the wrong host for any other
@@ -51,21 +45,13 @@ for ($i = 1; $i <= $n; $i++) {
     }
 }
 $dns = new ClosteDns($zone);
-require __DIR__ . '/bootstrap.php';
-global $wpdb;
-$t = new Harness();
-if (!Harness::real_action_scheduler()) {
-    $t->check('scale.php: the real Action Scheduler is loaded (tests/vendor/action-scheduler)', false, 'the stand-in cannot show claims or recurring rescheduling');
-    $t->finish();
-}
-\WP_Ultimo\Models\Domain::double_reset();
+$ssl_log = tempnam(sys_get_temp_dir(), 'closte-ssl-log-');
+register_shutdown_function(fn () => @unlink($ssl_log));
+[$t, $emu] = Scenario::start(['public_ip' => true, 'ini' => ['max_retries' => 0], 'action_scheduler' => 'real', 'reset' => true,
+    'test_lab' => ['ca_file' => "$certs/ca.pem", 'targets' => $targets, 'nameservers' => [$dns->addr], 'ssl_log' => $ssl_log]]);
 update_network_option(null, 'wp-ultimo_v2_settings', ['auto_create_www_subdomain' => 'never']);
 \WP_Ultimo\Models\Domain::double_insert($records);
 Closte\add_domains(array_values(array_diff($truth['all'], $truth['missing'])), ['concurrency' => 32]);
-$ssl_log = tempnam(sys_get_temp_dir(), 'closte-ssl-log-');
-register_shutdown_function(fn () => @unlink($ssl_log));
-update_network_option(null, 'closte_test_lab', ['api_url' => $emu->api, 'ca_file' => "$certs/ca.pem", 'targets' => $targets, 'nameservers' => [$dns->addr], 'ssl_log' => $ssl_log]);
-register_shutdown_function(fn () => delete_network_option(null, 'closte_test_lab')); // its emulator ends with this script, even on a fatal error
 // An install upgraded from 0.3.0 (no tables; its status snapshot in a site transient and a copy
 // of the certificate alerts in a network option): every table comes on the first use, the
 // leftovers go, the version is set.
