@@ -264,16 +264,11 @@ $act = fn (string $hook) => proc_open(array_merge($php, [__DIR__ . '/act.php', $
 $from = count($emu->requests());
 $a = $act('wu_remove_domain');
 $deadline = microtime(true) + 60;
-while ($removed($from) === [] && proc_get_status($a)['running'] && microtime(true) < $deadline) {
-    usleep(20000); // until runner A's remove reached Closte (a state of the emulator, not a timer)
-}
+// Until runner A's remove reached Closte (a state of the emulator, not a timer).
+$t->wait(fn () => $removed($from) !== [] || !proc_get_status($a)['running'], 60, 0.02);
 $map('again.example.com'); // mapped again: → wu_add_domain queued
 $b = $act('wu_add_domain');
-foreach ([$a, $b] as $p) {
-    while (proc_get_status($p)['running'] && microtime(true) < $deadline) {
-        usleep(20000);
-    }
-}
+$t->wait(fn () => !proc_get_status($a)['running'] && !proc_get_status($b)['running'], $deadline - microtime(true), 0.02);
 $t->same('two runners: the remove reached Closte first, the add came after it', [['again.example.com'], ['again.example.com']], [$removed($from), $added($from)]);
 $t->same('two runners: at the end the alias is on Closte', true, in_array('again.example.com', $on(), true));
 

@@ -111,11 +111,11 @@ $spawn = fn (string $ctx, array $env) => proc_open(array_merge($php, [__DIR__ . 
 $a = $spawn('node-a', ['CLOSTE_TEST_STALL' => $marker, 'CLOSTE_TEST_STALL_AFTER' => '2']);
 $b = $spawn('node-b', []);
 $seen = null;
-$deadline = microtime(true) + 300;
-while (!is_file($marker) && proc_get_status($a)['running'] && microtime(true) < $deadline) {
-    usleep(20000); // waiting for node-a to reach its third chunk (a state in the database, not a server)
+// Until node-a reaches its third chunk (a state in the database, not a server).
+$t->wait(function () use ($marker, $a, &$seen) {
     $seen ??= preg_match('/^[\d,]+ of [\d,]+ checked, [12] runners?$/', (new Closte_Native_Refresh())->progress()['text']) ? (new Closte_Native_Refresh())->progress()['text'] : null;
-}
+    return is_file($marker) || !proc_get_status($a)['running'];
+}, 300, 0.02);
 $stalled = is_file($marker) ? array_filter(explode("\n", (string) file_get_contents($marker))) : [];
 $progress_mid = (new Closte_Native_Refresh())->progress();
 proc_terminate($a, 9); // SIGKILL: the worker dies, its action stays in-progress
