@@ -7,16 +7,10 @@
  * plugin's own integration keeps working.
  */
 
-require __DIR__ . '/../server.inc';
-require __DIR__ . '/harness.inc';
+require __DIR__ . '/scenario.inc';
 
 $mode = getenv('CLOSTE_WP_MODE') ?: 'noext';
-$emu = new ClosteEmulator();
-if ($mode !== 'nokey') {
-    putenv('CLOSTE_WP_KEY=' . $emu->key);
-}
-require __DIR__ . '/bootstrap.php';
-$t = new Harness();
+[$t, $emu] = Scenario::start(['key' => $mode !== 'nokey', 'api_url' => false]);
 
 $t->same("$mode: extension loaded as expected", $mode !== 'noext', extension_loaded('closte'));
 $t->check("$mode: WordPress loaded, the bridge stands down", class_exists('Closte_Native') && Closte_Native_Requirements::missing() !== null);

@@ -20,16 +20,9 @@ if ($wp_bin === null) {
     exit(1);
 }
 
-require __DIR__ . '/../server.inc';
-require __DIR__ . '/harness.inc';
-require __DIR__ . '/lab.inc';
+require __DIR__ . '/scenario.inc';
 
-$emu = new ClosteEmulator();
-$lab = ClosteLab::before_wordpress($emu);
-require __DIR__ . '/bootstrap.php';
-global $wpdb;
-$t = new Harness();
-$lab->after_wordpress();
+[$t, $emu, $lab] = Scenario::start(['lab' => true]);
 closte_test_forget_watcher();
 ClosteLab::map_domains();
 $t->run_queue('wu_add_domain');

@@ -11,16 +11,9 @@
  * Prints "ok …" / "FAIL …" lines and "N passed, N failed".
  */
 
-require __DIR__ . '/../server.inc';
-require __DIR__ . '/harness.inc';
-require __DIR__ . '/lab.inc';
+require __DIR__ . '/scenario.inc';
 
-$emu = new ClosteEmulator();
-$lab = ClosteLab::before_wordpress($emu);
-require __DIR__ . '/bootstrap.php';
-global $wpdb;
-$t = new Harness();
-$lab->after_wordpress();
+[$t, $emu, $lab] = Scenario::start(['lab' => true]);
 delete_network_option(null, Closte_Native_Reconcile::ALERTS_OPTION);
 $log = fn () => (string) @file_get_contents(getenv('WU_LOG_DIR') . '/integration-closte.log');
 

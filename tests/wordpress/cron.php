@@ -4,18 +4,11 @@
  * the database like any cron event) and lands when that event runs with Closte back.
  */
 
-require __DIR__ . '/../server.inc';
-require __DIR__ . '/harness.inc';
+require __DIR__ . '/scenario.inc';
 
-$emu = new ClosteEmulator();
-putenv('CLOSTE_WP_KEY=' . $emu->key);
-putenv('CLOSTE_WP_NO_ACTION_SCHEDULER=1');
-ini_set('closte.max_retries', '0');
-require __DIR__ . '/bootstrap.php';
-$t = new Harness();
+[$t, $emu] = Scenario::start(['action_scheduler' => false, 'ini' => ['max_retries' => 0], 'api_url' => 'after']);
 
 $t->check('cron: no Action Scheduler here', !function_exists('as_schedule_single_action'));
-ini_set('closte.api_url', $emu->api);
 update_network_option(null, 'wp-ultimo_v2_settings', ['auto_create_www_subdomain' => 'never']);
 $emu->fault(['path' => 'adddomainalias', 'status' => 502, 'count' => 1]);
 \WP_Ultimo\Models\Domain::double_insert([['cron.example.com', 'checking-dns', 2]]); // the record the event is for (the ledger reads it)

@@ -7,22 +7,13 @@
  * IP, and unset. Prints "ok …" / "FAIL …" lines and "N passed, N failed".
  */
 
-require __DIR__ . '/../server.inc';
-require __DIR__ . '/harness.inc';
+require __DIR__ . '/scenario.inc';
 
 use WP_Ultimo\Models\Domain;
 use WP_Ultimo\Domain_Mapping\Helper;
 
-$emu = new ClosteEmulator();
 $dns = new ClosteDns(CLOSTE_TEST_ZONE);
-putenv('CLOSTE_WP_KEY=' . $emu->key);
-ini_set('closte.api_url', $emu->api);
-ini_set('closte.nameservers', $dns->addr);
-ini_set('closte.dns_timeout', '1');
-require __DIR__ . '/bootstrap.php';
-
-$t = new Harness();
-\WP_Ultimo\Models\Domain::double_reset();
+[$t, $emu] = Scenario::start(['ini' => ['nameservers' => $dns->addr, 'dns_timeout' => 1], 'reset' => true]);
 $mode = getenv('CLOSTE_WP_PUBLIC_IP') === false ? 'undefined' : (getenv('CLOSTE_WP_PUBLIC_IP') === '198.51.100.7' ? 'defined' : 'invalid');
 $log = fn (string $name) => (string) @file_get_contents(getenv('WU_LOG_DIR') . "/domain-$name.log");
 $lines = fn (string $name) => array_map(fn ($l) => preg_replace('/^\[[^]]*\] \[[A-Z]+\] /', '', $l), array_values(array_filter(explode("\n", $log($name)))));

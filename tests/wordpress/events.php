@@ -18,12 +18,10 @@
  * Prints "ok …" / "FAIL …" lines and "N passed, N failed".
  */
 
-require __DIR__ . '/../server.inc';
-require __DIR__ . '/harness.inc';
+require __DIR__ . '/scenario.inc';
 
 use WP_Ultimo\Models\Domain;
 
-$emu = new ClosteEmulator();
 $certs = closte_certs();
 $servers = [];
 $targets = [];
@@ -34,15 +32,7 @@ foreach (['valid', 'life6-2d', 'life90-13d', 'expired'] as $leaf) {
 $targets['proxied.example.test'] = $targets['valid.example.test']; // a certificate is served; DNS is the problem
 $dns = new ClosteDns("valid.example.test 60 A 198.51.100.7\nlife6-2d.example.test 60 A 198.51.100.7\nlife90-13d.example.test 60 A 198.51.100.7\n"
     . "refused.example.test 60 A 198.51.100.7\nproxied.example.test 60 A 104.16.1.1\n");
-putenv('CLOSTE_WP_KEY=' . $emu->key);
-putenv('CLOSTE_WP_PUBLIC_IP=198.51.100.7');
-ini_set('closte.api_url', $emu->api);
-ini_set('closte.max_retries', '0');
-require __DIR__ . '/bootstrap.php';
-global $wpdb;
-$t = new Harness();
-Domain::double_reset();
-closte_test_forget();
+[$t, $emu] = Scenario::start(['public_ip' => true, 'ini' => ['max_retries' => 0], 'reset' => true, 'forget' => true]);
 closte_test_forget_watcher();
 delete_network_option(null, 'wu_double_events');
 update_network_option(null, 'wp-ultimo_v2_settings', ['auto_create_www_subdomain' => 'never', 'dns_check_interval' => 300]);

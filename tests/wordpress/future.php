@@ -6,13 +6,9 @@
  * the guard this plugin version would be a fatal error on every request.
  */
 
-require __DIR__ . '/../server.inc';
-require __DIR__ . '/harness.inc';
+require __DIR__ . '/scenario.inc';
 
-$emu = new ClosteEmulator();
-putenv('CLOSTE_WP_KEY=' . $emu->key);
-ini_set('closte.api_url', $emu->api);
-require __DIR__ . '/bootstrap.php';
+[$t, $emu] = Scenario::start();
 
 if (getenv('CLOSTE_WP_FORCE_PROVIDER')) {
     require WP_CONTENT_DIR . '/mu-plugins/closte-native/domain/class-closte-native-host-provider.php';
@@ -20,7 +16,6 @@ if (getenv('CLOSTE_WP_FORCE_PROVIDER')) {
     exit(0);
 }
 
-$t = new Harness();
 $log = (string) @file_get_contents(getenv('WU_LOG_DIR') . '/integration-closte.log');
 $t->same('future: WordPress loaded and the providers hook ran', 1, did_action('wp_ultimo_host_providers_load'));
 $t->check('future: the provider was not declared', !class_exists('Closte_Native_Host_Provider', false));

@@ -8,29 +8,14 @@
  * Prints "ok …" / "FAIL …" lines and "N passed, N failed".
  */
 
-require __DIR__ . '/../server.inc';
-require __DIR__ . '/harness.inc';
+require __DIR__ . '/scenario.inc';
 
 use WP_Ultimo\Models\Domain;
 
-$emu = new ClosteEmulator();
-putenv('CLOSTE_WP_KEY=' . $emu->key);
-putenv('CLOSTE_WP_SUBDOMAIN=1'); // bootstrap.php: a subdomain install (the runner processes inherit it)
-ini_set('closte.api_url', $emu->api);
-ini_set('closte.max_retries', '0');
-ini_set('closte.timeout', '10');
-ini_set('closte.nameservers', '127.0.0.1:9'); // no resolver here: DNS checks fail at once
-ini_set('closte.dns_timeout', '1');
-ini_set('closte.ssl_timeout', '1');
-require __DIR__ . '/bootstrap.php';
-global $wpdb;
-
-$t = new Harness();
-Domain::double_reset();
-closte_test_forget();
-// The runner processes' emulator; no TLS lab and no DNS server: every check fails at once.
-update_network_option(null, 'closte_test_lab', ['api_url' => $emu->api, 'targets' => [], 'ca_file' => '', 'nameservers' => ['127.0.0.1:9']]);
-register_shutdown_function(fn () => delete_network_option(null, 'closte_test_lab')); // its emulator ends with this script, even on a fatal error
+// A subdomain install (the runner processes inherit it). No resolver, no TLS lab (the lab's
+// option gives the runner processes the emulator alone): every check fails at once.
+[$t, $emu] = Scenario::start(['subdomain' => true, 'ini' => ['max_retries' => 0, 'timeout' => 10, 'nameservers' => '127.0.0.1:9', 'dns_timeout' => 1, 'ssl_timeout' => 1],
+    'reset' => true, 'forget' => true, 'test_lab' => ['targets' => [], 'ca_file' => '', 'nameservers' => ['127.0.0.1:9']]]);
 $wpdb->query("UPDATE {$wpdb->base_prefix}actionscheduler_actions SET status = 'canceled' WHERE status IN ('pending', 'in-progress')");
 wp_set_current_user(1);
 $www = fn (string $setting) => update_network_option(null, 'wp-ultimo_v2_settings', ['auto_create_www_subdomain' => $setting]);
@@ -279,16 +264,11 @@ $act = fn (string $hook) => proc_open(array_merge($php, [__DIR__ . '/act.php', $
 $from = count($emu->requests());
 $a = $act('wu_remove_domain');
 $deadline = microtime(true) + 60;
-while ($removed($from) === [] && proc_get_status($a)['running'] && microtime(true) < $deadline) {
-    usleep(20000); // until runner A's remove reached Closte (a state of the emulator, not a timer)
-}
+// Until runner A's remove reached Closte (a state of the emulator, not a timer).
+$t->wait(fn () => $removed($from) !== [] || !proc_get_status($a)['running'], 60, 0.02);
 $map('again.example.com'); // mapped again: → wu_add_domain queued
 $b = $act('wu_add_domain');
-foreach ([$a, $b] as $p) {
-    while (proc_get_status($p)['running'] && microtime(true) < $deadline) {
-        usleep(20000);
-    }
-}
+$t->wait(fn () => !proc_get_status($a)['running'] && !proc_get_status($b)['running'], $deadline - microtime(true), 0.02);
 $t->same('two runners: the remove reached Closte first, the add came after it', [['again.example.com'], ['again.example.com']], [$removed($from), $added($from)]);
 $t->same('two runners: at the end the alias is on Closte', true, in_array('again.example.com', $on(), true));
 

@@ -18,14 +18,10 @@
  * Prints "ok …" / "FAIL …" lines and "N passed, N failed".
  */
 
-require __DIR__ . '/../server.inc';
-require __DIR__ . '/harness.inc';
+require __DIR__ . '/scenario.inc';
 
 $n = (int) (getenv('CLOSTE_NODES_N') ?: 5000);
 $port = (int) getenv('CLOSTE_WP_PROXY_PORT');
-$emu = new ClosteEmulator([], getenv('CLOSTE_WP_KEY')); // the key the php-fpm pools have
-ini_set('closte.api_url', $emu->api);
-ini_set('closte.max_retries', '0');
 $certs = closte_certs();
 $tls = closte_tls_server($certs, 'wildcard');
 $names = [];
@@ -37,14 +33,8 @@ for ($i = 1; $i <= $n; $i++) {
     $targets[$d] = '127.0.0.1:' . parse_url($tls->url, PHP_URL_PORT);
 }
 $dns = new ClosteDns($zone);
-require __DIR__ . '/bootstrap.php';
-global $wpdb;
-$t = new Harness();
-if (!Harness::real_action_scheduler()) {
-    $t->check('nodes.php: the real Action Scheduler is loaded (tests/vendor/action-scheduler)', false, 'the stand-in cannot show claims or recurring rescheduling');
-    $t->finish();
-}
-\WP_Ultimo\Models\Domain::double_reset();
+// The emulator with the key the php-fpm pools have.
+[$t, $emu] = Scenario::start(['emulator_key' => getenv('CLOSTE_WP_KEY'), 'ini' => ['max_retries' => 0], 'action_scheduler' => 'real', 'reset' => true]);
 update_network_option(null, 'wp-ultimo_v2_settings', ['auto_create_www_subdomain' => 'never']);
 \WP_Ultimo\Models\Domain::double_insert($names);
 Closte\add_domains($names, ['concurrency' => 32]);
@@ -86,20 +76,6 @@ register_shutdown_function(function () use (&$loops) {
         proc_close($p);
     }
 });
-$wait = function (callable $until, int $seconds) use ($wpdb) {
-    $deadline = microtime(true) + $seconds;
-    while (microtime(true) < $deadline) {
-        if (!$wpdb->check_connection(false)) {
-            return false; // the database is gone (it crashed once under load): fail now, not at every deadline
-        }
-        wp_cache_flush(); // the options the nodes change
-        if ($until()) {
-            return true;
-        }
-        usleep(250000);
-    }
-    return false;
-};
 $run_started_via = function (int $id) use ($wpdb, $actions): array {
     $rows = $wpdb->get_results($wpdb->prepare("SELECT a.action_id, l.message FROM {$wpdb->base_prefix}actionscheduler_logs l JOIN $actions a ON a.action_id = l.action_id
         WHERE a.hook = %s AND a.args LIKE %s AND l.message LIKE 'action started via %%'", Closte_Native_Refresh::CHUNK_HOOK, '[' . $id . ',%'), ARRAY_A);
@@ -121,7 +97,7 @@ mkdir("$work/spread"); // armed: each node's first chunk waits until the other n
 $started = microtime(true);
 $r = $t->action('refresh');
 $id = (int) (Closte_Native_Refresh::run()['id'] ?? 0);
-$done = $wait(fn () => !empty(Closte_Native_Refresh::run()['finished_at']), 600);
+$done = $t->wait(fn () => !empty(Closte_Native_Refresh::run()['finished_at']), 600);
 $elapsed = microtime(true) - $started;
 array_map('unlink', glob("$work/spread/*") ?: []);
 rmdir("$work/spread"); // disarmed
@@ -145,16 +121,16 @@ $sent = count($emu->requests());
 $dns->stats(true);
 $r = $t->action('refresh');
 $id = (int) (Closte_Native_Refresh::run()['id'] ?? 0);
-$stalled_at = $wait(fn () => is_file("$work/stall") && is_file("$work/stall.pid") && count(file("$work/stall")) >= Closte_Native_Refresh::chunk_size(), 300);
+$stalled_at = $t->wait(fn () => is_file("$work/stall") && is_file("$work/stall.pid") && count(file("$work/stall")) >= Closte_Native_Refresh::chunk_size(), 300);
 $pid = (int) @file_get_contents("$work/stall.pid");
 $stalled = $stalled_at ? array_filter(explode("\n", (string) file_get_contents("$work/stall"))) : [];
 if ($pid > 0) {
     exec('kill -9 ' . $pid); // the worker dies; its action stays in-progress
 }
-$t->check('kill: node-a\'s worker died in the middle of a chunk, after its DNS batch', count($stalled) === Closte_Native_Refresh::chunk_size() && $pid > 0 && $wait(fn () => !file_exists("/proc/$pid"), 10),
+$t->check('kill: node-a\'s worker died in the middle of a chunk, after its DNS batch', count($stalled) === Closte_Native_Refresh::chunk_size() && $pid > 0 && $t->wait(fn () => !file_exists("/proc/$pid"), 10),
     "pid $pid, " . count($stalled) . ' names');
 $victim = null;
-$others_done = $wait(function () use ($wpdb, $actions, $id, $table, &$victim) {
+$others_done = $t->wait(function () use ($wpdb, $actions, $id, $table, &$victim) {
     $victim = $wpdb->get_row($wpdb->prepare("SELECT * FROM $actions WHERE hook = %s AND args LIKE %s AND status = 'in-progress'", Closte_Native_Refresh::CHUNK_HOOK, '[' . $id . ',%'), ARRAY_A);
     return $victim !== null && count($table->unfinished_chunks($id)) === 1
         && !$wpdb->get_var($wpdb->prepare("SELECT COUNT(*) FROM $actions WHERE hook = %s AND args LIKE %s AND status = 'pending'", Closte_Native_Refresh::CHUNK_HOOK, '[' . $id . ',%'));
@@ -162,7 +138,7 @@ $others_done = $wait(function () use ($wpdb, $actions, $id, $table, &$victim) {
 $victim_chunk = (int) (json_decode($victim['args'] ?? '[0,-1]', true)[1] ?? -1);
 $t->check('kill: the other chunks went on, on both nodes; the dead worker\'s chunk is left in-progress', $others_done && $table->unfinished_chunks($id) === [$victim_chunk],
     json_encode([$victim, $table->unfinished_chunks($id)]));
-$went_on = $wait(fn () => (bool) preg_match('/"status":502[^\n]*\n\{"status":200/', (string) @file_get_contents("$work/node-a.out")), 30);
+$went_on = $t->wait(fn () => (bool) preg_match('/"status":502[^\n]*\n\{"status":200/', (string) @file_get_contents("$work/node-a.out")), 30);
 $t->check('kill: node-a\'s runner loop met the dead worker (nginx 502) and went on (its next request answered by the node\'s other worker)', $went_on,
     substr((string) @file_get_contents("$work/node-a.out"), -300));
 
@@ -172,7 +148,7 @@ $t->check('kill: node-a\'s runner loop met the dead worker (nginx 502) and went 
 mkdir("$work/barrier"); // armed
 $wpdb->query($wpdb->prepare("UPDATE $actions SET last_attempt_gmt = UTC_TIMESTAMP() - INTERVAL 20 MINUTE, last_attempt_local = NOW() - INTERVAL 20 MINUTE WHERE action_id = %d", $victim['action_id'] ?? 0));
 $lost = 'runner: the refresh\'s share of this queue run stopped: Unidentified action ' . (int) ($victim['action_id'] ?? 0) . ': we were unable to mark this action as having failed';
-$marked = $wait(fn () => $wpdb->get_var($wpdb->prepare("SELECT status FROM $actions WHERE action_id = %d", $victim['action_id'] ?? 0)) === 'failed'
+$marked = $t->wait(fn () => $wpdb->get_var($wpdb->prepare("SELECT status FROM $actions WHERE action_id = %d", $victim['action_id'] ?? 0)) === 'failed'
     && str_contains((string) @file_get_contents(getenv('WU_LOG_DIR') . '/integration-closte.log'), $lost), 120);
 $arrived = glob("$work/barrier/node-*") ?: [];
 array_map('unlink', $arrived);
@@ -185,7 +161,7 @@ $t->check('race: both nodes\' runners cleaned up the dead action at once; the lo
     $marked && count($arrived) === 2 && $deaths === [], json_encode([$marked, $arrived, $deaths]));
 // The sweep runs every SWEEP_EVERY seconds while a run is unfinished: its time is moved too.
 $wpdb->query("UPDATE $actions SET scheduled_date_gmt = UTC_TIMESTAMP() - INTERVAL 1 SECOND, scheduled_date_local = NOW() - INTERVAL 1 SECOND WHERE hook = 'closte_native_refresh_sweep' AND status = 'pending'");
-$done = $wait(fn () => !empty(Closte_Native_Refresh::run()['finished_at']), 300);
+$done = $t->wait(fn () => !empty(Closte_Native_Refresh::run()['finished_at']), 300);
 $t->same('recovery: the dead chunk ran again (attempt 2) on a surviving runner, the run finished',
     [true, 'complete'], [$done, $wpdb->get_var($wpdb->prepare("SELECT status FROM $actions WHERE hook = %s AND args = %s", Closte_Native_Refresh::CHUNK_HOOK, wp_json_encode([$id, $victim_chunk, 2])))]);
 $t->same('recovery: every name checked in the run, the table complete', [$n, $n, 0], [$checked($id), (int) $wpdb->get_var('SELECT COUNT(*) FROM ' . $table->name()),
@@ -205,7 +181,7 @@ $sent = count($emu->requests());
 mkdir("$work/spread"); // armed again: each node's first chunk of the reconcile waits for the other node's
 do_action(Closte_Native_Reconcile::HOOK); // as Action Scheduler runs it when due: it only enqueues
 $id = (int) (Closte_Native_Refresh::run()['id'] ?? 0);
-$done = $wait(fn () => !empty(Closte_Native_Refresh::run()['finished_at']), 600);
+$done = $t->wait(fn () => !empty(Closte_Native_Refresh::run()['finished_at']), 600);
 array_map('unlink', glob("$work/spread/*") ?: []);
 rmdir("$work/spread"); // disarmed
 $requests = array_slice($emu->requests(), $sent);

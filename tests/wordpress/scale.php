@@ -13,15 +13,9 @@
  * Prints "ok …" / "FAIL …" lines and "N passed, N failed".
  */
 
-require __DIR__ . '/../server.inc';
-require __DIR__ . '/harness.inc';
+require __DIR__ . '/scenario.inc';
 
 $n = (int) (getenv('CLOSTE_SCALE_N') ?: 10000);
-$emu = new ClosteEmulator();
-putenv('CLOSTE_WP_KEY=' . $emu->key);
-putenv('CLOSTE_WP_PUBLIC_IP=198.51.100.7');
-ini_set('closte.api_url', $emu->api);
-ini_set('closte.max_retries', '0');
 $certs = closte_certs();
 $tls = closte_tls_server($certs, 'wildcard'); // *.example.test: valid for every name
 $wrong = closte_tls_server($certs, 'valid'); // valid.example.test: the wrong host for any other
@@ -51,21 +45,13 @@ for ($i = 1; $i <= $n; $i++) {
     }
 }
 $dns = new ClosteDns($zone);
-require __DIR__ . '/bootstrap.php';
-global $wpdb;
-$t = new Harness();
-if (!Harness::real_action_scheduler()) {
-    $t->check('scale.php: the real Action Scheduler is loaded (tests/vendor/action-scheduler)', false, 'the stand-in cannot show claims or recurring rescheduling');
-    $t->finish();
-}
-\WP_Ultimo\Models\Domain::double_reset();
+$ssl_log = tempnam(sys_get_temp_dir(), 'closte-ssl-log-');
+register_shutdown_function(fn () => @unlink($ssl_log));
+[$t, $emu] = Scenario::start(['public_ip' => true, 'ini' => ['max_retries' => 0], 'action_scheduler' => 'real', 'reset' => true,
+    'test_lab' => ['ca_file' => "$certs/ca.pem", 'targets' => $targets, 'nameservers' => [$dns->addr], 'ssl_log' => $ssl_log]]);
 update_network_option(null, 'wp-ultimo_v2_settings', ['auto_create_www_subdomain' => 'never']);
 \WP_Ultimo\Models\Domain::double_insert($records);
 Closte\add_domains(array_values(array_diff($truth['all'], $truth['missing'])), ['concurrency' => 32]);
-$ssl_log = tempnam(sys_get_temp_dir(), 'closte-ssl-log-');
-register_shutdown_function(fn () => @unlink($ssl_log));
-update_network_option(null, 'closte_test_lab', ['api_url' => $emu->api, 'ca_file' => "$certs/ca.pem", 'targets' => $targets, 'nameservers' => [$dns->addr], 'ssl_log' => $ssl_log]);
-register_shutdown_function(fn () => delete_network_option(null, 'closte_test_lab')); // its emulator ends with this script, even on a fatal error
 // An install upgraded from 0.3.0 (no tables; its status snapshot in a site transient and a copy
 // of the certificate alerts in a network option): every table comes on the first use, the
 // leftovers go, the version is set.
@@ -125,11 +111,11 @@ $spawn = fn (string $ctx, array $env) => proc_open(array_merge($php, [__DIR__ . 
 $a = $spawn('node-a', ['CLOSTE_TEST_STALL' => $marker, 'CLOSTE_TEST_STALL_AFTER' => '2']);
 $b = $spawn('node-b', []);
 $seen = null;
-$deadline = microtime(true) + 300;
-while (!is_file($marker) && proc_get_status($a)['running'] && microtime(true) < $deadline) {
-    usleep(20000); // waiting for node-a to reach its third chunk (a state in the database, not a server)
+// Until node-a reaches its third chunk (a state in the database, not a server).
+$t->wait(function () use ($marker, $a, &$seen) {
     $seen ??= preg_match('/^[\d,]+ of [\d,]+ checked, [12] runners?$/', (new Closte_Native_Refresh())->progress()['text']) ? (new Closte_Native_Refresh())->progress()['text'] : null;
-}
+    return is_file($marker) || !proc_get_status($a)['running'];
+}, 300, 0.02);
 $stalled = is_file($marker) ? array_filter(explode("\n", (string) file_get_contents($marker))) : [];
 $progress_mid = (new Closte_Native_Refresh())->progress();
 proc_terminate($a, 9); // SIGKILL: the worker dies, its action stays in-progress

@@ -9,20 +9,12 @@
  * Prints "ok …" / "FAIL …" lines and "N passed, N failed".
  */
 
-require __DIR__ . '/../server.inc';
-require __DIR__ . '/harness.inc';
+require __DIR__ . '/scenario.inc';
 
 use WP_Ultimo\Models\Domain;
 
-$emu = new ClosteEmulator();
-putenv('CLOSTE_WP_KEY=' . $emu->key);
-ini_set('closte.api_url', $emu->api);
-ini_set('closte.max_retries', '0'); // keep failure scenarios quick; retries are the bridge's job here
-ini_set('closte.timeout', '5');
-require __DIR__ . '/bootstrap.php';
-
-$t = new Harness();
-\WP_Ultimo\Models\Domain::double_reset();
+// max_retries 0: keep failure scenarios quick; retries are the bridge's job here.
+[$t, $emu] = Scenario::start(['ini' => ['max_retries' => 0, 'timeout' => 5], 'reset' => true]);
 $calls = fn (string $endpoint) => $emu->calls($endpoint);
 $sent = fn (string $endpoint) => array_column(array_map(fn ($c) => $c['form'], $emu->calls($endpoint)), 'domain');
 $forms = fn (string $endpoint) => array_map(fn ($c) => $c['form'], $emu->calls($endpoint));

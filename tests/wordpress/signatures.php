@@ -8,13 +8,9 @@
  * guard checks, and the guard must find the double compatible.
  */
 
-require __DIR__ . '/../server.inc';
-require __DIR__ . '/harness.inc';
+require __DIR__ . '/scenario.inc';
 
-$emu = new ClosteEmulator();
-putenv('CLOSTE_WP_KEY=' . $emu->key);
-require __DIR__ . '/bootstrap.php';
-$t = new Harness();
+[$t] = Scenario::start(['api_url' => false]);
 
 function sig_default(ReflectionParameter $p): string
 {

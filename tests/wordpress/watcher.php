@@ -9,26 +9,14 @@
  * logs. Prints "ok …" / "FAIL …" lines and "N passed, N failed".
  */
 
-require __DIR__ . '/../server.inc';
-require __DIR__ . '/harness.inc';
+require __DIR__ . '/scenario.inc';
 
 use WP_Ultimo\Models\Domain;
 
-$emu = new ClosteEmulator();
-putenv('CLOSTE_WP_KEY=' . $emu->key);
-putenv('CLOSTE_WP_PUBLIC_IP=198.51.100.7');
-ini_set('closte.api_url', $emu->api);
-require __DIR__ . '/bootstrap.php';
-$t = new Harness();
-
-if (!Harness::real_action_scheduler()) {
-    $t->check('watcher.php: the real Action Scheduler is loaded (tests/vendor/action-scheduler)', false, 'the stand-in cannot show claims or recurring rescheduling');
-    $t->finish();
-}
+[$t, $emu] = Scenario::start(['public_ip' => true, 'action_scheduler' => 'real', 'reset' => true]);
 $t->check('watcher: this run uses the real Action Scheduler ' . ActionScheduler_Versions::instance()->latest_version(), ActionScheduler_Versions::instance()->latest_version() === '3.8.2');
 
 global $wpdb;
-Domain::double_reset();
 $actions = $wpdb->base_prefix . 'actionscheduler_actions';
 $wpdb->query("DELETE FROM $actions WHERE hook IN ('closte_native_watch', 'wu_async_process_domain_stage')");
 $wpdb->query("UPDATE $actions SET status = 'canceled' WHERE status = 'pending' AND hook IN ('wu_add_domain', 'wu_remove_domain', 'closte_native_retry')"); // earlier scripts' leftovers
