@@ -229,8 +229,7 @@ $t->same('status --format=count: the number alone on stdout (the last check\'s t
 $status_table = new Closte_Native_Status_Table();
 $views = [];
 foreach (['all', 'attention', 'dns', 'certificate', 'expiring', 'missing', 'waiting'] as $view) {
-    $key = isset(Closte_Native_Status_Table::VIEWS[$view]) ? $view : 'cert';
-    [$expect] = $status_table->page($key, '', 'name', 'asc', 1000, 1);
+    [$expect] = $status_table->page($view, '', 'name', 'asc', 1000, 1);
     $r = $run(['closte', 'status', "--view=$view", '--format=json', '--fields=name']);
     $views[$view] = [$r['code'], array_column((array) $json($r), 'name') === array_column($expect, 'name'), count($expect)];
 }

@@ -22,7 +22,7 @@ $wrong = closte_tls_server($certs, 'valid'); // valid.example.test: the wrong ho
 
 // The lab's truth, by rule: which names have DNS wrong, a wrong certificate, no alias, a waiting stage.
 $name = fn (int $i) => "s$i.example.test";
-$truth = ['dns' => [], 'cert' => [], 'missing' => [], 'waiting' => [], 'expiring' => [], 'attention' => [], 'all' => []];
+$truth = ['dns' => [], 'certificate' => [], 'missing' => [], 'waiting' => [], 'expiring' => [], 'attention' => [], 'all' => []];
 $zone = '';
 $targets = [];
 $records = [];
@@ -37,7 +37,7 @@ for ($i = 1; $i <= $n; $i++) {
     $records[] = [$d, $waiting ? 'checking-dns' : 'done'];
     $truth['all'][] = $d;
     $dns_wrong && $truth['dns'][] = $d;
-    $cert_wrong && $truth['cert'][] = $d;
+    $cert_wrong && $truth['certificate'][] = $d;
     $missing && $truth['missing'][] = $d;
     $waiting && $truth['waiting'][] = $d;
     if ($missing || (!$waiting && ($dns_wrong || $cert_wrong))) {
@@ -158,7 +158,7 @@ $t->check('progress when done: "Last checked … N names in … s"', (bool) preg
 
 // The views: counts against the lab's truth, and each view lists exactly its count's rows.
 $counts = $table->counts();
-$t->same('views: counts equal the lab\'s truth', array_map('count', ['all' => $truth['all'], 'attention' => $truth['attention'], 'dns' => $truth['dns'], 'cert' => $truth['cert'],
+$t->same('views: counts equal the lab\'s truth', array_map('count', ['all' => $truth['all'], 'attention' => $truth['attention'], 'dns' => $truth['dns'], 'certificate' => $truth['certificate'],
     'expiring' => $truth['expiring'], 'missing' => $truth['missing'], 'waiting' => $truth['waiting']]), $counts);
 $list = function (string $view, string $s = '', string $orderby = 'name', string $order = 'asc', int $per = 1000) use ($table): array {
     $out = [];

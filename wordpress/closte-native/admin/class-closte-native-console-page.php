@@ -110,7 +110,7 @@ final class Closte_Native_Console_Page
 
     public function render(): void
     {
-        if (!current_user_can(Closte_Native_Console::CAPABILITY)) {
+        if (!current_user_can(Closte_Native_Requirements::CAPABILITY)) {
             wp_die(esc_html__('Sorry, you are not allowed to manage Closte domain aliases.', 'closte-native'), 403);
         }
         echo '<div class="wrap closte-native"><h1>' . esc_html__('Closte', 'closte-native') . '</h1>';

@@ -1,10 +1,10 @@
 <?php
 /**
  * The network-admin page "Closte": every mapped domain's alias, DNS and certificate at a
- * glance, from the last snapshot (Closte_Native_Status), with Refresh, Sync now, Retry and
+ * glance, from the status table (Closte_Native_Status_Table), with Refresh, Sync now, Retry and
  * an explicitly confirmed removal of aliases no domain claims. Every name is compared in
  * its canonical form (Closte_Native_Name). Every action is a POST to admin-post.php (any
- * other method is refused) with a nonce and the manage_network_options capability,
+ * other method is refused) with a nonce and the bridge's capability (Closte_Native_Requirements::CAPABILITY),
  * answered by a redirect back to the page and an admin notice with counts. The console's
  * calls use a short timeout of their own (Closte_Native_Status::timeout()). Without the extension or the key the
  * page exists and says what is missing.
@@ -15,7 +15,6 @@ defined('ABSPATH') || exit;
 final class Closte_Native_Console
 {
     const SLUG = 'closte-native';
-    const CAPABILITY = 'manage_network_options';
     const ACTIONS = ['refresh', 'sync', 'remove_unclaimed', 'retry', 'bulk', 'export'];
     /** The progress endpoint: admin-ajax.php?action=closte_native_progress (authenticated, nonce). */
     const PROGRESS_ACTION = 'closte_native_progress';
@@ -55,7 +54,7 @@ final class Closte_Native_Console
 
     public function menu(): void
     {
-        $hook = add_submenu_page(self::parent(), __('Closte', 'closte-native'), __('Closte', 'closte-native'), self::CAPABILITY, self::SLUG, [$this, 'render']);
+        $hook = add_submenu_page(self::parent(), __('Closte', 'closte-native'), __('Closte', 'closte-native'), Closte_Native_Requirements::CAPABILITY, self::SLUG, [$this, 'render']);
         if ($hook) {
             add_action("load-$hook", function () {
                 add_screen_option('per_page', ['label' => __('Names per page', 'closte-native'), 'default' => Closte_Native_Console::PER_PAGE,
@@ -109,7 +108,7 @@ final class Closte_Native_Console
             wp_die(esc_html__('This action runs only from the buttons of the Closte console (a POST request). Nothing was done.', 'closte-native'),
                 esc_html__('Method not allowed', 'closte-native'), ['response' => 405]);
         }
-        if (!current_user_can(self::CAPABILITY)) {
+        if (!current_user_can(Closte_Native_Requirements::CAPABILITY)) {
             wp_die(esc_html__('Sorry, you are not allowed to manage Closte domain aliases.', 'closte-native'), 403);
         }
         check_admin_referer("closte_native_$action");
@@ -175,7 +174,7 @@ final class Closte_Native_Console
      */
     public function progress(): void
     {
-        if (!current_user_can(self::CAPABILITY) || !check_ajax_referer(self::PROGRESS_ACTION, '_wpnonce', false)) {
+        if (!current_user_can(Closte_Native_Requirements::CAPABILITY) || !check_ajax_referer(self::PROGRESS_ACTION, '_wpnonce', false)) {
             wp_die(esc_html__('Sorry, you are not allowed to manage Closte domain aliases.', 'closte-native'), 403);
         }
         $run = Closte_Native_Refresh::run();

@@ -42,14 +42,10 @@ final class Closte_Native_CLI_Output
         return $fields;
     }
 
-    /** The status table's key of a view named on the command line. */
+    /** The status table's key of a view named on the command line (the console's names). */
     public static function view_key(string $view): string
     {
-        $views = Closte_Native_Status_Table::VIEWS;
-        if (isset($views[$view])) {
-            return $view;
-        }
-        return $view === 'certificate' && isset($views['cert']) ? 'cert' : 'all';
+        return isset(Closte_Native_Status_Table::VIEWS[$view]) ? $view : 'all';
     }
 
     /**

@@ -35,7 +35,6 @@ require_once __DIR__ . '/class-closte-native-cli-checks.php';
 final class Closte_Native_CLI
 {
     /** The console's views, by the names the command line takes. */
-    const VIEWS = ['all', 'attention', 'dns', 'certificate', 'expiring', 'missing', 'waiting'];
     const FORMATS = ['table', 'json', 'csv', 'yaml', 'count'];
     /** Fields of `wp closte status`: every one, and those shown by default. */
     const STATUS_FIELDS = ['name', 'domain', 'twin_of', 'site_id', 'site', 'stage', 'stage_label', 'on_closte', 'dns', 'dns_points', 'dns_error', 'dns_next_step', 'dns_checked_at',
@@ -117,8 +116,8 @@ final class Closte_Native_CLI
         $format = Closte_Native_CLI_Output::format($assoc_args);
         $fields = Closte_Native_CLI_Output::fields($assoc_args, self::STATUS_FIELDS, self::STATUS_DEFAULT_FIELDS);
         $view = (string) ($assoc_args['view'] ?? 'all');
-        if (!in_array($view, self::VIEWS, true)) {
-            WP_CLI::error(sprintf('Unknown view "%s". Views: %s.', $view, implode(', ', self::VIEWS)));
+        if (!isset(Closte_Native_Status_Table::VIEWS[$view])) {
+            WP_CLI::error(sprintf('Unknown view "%s". Views: %s.', $view, implode(', ', array_keys(Closte_Native_Status_Table::VIEWS))));
         }
         $run = Closte_Native_Refresh::run();
         if ($run === null) {
@@ -199,7 +198,7 @@ final class Closte_Native_CLI
         $counts = $table->counts();
         WP_CLI::log(sprintf('%d names checked in %.1f s: %d need attention, %d missing on Closte, %d with DNS wrong, %d without a valid certificate, %d expiring soon, %d waiting.',
             (int) ($run['total'] ?? 0), ((float) ($run['elapsed_ms'] ?? 0)) / 1000, $counts['attention'] ?? 0, $counts['missing'] ?? 0, $counts['dns'] ?? 0,
-            $counts[Closte_Native_CLI_Output::view_key('certificate')] ?? 0, $counts['expiring'] ?? 0, $counts['waiting'] ?? 0));
+            $counts['certificate'] ?? 0, $counts['expiring'] ?? 0, $counts['waiting'] ?? 0));
         if ($run['unclaimed_count'] ?? null) {
             WP_CLI::log(sprintf('%d aliases on Closte that no mapped domain claims: %s', (int) $run['unclaimed_count'], implode(', ', array_slice((array) $run['unclaimed'], 0, 20))
                 . ((int) $run['unclaimed_count'] > 20 ? ', …' : '')));

@@ -123,7 +123,7 @@ final class Closte_Native_Provider_Guard
         if ($id !== 'closte') {
             return;
         }
-        if (!current_user_can('manage_network')) {
+        if (!current_user_can(Closte_Native_Requirements::CAPABILITY)) {
             wp_send_json_error(['message' => __('Sorry, you are not allowed to test host integrations.', 'closte-native')], 403);
             return;
         }

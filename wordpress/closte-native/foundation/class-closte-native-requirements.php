@@ -9,6 +9,12 @@ defined('ABSPATH') || exit;
 
 final class Closte_Native_Requirements
 {
+    /**
+     * The one capability of the bridge's faces: who sees its console, its notices and banners,
+     * and may act (every console action, the connection test). Network admins have it.
+     */
+    const CAPABILITY = 'manage_network_options';
+
     /** What keeps the bridge from working, in words for a network admin; null when nothing. */
     public static function missing(): ?string
     {
@@ -26,7 +32,7 @@ final class Closte_Native_Requirements
 
     public static function notice(string $missing): void
     {
-        if (!current_user_can('manage_network')) {
+        if (!current_user_can(self::CAPABILITY)) {
             return;
         }
         printf(

@@ -89,7 +89,7 @@ final class Closte_Native_Reconcile
     /** network_admin_notices: certificates that need attention, for those who can act. */
     public function notice(): void
     {
-        if (!current_user_can('manage_network_options')) {
+        if (!current_user_can(Closte_Native_Requirements::CAPABILITY)) {
             return; // before any query: this runs on every network admin page
         }
         $alerts = self::alerts(5);

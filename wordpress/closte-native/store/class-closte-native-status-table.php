@@ -27,7 +27,7 @@ final class Closte_Native_Status_Table
         'all' => ['All', '1=1'],
         'attention' => ['Needs attention', 'f_attention = 1'],
         'dns' => ['DNS wrong', 'f_dns = 1'],
-        'cert' => ['No valid certificate', 'f_cert = 1'],
+        'certificate' => ['No valid certificate', 'f_cert = 1'],
         'expiring' => ['Expiring soon', 'f_expiring = 1'],
         'missing' => ['Missing on Closte', 'f_missing = 1'],
         'waiting' => ['Waiting', 'f_waiting = 1'],
