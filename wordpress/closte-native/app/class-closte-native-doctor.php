@@ -116,9 +116,8 @@ final class Closte_Native_Doctor
         }
 
         // DNS, the proxy and CAA: one Closte\check_dns(), as the DNS stage asks it.
-        $options = apply_filters('closte_native_check_dns_options', [], $name);
         try {
-            $dns = Closte\check_dns($name, is_array($options) ? $options : []);
+            $dns = Closte\check_dns($name, Closte_Native_Dns_Stage::options($name));
         } catch (Throwable $e) {
             $dns = null;
             $add('dns', 'fail', Closte_Native_Failure::explain($e));
@@ -151,7 +150,7 @@ final class Closte_Native_Doctor
         }
 
         // The certificate: as Closte serves it (the console's options), and as visitors reach it (the SSL stage's).
-        foreach (['certificate_closte' => Closte_Native_Status::ssl_options([$name]), 'certificate_public' => apply_filters('closte_native_check_ssl_options', [], $name)] as $check => $o) {
+        foreach (['certificate_closte' => Closte_Native_Status::ssl_options([$name]), 'certificate_public' => Closte_Native_Ssl_Stage::options($name)] as $check => $o) {
             try {
                 $r = Closte\check_ssl_many([$name], is_array($o) ? $o : [])[0]; // the filters may give connect_to per name, as the batches take it
             } catch (Throwable $e) {

@@ -14,6 +14,26 @@ final class Closte_Native_Dns_Stage
 {
     const CONSTANT = 'CLOSTE_PUBLIC_IP_ADDRESS';
 
+    /** The options of the DNS check of one domain, wherever it is asked as the DNS stage asks it (the stage, the watcher, the events, the doctor). */
+    public static function options(string $name): array
+    {
+        /**
+         * Filters the options of the DNS check of one domain in Ultimate Multisite's DNS stage
+         * (and the watcher's, the events' and `wp closte doctor`'s): Closte\check_dns()'s options.
+         *
+         * @since 0.4.0
+         *
+         * @param array  $options Default [] (the extension's own: system resolver, closte.timeout).
+         * @param string $domain  The domain checked.
+         *
+         * Example: allow a second address of your own in front of Closte.
+         *
+         *     add_filter('closte_native_check_dns_options', fn (array $o) => ['expect' => ['203.0.113.7', '203.0.113.8']] + $o);
+         */
+        $options = apply_filters('closte_native_check_dns_options', [], $name);
+        return is_array($options) ? $options : [];
+    }
+
     /** CLOSTE_PUBLIC_IP_ADDRESS when it is defined and an IP address; null otherwise. */
     public static function public_ip(): ?string
     {
@@ -50,22 +70,9 @@ final class Closte_Native_Dns_Stage
         if ($name === '') {
             return $result;
         }
-        /**
-         * Filters the options of the DNS check of one domain in Ultimate Multisite's DNS stage
-         * (and the watcher's): Closte\check_dns()'s options.
-         *
-         * @since 0.4.0
-         *
-         * @param array  $options Default [] (the extension's own: system resolver, closte.timeout).
-         * @param string $domain  The domain checked.
-         *
-         * Example: allow a second address of your own in front of Closte.
-         *
-         *     add_filter('closte_native_check_dns_options', fn (array $o) => ['expect' => ['203.0.113.7', '203.0.113.8']] + $o);
-         */
-        $options = apply_filters('closte_native_check_dns_options', [], $name);
+        $options = self::options($name);
         try {
-            $r = Closte\check_dns($name, is_array($options) ? $options : []);
+            $r = Closte\check_dns($name, $options);
         } catch (Throwable $e) {
             Closte_Native_Log::domain($name, 'DNS check not possible: ' . $e->getMessage());
             return $result;

@@ -25,12 +25,12 @@ final class Closte_Native_Ssl_Stage
         return max((int) $max_tries, self::MAX_TRIES);
     }
 
-    /** @param object|null $domain Ultimate Multisite's Domain (for the events: its site) */
-    public function log_check(string $name, $domain = null): void
+    /** The options of the certificate check of one domain, as the SSL stage asks it (the stage, the watcher, `wp closte doctor`'s public check). */
+    public static function options(string $name): array
     {
         /**
          * Filters the options of the certificate check of one domain that Ultimate Multisite's SSL
-         * stage logs (and the watcher's): Closte\check_ssl()'s options.
+         * stage logs (and the watcher's, and `wp closte doctor`'s public check): Closte\check_ssl()'s options.
          *
          * @since 0.4.0
          *
@@ -42,6 +42,13 @@ final class Closte_Native_Ssl_Stage
          *     add_filter('closte_native_check_ssl_options', fn (array $o) => ['timeout' => 10] + $o);
          */
         $options = apply_filters('closte_native_check_ssl_options', [], $name);
+        return is_array($options) ? $options : [];
+    }
+
+    /** @param object|null $domain Ultimate Multisite's Domain (for the events: its site) */
+    public function log_check(string $name, $domain = null): void
+    {
+        $options = self::options($name);
         try {
             $r = Closte\check_ssl($name, $options);
         } catch (Throwable $e) {

@@ -161,9 +161,8 @@ final class Closte_Native_Um_Events
         if (!$this->on_closte($name, $row)) {
             return;
         }
-        $options = apply_filters('closte_native_check_dns_options', [], $name);
         try {
-            $dns = Closte\check_dns($name, is_array($options) ? $options : []);
+            $dns = Closte\check_dns($name, Closte_Native_Dns_Stage::options($name));
         } catch (Throwable $e) {
             return;
         }

@@ -310,11 +310,9 @@ final class Closte_Native_Watcher
         if ($names === []) {
             return [];
         }
-        $filter = $for === 'dns' ? 'closte_native_check_dns_options' : 'closte_native_check_ssl_options';
         $groups = [];
         foreach ($names as $name) {
-            $options = apply_filters($filter, [], $name);
-            $options = is_array($options) ? $options : [];
+            $options = $for === 'dns' ? Closte_Native_Dns_Stage::options($name) : Closte_Native_Ssl_Stage::options($name);
             $key = md5(serialize($options));
             $groups[$key]['options'] = $options;
             $groups[$key]['names'][] = $name;
