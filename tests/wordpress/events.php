@@ -40,6 +40,7 @@ update_network_option(null, 'wu_double_dns_records', []);
 update_network_option(null, 'wu_double_ssl_ok', true); // Ultimate Multisite's own TLS check agrees once ours does
 // The console's checks (lab-plugin.php) and the stage checks reach the lab: its TLS servers, its DNS.
 update_network_option(null, 'closte_test_lab', ['ca_file' => "$certs/ca.pem", 'targets' => $targets, 'nameservers' => [$dns->addr]]);
+register_shutdown_function(fn () => delete_network_option(null, 'closte_test_lab')); // its servers end with this script, even on a fatal error
 add_filter('closte_native_check_ssl_options', fn ($o, $name) => isset($targets[$name])
     ? ['connect_to' => '127.0.0.1', 'port' => (int) parse_url('tcp://' . $targets[$name], PHP_URL_PORT), 'ca_file' => "$certs/ca.pem", 'timeout' => 2] + $o : $o, 10, 2);
 add_filter('closte_native_check_dns_options', fn ($o, $name) => ['nameservers' => [$dns->addr], 'timeout' => 2] + $o, 10, 2);

@@ -57,6 +57,7 @@ $lab = ['api_url' => $emu->api, 'ca_file' => "$certs/ca.pem", 'targets' => $targ
     // Armed when the directory exists: the first chunk a node starts waits for the other node's first (lab-plugin.php).
     'spread' => "$work/spread"];
 update_network_option(null, 'closte_test_lab', $lab);
+register_shutdown_function(fn () => delete_network_option(null, 'closte_test_lab')); // its servers end with this script, even on a fatal error
 closte_test_forget();
 $table = new Closte_Native_Status_Table();
 $actions = $wpdb->base_prefix . 'actionscheduler_actions';

@@ -170,7 +170,7 @@ final class Closte_Native_Doctor
 
         // What is scheduled: Ultimate Multisite's next stage check, a retry, the watcher.
         $what = [];
-        $actions = $record !== null && is_object($record) ? Closte_Native_Watcher::stage_actions((int) $record->get_id()) : null;
+        $actions = $record !== null && is_object($record) ? Closte_Native_Stages::scheduled((int) $record->get_id()) : null;
         if ($actions !== null) {
             $what[] = $actions['pending'] === [] ? __('no stage check of Ultimate Multisite pending', 'closte-native')
                 /* translators: %s: "45 s", "4 min" */

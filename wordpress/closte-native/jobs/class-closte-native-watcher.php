@@ -26,9 +26,6 @@ final class Closte_Native_Watcher
     const HOOK = 'closte_native_watch';
     /** The WP-Cron schedule without Action Scheduler. */
     const CRON_SCHEDULE = 'closte_native_watch';
-    /** Ultimate Multisite's stage processing: its action, group and args (domain_id, tries). */
-    const STAGE_HOOK = 'wu_async_process_domain_stage';
-    const STAGE_GROUP = 'domain';
     const INTERVAL = 60;
     const MIN_INTERVAL = 10;
     const REVIVE_WINDOW = 7 * DAY_IN_SECONDS;
@@ -89,7 +86,7 @@ final class Closte_Native_Watcher
         // A stage change (the plugin's, an admin's, a new record) and domain events wake it.
         add_action('wu_domain_post_save', [$this, 'on_domain_saved'], 10, 3);
         add_action('wu_add_domain', [$this, 'wake'], 20, 0);
-        add_action(self::STAGE_HOOK, [$this, 'wake'], 5, 0);
+        add_action(Closte_Native_Stages::PROCESS_HOOK, [$this, 'wake'], 5, 0);
         add_action('action_scheduler_stored_action', [$this, 'on_stored_action'], 10, 1);
     }
 
@@ -364,7 +361,7 @@ final class Closte_Native_Watcher
         $domain = $c['domain'];
         $id = (int) $domain->get_id();
         $name = (string) $domain->get_domain();
-        $actions = self::stage_actions($id);
+        $actions = Closte_Native_Stages::scheduled($id);
         if ($actions === null) {
             return 'unsupported';
         }
@@ -374,7 +371,7 @@ final class Closte_Native_Watcher
         $args = [$id, 0];
         $due = null;
         foreach ($actions['pending'] as [$pending]) {
-            wu_unschedule_action(self::STAGE_HOOK, $pending, self::STAGE_GROUP);
+            wu_unschedule_action(Closte_Native_Stages::PROCESS_HOOK, $pending, Closte_Native_Stages::PROCESS_GROUP);
         }
         if (!$c['revive'] && $actions['pending'] !== []) {
             $due = $actions['pending'][0][1];
@@ -397,48 +394,17 @@ final class Closte_Native_Watcher
             $when = $due === null ? 'no check was scheduled' : ($due - time() <= 0 ? 'its check was due' : 'instead of in ' . self::in($due - time()));
             Closte_Native_Log::domain($name, sprintf('%s: checking now, %s', $why, $when));
         }
-        do_action_ref_array(self::STAGE_HOOK, $args); // the plugin's own processing, as Action Scheduler would run it
+        do_action_ref_array(Closte_Native_Stages::PROCESS_HOOK, $args); // the plugin's own processing, as Action Scheduler would run it
         $after = wu_get_domain($id);
         $stage = $after ? (string) $after->get_stage() : '';
         $expected = $c['revive'] ? Closte_Native_Stages::REVIVABLE[$c['stage']][1] : $c['stage'];
         if ($stage !== $expected) {
             return $c['revive'] ? 'revived' : 'advanced';
         }
-        $next = self::stage_actions($id);
+        $next = Closte_Native_Stages::scheduled($id);
         $at = $next && $next['pending'] ? ' (next check in ' . self::in(max(0, $next['pending'][0][1] - time())) . ')' : '';
         Closte_Native_Log::domain($name, "Ultimate Multisite's own check did not agree yet: the domain is left to its own schedule$at");
         return $c['revive'] ? 'revived' : 'held';
-    }
-
-    /**
-     * The domain's stage actions: pending ([args, timestamp] each, soonest first) and how many
-     * run now; null without the plugin's scheduler. Two small queries (args searched, then
-     * matched exactly on domain_id).
-     */
-    public static function stage_actions(int $id): ?array
-    {
-        if (!function_exists('wu_get_scheduled_actions') || !function_exists('wu_unschedule_action')) {
-            return null;
-        }
-        $out = ['pending' => [], 'running' => 0];
-        foreach (['pending', 'in-progress'] as $status) {
-            $found = wu_get_scheduled_actions(['hook' => self::STAGE_HOOK, 'group' => self::STAGE_GROUP, 'status' => $status,
-                'search' => '"domain_id":' . $id, 'per_page' => -1, 'orderby' => 'date', 'order' => 'ASC']);
-            foreach ((array) $found as $action) {
-                $args = (array) $action->get_args();
-                if ((int) ($args['domain_id'] ?? 0) !== $id) {
-                    continue;
-                }
-                if ($status === 'in-progress') {
-                    $out['running']++;
-                    continue;
-                }
-                $date = $action->get_schedule()->get_date();
-                $out['pending'][] = [$args, $date ? (int) $date->format('U') : time()];
-            }
-        }
-        usort($out['pending'], fn ($a, $b) => $a[1] <=> $b[1]);
-        return $out;
     }
 
     /** "45 s", "4 min". */
