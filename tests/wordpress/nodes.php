@@ -120,9 +120,18 @@ $lab['stall'] = ['node' => 'node-a', 'file' => "$work/stall", 'after' => 0];
 update_network_option(null, 'closte_test_lab', $lab);
 $sent = count($emu->requests());
 $dns->stats(true);
+// Armed again: node-b's first chunk waits until node-a has started one, so node-a's runner
+// surely takes a chunk of this run (its first, the one that stalls). Without it node-a's
+// runner once took no chunk of the run (it finished in 2.7 s, nothing stalled), and every
+// wait below ran to its deadline.
+mkdir("$work/spread");
 $r = $t->action('refresh');
 $id = (int) (Closte_Native_Refresh::run()['id'] ?? 0);
 $stalled_at = $t->wait(fn () => is_file("$work/stall") && is_file("$work/stall.pid") && count(file("$work/stall")) >= Closte_Native_Refresh::chunk_size(), 300);
+if (!$stalled_at) { // nothing below can hold without the stalled worker: said, and ended now
+    $t->check('kill: node-a took a chunk of the run and stalled in it', false, json_encode([Closte_Native_Refresh::run(), $run_started_via($id)]));
+    $t->finish();
+}
 $pid = (int) @file_get_contents("$work/stall.pid");
 $stalled = $stalled_at ? array_filter(explode("\n", (string) file_get_contents("$work/stall"))) : [];
 if ($pid > 0) {
@@ -163,6 +172,8 @@ $t->check('race: both nodes\' runners cleaned up the dead action at once; the lo
 // The sweep runs every SWEEP_EVERY seconds while a run is unfinished: its time is moved too.
 $wpdb->query("UPDATE $actions SET scheduled_date_gmt = UTC_TIMESTAMP() - INTERVAL 1 SECOND, scheduled_date_local = NOW() - INTERVAL 1 SECOND WHERE hook = 'closte_native_refresh_sweep' AND status = 'pending'");
 $done = $t->wait(fn () => !empty(Closte_Native_Refresh::run()['finished_at']), 300);
+array_map('unlink', glob("$work/spread/*") ?: []);
+rmdir("$work/spread"); // disarmed
 $t->same('recovery: the dead chunk ran again (attempt 2) on a surviving runner, the run finished',
     [true, 'complete'], [$done, $wpdb->get_var($wpdb->prepare("SELECT status FROM $actions WHERE hook = %s AND args = %s", Closte_Native_Refresh::CHUNK_HOOK, wp_json_encode([$id, $victim_chunk, 2])))]);
 $t->same('recovery: every name checked in the run, the table complete', [$n, $n, 0], [$checked($id), (int) $wpdb->get_var('SELECT COUNT(*) FROM ' . $table->name()),
