@@ -121,9 +121,8 @@ update_network_option(null, 'closte_test_lab', $lab);
 $sent = count($emu->requests());
 $dns->stats(true);
 // Armed again: node-b's first chunk waits until node-a has started one, so node-a's runner
-// surely takes a chunk of this run (its first, the one that stalls). Without it node-a's
-// runner once took no chunk of the run (it finished in 2.7 s, nothing stalled), and every
-// wait below ran to its deadline.
+// surely takes a chunk of this run (its first, the one that stalls: lab-plugin.php reads the
+// stall afresh for every chunk).
 mkdir("$work/spread");
 $r = $t->action('refresh');
 $id = (int) (Closte_Native_Refresh::run()['id'] ?? 0);
