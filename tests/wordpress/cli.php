@@ -420,9 +420,9 @@ $t->check('retry of a www. twin: its domain, both names re-sent', $r['code'] ===
 
 // watch: one tick now.
 $r = $run(['closte', 'watch']);
-$state = Closte_Native_Watcher::state();
+$tick = Closte_Native_Watcher::last_tick();
 $t->check('watch: one tick over the waiting domains, its report, exit 0', $r['code'] === 0 && (bool) preg_match('/3 domains \(4 names\) checked in/', $r['out'])
-    && ($state['last_tick']['domains'] ?? null) === 3 && str_contains($r['out'], 'Success: Watcher tick done.'), $show($r));
+    && ($tick['domains'] ?? null) === 3 && str_contains($r['out'], 'Success: Watcher tick done.'), $show($r));
 
 // Without the key, without the extension: one error line, exit 1, for every subcommand.
 $lines = [];

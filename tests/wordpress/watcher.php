@@ -133,7 +133,7 @@ $tick = function () use ($wpdb, $actions): ?array {
     $now = gmdate('Y-m-d H:i:s', time() - 1);
     $wpdb->query($wpdb->prepare("UPDATE $actions SET scheduled_date_gmt = %s, scheduled_date_local = %s WHERE hook = 'closte_native_watch' AND status = 'pending'", $now, $now));
     ActionScheduler_QueueRunner::instance()->run('closte-test');
-    return Closte_Native_Watcher::state()['last_tick'];
+    return Closte_Native_Watcher::last_tick();
 };
 /** Action Scheduler's queue runner, as WP-Cron or the async runner starts it: what is due runs. */
 $due = fn () => ActionScheduler_QueueRunner::instance()->run('closte-test');
@@ -254,7 +254,7 @@ $held = fn () => [array_map(fn ($a) => array_slice($a, 0, 2), $stage_actions($id
 $before = $held();
 $r = $tick();
 $t->same('silent resolver and TLS host: no stage, no action changed (same actions, same tries)', $before, $held());
-$seen = Closte_Native_Watcher::state()['domains'];
+$seen = (new Closte_Native_Watched())->all();
 $t->check('... and the watcher says what it saw, each check with the scenario\'s 1 s timeout (its filters applied, not the defaults)',
     (bool) preg_match('/no DNS answer for quiet\.example\.test within 1 s \(timeout\)/', (string) ($seen['quiet.example.test']['verdict'] ?? ''))
     && (bool) preg_match('/within the 1 s timeout \(timeout\)/', (string) ($seen['shy.example.test']['verdict'] ?? '')), json_encode($seen));
@@ -275,11 +275,9 @@ remove_all_filters('closte_native_watch_batch');
 $now = gmdate('Y-m-d H:i:s', time() - 1);
 $wpdb->query($wpdb->prepare("UPDATE $actions SET scheduled_date_gmt = %s, scheduled_date_local = %s WHERE hook = 'closte_native_watch' AND status = 'pending'", $now, $now));
 $claim = ActionScheduler::store()->stake_claim(10, null, ['closte_native_watch']); // by hook: before Action Scheduler's own migration has run, its posts store knows no group
-$marker = Closte_Native_Watcher::state();
-$marker['last_tick']['at'] = 12345; // a tick would overwrite it
-update_network_option(null, Closte_Native_Watcher::STATE_OPTION, $marker);
+update_network_option(null, Closte_Native_Watcher::STATE_OPTION, ['last_tick' => ['at' => 12345] + (array) Closte_Native_Watcher::last_tick()]); // a tick would overwrite it
 $ran = ActionScheduler_QueueRunner::instance()->run('closte-test');
-$t->same('claimed by another runner: no second tick runs', [1, 0, 12345], [count($claim->get_actions()), $ran, Closte_Native_Watcher::state()['last_tick']['at']]);
+$t->same('claimed by another runner: no second tick runs', [1, 0, 12345], [count($claim->get_actions()), $ran, Closte_Native_Watcher::last_tick()['at'] ?? null]);
 ActionScheduler::store()->release_claim($claim);
 
 // The console: what each waiting domain waits for and when it was last checked, and the last tick.

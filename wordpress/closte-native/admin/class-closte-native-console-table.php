@@ -21,6 +21,8 @@ final class Closte_Native_Console_Table extends WP_List_Table
     private $watched = [];
     /** @var array<string, int> */
     private $counts = [];
+    /** @var array|null the current run (Closte_Native_Refresh::run()), read once per page */
+    private $run;
 
     public function __construct(Closte_Native_Status_Table $table)
     {
@@ -71,14 +73,14 @@ final class Closte_Native_Console_Table extends WP_List_Table
         }
         $this->watched = (new Closte_Native_Watched($this->table))->for_names($names);
         $this->counts = $this->table->counts();
+        $this->run = Closte_Native_Refresh::run();
         $this->set_pagination_args(['total_items' => $total, 'per_page' => $per_page]);
         $this->_column_headers = [$this->get_columns(), [], $this->get_sortable_columns(), 'name'];
     }
 
     protected function get_views()
     {
-        $run = Closte_Native_Refresh::run();
-        if (($this->counts['all'] ?? 0) === 0 && ($run === null || empty($run['planned']))) {
+        if (($this->counts['all'] ?? 0) === 0 && empty($this->run['planned'])) {
             return []; // nothing read yet: "All (0)" would say the network has no domain (no_items() says why the table is empty)
         }
         $q = self::query();
@@ -126,10 +128,9 @@ final class Closte_Native_Console_Table extends WP_List_Table
 
     public function no_items()
     {
-        $run = Closte_Native_Refresh::run();
-        if ($run === null) {
+        if ($this->run === null) {
             esc_html_e('Nothing checked yet: press Refresh.', 'closte-native');
-        } elseif (empty($run['planned']) && ($this->counts['all'] ?? 0) === 0) {
+        } elseif (empty($this->run['planned']) && ($this->counts['all'] ?? 0) === 0) {
             // The first refresh has not read the records yet: the table is empty, not the network.
             esc_html_e('Not read yet: the names appear here once a queue runner has read the domain records (see the line above the buttons).', 'closte-native');
         } else {

@@ -152,7 +152,7 @@ final class Closte_Native_Doctor
         // The certificate: as Closte serves it (the console's options), and as visitors reach it (the SSL stage's).
         foreach (['certificate_closte' => Closte_Native_Status::ssl_options([$name]), 'certificate_public' => Closte_Native_Ssl_Stage::options($name)] as $check => $o) {
             try {
-                $r = Closte\check_ssl_many([$name], is_array($o) ? $o : [])[0]; // the filters may give connect_to per name, as the batches take it
+                $r = Closte\check_ssl_many([$name], $o)[0]; // the filters may give connect_to per name, as the batches take it
             } catch (Throwable $e) {
                 $add($check, 'fail', Closte_Native_Failure::explain($e));
                 continue;

@@ -413,12 +413,6 @@ final class Closte_Native_Watcher
         return $seconds < 90 ? sprintf('%d s', $seconds) : sprintf('%d min', (int) round($seconds / 60));
     }
 
-    /** The last tick's report and every followed domain (Closte_Native_Watched::all()). */
-    public static function state(): array
-    {
-        return ['last_tick' => self::last_tick(), 'domains' => (new Closte_Native_Watched())->all()];
-    }
-
     /** The last tick's report, or null before the first. */
     public static function last_tick(): ?array
     {

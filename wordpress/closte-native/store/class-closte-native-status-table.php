@@ -382,10 +382,9 @@ final class Closte_Native_Status_Table
     /** How many rows each view holds: one index range count per view. */
     public function counts(): array
     {
-        $this->install();
         $out = [];
-        foreach (self::VIEWS as $key => [, $where]) {
-            $out[$key] = (int) $this->db->get_var('SELECT COUNT(*) FROM ' . $this->name() . " WHERE $where");
+        foreach (array_keys(self::VIEWS) as $key) {
+            $out[$key] = $this->count($key);
         }
         return $out;
     }
